@@ -1,0 +1,78 @@
+#include "lib/wire/wire.h"
+
+#include <algorithm>
+#include <string>
+
+namespace tlsim::wire {
+
+Wire::Wire(Link* client, Link* server)
+    : links_{client, server},
+      streams_{RecordStream(&negotiated_), RecordStream(&negotiated_)} {}
+
+void Wire::Collect() {
+  for (Side s : {Side::kClient, Side::kServer}) {
+    queues_[Index(s)] += link(s)->Drain();
+  }
+}
+
+size_t Wire::InFlight(Side from) const { return queues_[Index(from)].size(); }
+
+bool Wire::closed(Side from) const { return link(Peer(from))->closed(); }
+
+Delivery Wire::Deliver(Side from, Amount amount) {
+  Delivery d;
+  std::string& queue = queues_[Index(from)];
+  Link* to = link(Peer(from));
+  switch (amount.kind) {
+    case Amount::Kind::kAll:
+      d.requested = queue.size();
+      break;
+    case Amount::Kind::kBytes:
+      d.requested = amount.bytes;
+      if (queue.size() < amount.bytes) {
+        d.ok = false;
+        d.error = "asked for " + std::to_string(amount.bytes) +
+                  " bytes, only " + std::to_string(queue.size()) +
+                  " in flight";
+        return d;
+      }
+      break;
+    case Amount::Kind::kRecord: {
+      std::optional<size_t> need =
+          streams_[Index(from)].BytesToRecordEnd(queue);
+      if (!need.has_value() || *need > queue.size()) {
+        d.ok = false;
+        d.error = queue.empty()
+                      ? std::string("no record in flight")
+                      : "no whole record in flight (" +
+                            std::to_string(queue.size()) + " bytes, " +
+                            (need ? std::to_string(*need) + " needed)"
+                                  : std::string("header incomplete)"));
+        return d;
+      }
+      d.requested = *need;
+      break;
+    }
+  }
+  if (to->closed()) {
+    if (d.requested == 0) return d;
+    d.ok = false;
+    d.error = "the direction is closed";
+    return d;
+  }
+  d.delivered = to->Feed(std::string_view(queue).substr(0, d.requested));
+  d.records = streams_[Index(from)].Feed(
+      std::string_view(queue).substr(0, d.delivered));
+  queue.erase(0, d.delivered);
+  return d;
+}
+
+size_t Wire::Close(Side from) {
+  std::string& queue = queues_[Index(from)];
+  size_t dropped = queue.size();
+  queue.clear();
+  link(Peer(from))->Close();
+  return dropped;
+}
+
+}  // namespace tlsim::wire

@@ -1,0 +1,88 @@
+// The two directed byte queues between the client's and the server's Link.
+// Bytes an SSL writes are collected into its direction's queue ("in
+// flight"); they reach the peer only when the harness delivers them.
+//
+//   wire::Wire wire(&client_link, &server_link);
+//   ... SSL_connect(client) ...
+//   wire.Collect();
+//   wire::Delivery d = wire.Deliver(wire::Side::kClient, wire::Amount::All());
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "lib/wire/link.h"
+#include "lib/wire/record.h"
+
+namespace tlsim::wire {
+
+enum class Side { kClient = 0, kServer = 1 };
+
+inline Side Peer(Side side) {
+  return side == Side::kClient ? Side::kServer : Side::kClient;
+}
+
+// How much one delivery moves.
+struct Amount {
+  enum class Kind { kBytes, kRecord, kAll };
+  Kind kind = Kind::kAll;
+  size_t bytes = 0;
+
+  static Amount All() { return {Kind::kAll, 0}; }
+  static Amount Record() { return {Kind::kRecord, 0}; }
+  static Amount Bytes(size_t n) { return {Kind::kBytes, n}; }
+};
+
+// What one delivery did.
+struct Delivery {
+  bool ok = true;
+  std::string error;      // why nothing was delivered, when !ok
+  size_t requested = 0;   // bytes the amount asked for
+  size_t delivered = 0;   // bytes that reached the receiver's buffer
+  std::vector<RecordNote> records;  // what the delivered bytes carried
+};
+
+class Wire {
+ public:
+  // Borrows both links; they must outlive the Wire.
+  Wire(Link* client, Link* server);
+
+  // Moves what each SSL has written into its direction's queue. The runner
+  // calls it after every SSL call.
+  void Collect();
+
+  // Bytes written by `from` and not yet delivered.
+  size_t InFlight(Side from) const;
+
+  // Moves bytes from `from`'s queue into the peer's buffer, as many as the
+  // amount asks and the buffer takes. Bytes: exactly that many must be in
+  // flight; Record: the rest of the current record, which must be wholly in
+  // flight; All: whatever is there, possibly nothing. A closed direction
+  // delivers nothing and says so.
+  Delivery Deliver(Side from, Amount amount);
+
+  // The peer reads EOF after what it was already given; what is still in
+  // flight is dropped. Returns how many bytes were dropped.
+  size_t Close(Side from);
+  bool closed(Side from) const;
+
+  // Bytes ever delivered from `from`.
+  uint64_t delivered_total(Side from) const {
+    return streams_[Index(from)].position();
+  }
+
+  const Negotiated& negotiated() const { return negotiated_; }
+
+ private:
+  static size_t Index(Side s) { return static_cast<size_t>(s); }
+  Link* link(Side s) const { return links_[Index(s)]; }
+
+  std::array<Link*, 2> links_;
+  std::array<std::string, 2> queues_;
+  Negotiated negotiated_;
+  std::array<RecordStream, 2> streams_;
+};
+
+}  // namespace tlsim::wire
