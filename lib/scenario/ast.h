@@ -1,0 +1,233 @@
+// The typed form of a scenario file: what the parser produces, what the
+// printer writes back, and what the runner executes.
+//
+//   scenario::Scenario s;
+//   scenario::Diagnostic d;
+//   if (!scenario::ParseFile("a.tlsim", &s, &d)) std::cerr << d.Format();
+//   for (const scenario::Step& step : s.steps) std::visit(..., step);
+//
+// This layer knows TLS only by name: it depends on nothing else of tlsim's
+// and on no OpenSSL header.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace tlsim::scenario {
+
+// A place in the source, 1-based. Positions never take part in equality: two
+// scenarios are the same when they say the same thing, wherever they say it.
+struct Pos {
+  int line = 0;
+  int col = 0;
+  friend bool operator==(const Pos&, const Pos&) { return true; }
+};
+
+template <typename T>
+struct Located {
+  T value{};
+  Pos pos;
+  bool operator==(const Located&) const = default;
+};
+
+enum class Side { kClient, kServer };
+enum class KeyType { kEcP256, kEd25519, kRsa2048 };
+enum class Version { kTls1_0, kTls1_1, kTls1_2, kTls1_3 };
+// none: no verification. peer: verify the peer's certificate if it sends
+// one (a server then asks for one). require: as peer, and fail when the peer
+// sends none (SSL_VERIFY_FAIL_IF_NO_PEER_CERT).
+enum class VerifyMode { kNone, kPeer, kRequire };
+
+// SSL_get_error values, spelled without the SSL_ERROR_ prefix in files.
+enum class SslError {
+  kNone,
+  kSsl,
+  kWantRead,
+  kWantWrite,
+  kWantX509Lookup,
+  kSyscall,
+  kZeroReturn,
+  kWantConnect,
+  kWantAccept,
+  kWantAsync,
+  kWantAsyncJob,
+  kWantClientHelloCb,
+  kWantRetryVerify,
+};
+
+enum class AlertLevel { kWarning = 1, kFatal = 2 };
+
+// One certificate of the in-process PKI. A CA without issuer is a self-signed
+// root; with an issuer it is an intermediate. Leaves always have an issuer.
+struct CertDecl {
+  Pos pos;
+  bool is_ca = false;
+  std::string name;
+  std::optional<Located<std::string>> issuer;
+  KeyType key = KeyType::kEcP256;
+  // DNS subjectAltNames; empty means "the certificate's name".
+  std::vector<std::string> dns;
+  // Seconds since the Unix epoch, UTC. Unset: the runner picks a window
+  // around the scenario clock.
+  std::optional<Located<int64_t>> not_before;
+  std::optional<Located<int64_t>> not_after;
+  bool operator==(const CertDecl&) const = default;
+};
+
+struct VersionRange {
+  Version min = Version::kTls1_2;
+  Version max = Version::kTls1_3;
+  bool operator==(const VersionRange&) const = default;
+};
+
+// One `client { ... }` or `server { ... }` block. Every setting is optional;
+// an unset one keeps OpenSSL's default. Each remembers where it was written
+// so the runner can point at it when OpenSSL refuses the value.
+struct EndpointDecl {
+  Pos pos;
+  bool declared = false;  // the block appeared in the file
+  std::optional<Located<VersionRange>> versions;
+  std::optional<Located<std::string>> ciphersuites;  // TLS 1.3, colon list
+  std::optional<Located<std::string>> ciphers;       // TLS 1.2 cipher list
+  std::optional<Located<std::string>> groups;        // colon list
+  std::optional<Located<std::string>> sigalgs;       // colon list
+  std::optional<Located<VerifyMode>> verify;
+  std::optional<Located<std::vector<std::string>>> trust;  // cert names
+  std::optional<Located<std::string>> cert;                // a leaf's name
+  std::optional<Located<std::string>> server_name;  // client: SNI sent
+  std::optional<Located<std::string>> verify_host;  // client: SSL_set1_host
+  std::optional<Located<std::vector<std::string>>> alpn;
+  std::optional<Located<bool>> session_cache;
+  std::optional<Located<bool>> tickets;
+  std::optional<Located<int64_t>> buffer;  // BIO pair buffer size, bytes
+  bool operator==(const EndpointDecl&) const = default;
+};
+
+enum class Call {
+  kConnect,          // SSL_connect
+  kAccept,           // SSL_accept
+  kDoHandshake,      // SSL_do_handshake
+  kSetConnectState,  // SSL_set_connect_state (returns nothing)
+  kSetAcceptState,   // SSL_set_accept_state (returns nothing)
+  kRead,             // SSL_read of up to read_len bytes
+  kWrite,            // SSL_write of write_data
+  kShutdown,         // SSL_shutdown
+};
+
+struct AlertExpect {
+  std::optional<AlertLevel> level;  // unset: either level
+  int description = 0;              // TLS AlertDescription code
+  bool operator==(const AlertExpect&) const = default;
+};
+
+// What a call step expects. Only what is set is checked; `any` checks
+// nothing and is written `-> any`.
+struct Outcome {
+  Pos pos;
+  bool any = false;
+  std::optional<int> ret;
+  std::optional<SslError> error;
+  std::optional<std::string> reason;  // substring of the first error reason
+  std::optional<std::string> state;   // SSL_state_string_long, exactly
+  std::optional<std::string> data;    // bytes a read returned, exactly
+  std::optional<AlertExpect> alert_sent;
+  std::optional<AlertExpect> alert_received;
+  bool operator==(const Outcome&) const = default;
+};
+
+struct CallStep {
+  Pos pos;
+  Side side = Side::kClient;
+  Call call = Call::kConnect;
+  int64_t read_len = 0;    // kRead only
+  std::string write_data;  // kWrite only
+  std::optional<Outcome> expect;  // absent only for the set_*_state calls
+  bool operator==(const CallStep&) const = default;
+};
+
+// How much of what is in flight one delivery moves.
+struct Amount {
+  enum class Kind { kBytes, kRecord, kAll };
+  Kind kind = Kind::kAll;
+  int64_t bytes = 0;  // kBytes only
+  bool operator==(const Amount&) const = default;
+};
+
+// deliver client->server 10 | record | all
+struct DeliverStep {
+  Pos pos;
+  Side from = Side::kClient;
+  Amount amount;
+  bool operator==(const DeliverStep&) const = default;
+};
+
+// close client->server: the server reads EOF once it has read what was
+// already delivered; what is still in flight is lost.
+struct CloseStep {
+  Pos pos;
+  Side from = Side::kClient;
+  bool operator==(const CloseStep&) const = default;
+};
+
+enum class DriveResult { kDone, kStalled, kFailed };
+
+// drive deliver=1 first=server limit=500 -> done
+// Each round calls each side's handshake function in turn (SSL_connect /
+// SSL_accept, or SSL_do_handshake once a step chose the side's role), each
+// followed by delivering `chunk` of what that side has in flight, until both
+// sides finish or fail, or a round moves nothing (a stall).
+struct DriveStep {
+  Pos pos;
+  Amount chunk;  // default: all
+  Side first = Side::kClient;
+  int64_t limit = 10000;  // rounds
+  DriveResult expect = DriveResult::kDone;
+  bool operator==(const DriveStep&) const = default;
+};
+
+enum class Property {
+  kVersion,        // Version
+  kCipher,         // string: OpenSSL or IANA name
+  kGroup,          // string
+  kAlpn,           // string; "none" when nothing was agreed
+  kServerName,     // string; "none" when absent
+  kVerifyResult,   // string: X509_V_OK or an X509_V_ERR_ name
+  kSessionReused,  // bool
+  kHandshakeDone,  // bool
+  kInFlight,       // int64_t; `side` is the sending side
+};
+
+// expect client version = TLSv1.3
+// expect in_flight server->client = 0
+struct ExpectStep {
+  Pos pos;
+  Property property = Property::kVersion;
+  Side side = Side::kClient;
+  std::variant<std::string, Version, bool, int64_t> value;
+  Pos value_pos;
+  bool operator==(const ExpectStep&) const = default;
+};
+
+using Step = std::variant<CallStep, DeliverStep, CloseStep, DriveStep, ExpectStep>;
+
+struct Scenario {
+  std::string file;  // as given to the parser; not part of equality
+  std::string title;
+  std::optional<uint64_t> seed;
+  std::optional<int64_t> clock;  // seconds since the Unix epoch, UTC
+  std::vector<CertDecl> pki;
+  EndpointDecl client;
+  EndpointDecl server;
+  std::vector<Step> steps;
+
+  bool operator==(const Scenario& o) const {
+    return title == o.title && seed == o.seed && clock == o.clock &&
+           pki == o.pki && client == o.client && server == o.server &&
+           steps == o.steps;
+  }
+};
+
+}  // namespace tlsim::scenario

@@ -1,0 +1,21 @@
+// Writes a Scenario back as scenario text, in canonical layout. Parsing the
+// result gives an equal Scenario: Parse(Print(s)) == s.
+#pragma once
+
+#include <string>
+
+#include "lib/scenario/ast.h"
+
+namespace tlsim::scenario {
+
+std::string Print(const Scenario& scenario);
+
+// Canonical spellings, shared with the runner's messages and traces.
+const char* SideName(Side side);                // "client"
+const char* VersionName(Version version);       // "TLSv1.3"
+const char* SslErrorName(SslError error);       // "WANT_READ"
+const char* AlertName(int description);         // "handshake_failure", or nullptr
+const char* CallName(Call call);                // "do_handshake"
+std::string FormatTime(int64_t unix_seconds);   // "2026-01-01T00:00:00Z"
+
+}  // namespace tlsim::scenario
