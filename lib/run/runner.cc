@@ -1,0 +1,525 @@
+#include "lib/run/runner.h"
+
+#include <fmt/format.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/ssl.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "lib/scenario/printer.h"
+#include "lib/tls/names.h"
+
+namespace tlsim::run {
+namespace {
+
+using scenario::Amount;
+using scenario::Call;
+
+wire::Side ToWire(scenario::Side s) {
+  return s == scenario::Side::kClient ? wire::Side::kClient
+                                      : wire::Side::kServer;
+}
+
+wire::Amount ToWire(const Amount& a) {
+  switch (a.kind) {
+    case Amount::Kind::kBytes:
+      return wire::Amount::Bytes(static_cast<size_t>(a.bytes));
+    case Amount::Kind::kRecord:
+      return wire::Amount::Record();
+    case Amount::Kind::kAll:
+      return wire::Amount::All();
+  }
+  return wire::Amount::All();
+}
+
+std::string AmountText(const Amount& a) {
+  switch (a.kind) {
+    case Amount::Kind::kBytes:
+      return std::to_string(a.bytes);
+    case Amount::Kind::kRecord:
+      return "record";
+    case Amount::Kind::kAll:
+      return "all";
+  }
+  return "all";
+}
+
+const char* SideName(wire::Side s) {
+  return s == wire::Side::kClient ? "client" : "server";
+}
+
+const char* DirectionName(scenario::Side from) {
+  return from == scenario::Side::kClient ? "client->server" : "server->client";
+}
+
+std::string Quote(const std::string& s) { return "\"" + s + "\""; }
+
+std::string FormatAlert(const trace::Alert& a) {
+  return fmt::format("{}{}", a.level == 1 ? "warning:" : "fatal:",
+                     tls::AlertDescriptionName(a.description));
+}
+
+std::string FormatAlertExpect(const scenario::AlertExpect& a) {
+  const char* name = scenario::AlertName(a.description);
+  std::string desc = name ? name : std::to_string(a.description);
+  if (!a.level) return desc;
+  return (*a.level == scenario::AlertLevel::kWarning ? "warning:" : "fatal:") +
+         desc;
+}
+
+bool AlertMatches(const scenario::AlertExpect& want, const trace::Alert& got) {
+  if (want.level && static_cast<int>(*want.level) != got.level) return false;
+  return want.description == got.description;
+}
+
+std::string FormatAlerts(const std::vector<trace::Alert>& alerts) {
+  if (alerts.empty()) return "none";
+  std::string out;
+  for (const trace::Alert& a : alerts) {
+    out += (out.empty() ? "" : ", ") + FormatAlert(a);
+  }
+  return out;
+}
+
+// "-1 WANT_READ", with the reason when there is one.
+std::string Summary(const trace::CallEvent& e) {
+  std::string out = fmt::format("{} {}", e.ret, e.error);
+  if (!e.reason.empty()) out += " reason " + Quote(e.reason);
+  return out;
+}
+
+// The first mismatch between what a call step expects and what it did.
+std::optional<std::string> Mismatch(const scenario::Outcome& want,
+                                    const trace::CallEvent& got) {
+  if (want.any) return std::nullopt;
+  if (want.ret && *want.ret != got.ret) {
+    return fmt::format("expected {}, observed {}", *want.ret, Summary(got));
+  }
+  if (want.error && scenario::SslErrorName(*want.error) != got.error) {
+    return fmt::format("expected {}, observed {}",
+                       scenario::SslErrorName(*want.error), Summary(got));
+  }
+  if (want.reason && got.reason.find(*want.reason) == std::string::npos) {
+    return fmt::format("expected reason containing {}, observed {}",
+                       Quote(*want.reason),
+                       got.reason.empty() ? "no reason" : Quote(got.reason));
+  }
+  if (want.state && *want.state != got.state) {
+    return fmt::format("expected state {}, observed {}", Quote(*want.state),
+                       Quote(got.state));
+  }
+  if (want.data && *want.data != got.data) {
+    return fmt::format("expected data {}, observed {}", Quote(*want.data),
+                       Quote(got.data));
+  }
+  if (want.alert_sent &&
+      std::none_of(got.alerts_sent.begin(), got.alerts_sent.end(),
+                   [&](const trace::Alert& a) {
+                     return AlertMatches(*want.alert_sent, a);
+                   })) {
+    return fmt::format("expected alert sent {}, observed {}",
+                       FormatAlertExpect(*want.alert_sent),
+                       FormatAlerts(got.alerts_sent));
+  }
+  if (want.alert_received &&
+      std::none_of(got.alerts_received.begin(), got.alerts_received.end(),
+                   [&](const trace::Alert& a) {
+                     return AlertMatches(*want.alert_received, a);
+                   })) {
+    return fmt::format("expected alert received {}, observed {}",
+                       FormatAlertExpect(*want.alert_received),
+                       FormatAlerts(got.alerts_received));
+  }
+  return std::nullopt;
+}
+
+std::string CallText(const scenario::CallStep& step) {
+  std::string out = scenario::CallName(step.call);
+  if (step.call == Call::kRead) out += " " + std::to_string(step.read_len);
+  if (step.call == Call::kWrite) out += " " + Quote(step.write_data);
+  return out;
+}
+
+// Errors after which calling again is how a program goes on.
+bool IsRetry(const std::string& error) {
+  return error == "WANT_READ" || error == "WANT_WRITE" ||
+         error == "WANT_X509_LOOKUP" || error == "WANT_CLIENT_HELLO_CB" ||
+         error == "WANT_RETRY_VERIFY" || error == "WANT_ASYNC";
+}
+
+bool EqualNoCase(const std::string& a, const char* b) {
+  return b != nullptr && strcasecmp(a.c_str(), b) == 0;
+}
+
+}  // namespace
+
+std::string Verdict::Format(const std::string& file) const {
+  if (passed) return "";
+  return fmt::format("{}:{}: {}", file, line, message);
+}
+
+Runner::Runner(const scenario::Scenario& scenario, std::string_view source)
+    : scenario_(scenario), source_(source) {}
+
+bool Runner::Prepare(scenario::Diagnostic* out_error) {
+  prepared_ = BuildWorld(scenario_, source_, &world_, out_error);
+  return prepared_;
+}
+
+// One run's mutable state: the step being executed and the observers.
+class Runner::Execution {
+ public:
+  Execution(World* world, const std::vector<trace::Observer*>& observers)
+      : world_(*world), observers_(observers) {}
+
+  Verdict Step(const scenario::Step& step, int number) {
+    return std::visit(
+        [&](const auto& s) {
+          trace::StepId id{number, 0, s.pos.line};
+          return Do(s, id);
+        },
+        step);
+  }
+
+ private:
+  void Emit(const trace::Event& event) {
+    for (trace::Observer* o : observers_) o->OnEvent(event);
+  }
+
+  trace::InFlight InFlight() const {
+    return {world_.wire->InFlight(wire::Side::kClient),
+            world_.wire->InFlight(wire::Side::kServer)};
+  }
+
+  static Verdict Fail(const trace::StepId& id, std::string message) {
+    return Verdict{false, id.line, std::move(message)};
+  }
+
+  // Makes one SSL call, collects what it wrote, and reports it.
+  trace::CallEvent MakeCall(const trace::StepId& id, wire::Side side,
+                            const scenario::CallStep& step) {
+    Endpoint& e = world_.endpoint(side);
+    SSL* ssl = e.ssl.get();
+    e.log->Clear();
+    ERR_clear_error();
+    trace::CallEvent ev;
+    ev.id = id;
+    ev.side = side;
+    ev.call = CallText(step);
+    int ret = 0;
+    switch (step.call) {
+      case Call::kConnect:
+        ret = SSL_connect(ssl);
+        e.role_set = true;
+        break;
+      case Call::kAccept:
+        ret = SSL_accept(ssl);
+        e.role_set = true;
+        break;
+      case Call::kDoHandshake:
+        ret = SSL_do_handshake(ssl);
+        break;
+      case Call::kSetConnectState:
+        SSL_set_connect_state(ssl);
+        e.role_set = true;
+        ev.returns = false;
+        break;
+      case Call::kSetAcceptState:
+        SSL_set_accept_state(ssl);
+        e.role_set = true;
+        ev.returns = false;
+        break;
+      case Call::kRead: {
+        std::string buf(static_cast<size_t>(step.read_len), '\0');
+        ret = SSL_read(ssl, buf.data(), static_cast<int>(buf.size()));
+        if (ret > 0) ev.data = buf.substr(0, static_cast<size_t>(ret));
+        break;
+      }
+      case Call::kWrite:
+        ret = SSL_write(ssl, step.write_data.data(),
+                        static_cast<int>(step.write_data.size()));
+        break;
+      case Call::kShutdown:
+        ret = SSL_shutdown(ssl);
+        break;
+    }
+    if (ev.returns) {
+      ev.ret = ret;
+      ev.error = tls::SslErrorName(SSL_get_error(ssl, ret));
+    }
+    if (unsigned long code = ERR_peek_error(); code != 0) {
+      const char* reason = ERR_reason_error_string(code);
+      ev.reason = reason ? reason : fmt::format("error {:#x}", code);
+    }
+    ERR_clear_error();
+    ev.state = SSL_state_string_long(ssl);
+    ev.sent = std::move(e.log->sent);
+    ev.received = std::move(e.log->received);
+    ev.alerts_sent = std::move(e.log->alerts_sent);
+    ev.alerts_received = std::move(e.log->alerts_received);
+    world_.wire->Collect();
+    ev.in_flight = InFlight();
+    Emit(ev);
+    return ev;
+  }
+
+  Verdict Do(const scenario::CallStep& step, const trace::StepId& id) {
+    trace::CallEvent ev = MakeCall(id, ToWire(step.side), step);
+    if (!step.expect) return {};
+    if (std::optional<std::string> m = Mismatch(*step.expect, ev)) {
+      return Fail(id, fmt::format("{} {}: {}", SideName(ev.side), ev.call, *m));
+    }
+    return {};
+  }
+
+  Verdict Do(const scenario::DeliverStep& step, const trace::StepId& id) {
+    trace::DeliveryEvent ev;
+    ev.id = id;
+    ev.from = ToWire(step.from);
+    ev.amount = AmountText(step.amount);
+    ev.delivery = world_.wire->Deliver(ev.from, ToWire(step.amount));
+    ev.in_flight = InFlight();
+    Emit(ev);
+    if (!ev.delivery.ok) {
+      return Fail(id, fmt::format("deliver {} {}: {}", DirectionName(step.from),
+                                  ev.amount, ev.delivery.error));
+    }
+    return {};
+  }
+
+  Verdict Do(const scenario::CloseStep& step, const trace::StepId& id) {
+    trace::CloseEvent ev;
+    ev.id = id;
+    ev.from = ToWire(step.from);
+    ev.dropped = world_.wire->Close(ev.from);
+    ev.in_flight = InFlight();
+    Emit(ev);
+    return {};
+  }
+
+  Verdict Do(const scenario::DriveStep& step, const trace::StepId& id);
+  Verdict Do(const scenario::ExpectStep& step, const trace::StepId& id);
+
+  // The observed value of a property, and whether it matches `step`.
+  std::pair<std::string, bool> Observe(const scenario::ExpectStep& step);
+
+  World& world_;
+  const std::vector<trace::Observer*>& observers_;
+};
+
+Verdict Runner::Execution::Do(const scenario::DriveStep& step,
+                              const trace::StepId& id) {
+  trace::DriveEvent start;
+  start.id = id;
+  start.text = fmt::format("deliver={} first={} limit={}",
+                           AmountText(step.chunk),
+                           scenario::SideName(step.first), step.limit);
+  Emit(start);
+  wire::Side first = ToWire(step.first);
+  std::array<wire::Side, 2> order = {first, wire::Peer(first)};
+  enum class Status { kRunning, kDone, kFailed };
+  std::array<Status, 2> status = {Status::kRunning, Status::kRunning};
+  std::array<std::string, 2> last;  // each side's last "ret error state"
+  auto index = [](wire::Side s) { return static_cast<size_t>(s); };
+  int sub = 0;
+  int64_t round = 0;
+  bool moved = true;
+  while (moved && round < step.limit &&
+         (status[0] == Status::kRunning || status[1] == Status::kRunning)) {
+    ++round;
+    moved = false;
+    for (wire::Side side : order) {
+      if (status[index(side)] == Status::kRunning) {
+        // A side whose role a step already chose goes on in that role.
+        scenario::CallStep call;
+        call.call = world_.endpoint(side).role_set ? Call::kDoHandshake
+                    : side == wire::Side::kClient  ? Call::kConnect
+                                                   : Call::kAccept;
+        size_t before = world_.wire->InFlight(side);
+        trace::CallEvent ev =
+            MakeCall({id.number, ++sub, id.line}, side, call);
+        last[index(side)] =
+            fmt::format("{} {} in {}", ev.ret, ev.error, Quote(ev.state));
+        if (ev.ret == 1) {
+          status[index(side)] = Status::kDone;
+          moved = true;
+        } else if (!IsRetry(ev.error)) {
+          status[index(side)] = Status::kFailed;
+          moved = true;
+        } else if (ev.error != "WANT_READ" ||
+                   world_.wire->InFlight(side) != before) {
+          moved = true;
+        }
+        if (status[0] != Status::kRunning && status[1] != Status::kRunning) {
+          break;  // what is still in flight stays there for later steps
+        }
+      }
+      size_t in_flight = world_.wire->InFlight(side);
+      if (in_flight == 0 || world_.wire->closed(side)) continue;
+      wire::Amount amount = ToWire(step.chunk);
+      if (amount.kind == wire::Amount::Kind::kBytes) {
+        amount.bytes = std::min(amount.bytes, in_flight);
+      }
+      trace::DeliveryEvent dev;
+      dev.delivery = world_.wire->Deliver(side, amount);
+      if (!dev.delivery.ok || dev.delivery.delivered == 0) continue;
+      dev.id = {id.number, ++sub, id.line};
+      dev.from = side;
+      dev.amount = AmountText(step.chunk);
+      dev.in_flight = InFlight();
+      Emit(dev);
+      moved = true;
+    }
+  }
+  std::string result;
+  if (status[0] == Status::kDone && status[1] == Status::kDone) {
+    result = "done";
+  } else if (status[0] == Status::kFailed || status[1] == Status::kFailed) {
+    result = "failed";
+  } else {
+    result = "stalled";
+  }
+  std::string why =
+      result != "stalled" ? fmt::format("after {} rounds", round)
+      : moved ? fmt::format("no end within {} rounds", step.limit)
+              : fmt::format("both sides wait and nothing moves (round {})",
+                            round);
+  trace::InFlight f = InFlight();
+  std::string detail = fmt::format(
+      "{}; client {}; server {}; in flight c>s {} s>c {}", why, last[0].empty() ? "not called" : last[0],
+      last[1].empty() ? "not called" : last[1], f[0], f[1]);
+  Emit(trace::DriveEvent{id, "", true, result, detail});
+  static constexpr const char* kResults[] = {"done", "stalled", "failed"};
+  const char* want = kResults[static_cast<int>(step.expect)];
+  if (result != want) {
+    return Fail(id, fmt::format("drive: expected {}, observed {}: {}", want,
+                                result, detail));
+  }
+  return {};
+}
+
+std::pair<std::string, bool> Runner::Execution::Observe(
+    const scenario::ExpectStep& step) {
+  using scenario::Property;
+  SSL* ssl = world_.endpoint(ToWire(step.side)).ssl.get();
+  const auto* text = std::get_if<std::string>(&step.value);
+  auto same_text = [&](const std::string& observed) {
+    return std::pair{observed, text != nullptr && *text == observed};
+  };
+  auto same_flag = [&](bool observed) {
+    const bool* want = std::get_if<bool>(&step.value);
+    return std::pair{std::string(observed ? "yes" : "no"),
+                     want != nullptr && *want == observed};
+  };
+  switch (step.property) {
+    case Property::kVersion: {
+      std::string observed = SSL_get_session(ssl) == nullptr
+                                 ? "none"
+                                 : tls::VersionName(SSL_version(ssl));
+      const auto* want = std::get_if<scenario::Version>(&step.value);
+      return {observed,
+              want != nullptr && scenario::VersionName(*want) == observed};
+    }
+    case Property::kCipher: {
+      const SSL_CIPHER* c = SSL_get_current_cipher(ssl);
+      if (c == nullptr) return same_text("none");
+      std::string observed = SSL_CIPHER_get_name(c);
+      bool ok = text != nullptr &&
+                (*text == observed || *text == SSL_CIPHER_standard_name(c));
+      return {observed, ok};
+    }
+    case Property::kGroup: {
+      int nid = SSL_get_negotiated_group(ssl);
+      if (nid == 0) return same_text("none");
+      const char* names[] = {SSL_group_to_name(ssl, nid), OBJ_nid2sn(nid),
+                             OBJ_nid2ln(nid), EC_curve_nid2nist(nid)};
+      std::string observed = names[0] ? names[0] : std::to_string(nid);
+      bool ok = text != nullptr &&
+                std::any_of(std::begin(names), std::end(names),
+                            [&](const char* n) { return EqualNoCase(*text, n); });
+      return {observed, ok};
+    }
+    case Property::kAlpn: {
+      const unsigned char* proto = nullptr;
+      unsigned int len = 0;
+      SSL_get0_alpn_selected(ssl, &proto, &len);
+      return same_text(len == 0 ? "none"
+                                : std::string(reinterpret_cast<const char*>(proto), len));
+    }
+    case Property::kServerName: {
+      const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+      return same_text(name ? name : "none");
+    }
+    case Property::kVerifyResult:
+      return same_text(tls::VerifyResultName(SSL_get_verify_result(ssl)));
+    case Property::kSessionReused:
+      return same_flag(SSL_session_reused(ssl) == 1);
+    case Property::kHandshakeDone:
+      return same_flag(SSL_is_init_finished(ssl) == 1);
+    case Property::kInFlight: {
+      auto observed =
+          static_cast<int64_t>(world_.wire->InFlight(ToWire(step.side)));
+      const auto* want = std::get_if<int64_t>(&step.value);
+      return {std::to_string(observed), want != nullptr && *want == observed};
+    }
+  }
+  return {"?", false};
+}
+
+Verdict Runner::Execution::Do(const scenario::ExpectStep& step,
+                              const trace::StepId& id) {
+  static constexpr const char* kNames[] = {
+      "version",       "cipher",         "group",
+      "alpn",          "server_name",    "verify_result",
+      "session_reused", "handshake_done", "in_flight"};
+  std::string want = std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string>) return v;
+        if constexpr (std::is_same_v<T, scenario::Version>) {
+          return scenario::VersionName(v);
+        }
+        if constexpr (std::is_same_v<T, bool>) return v ? "yes" : "no";
+        if constexpr (std::is_same_v<T, int64_t>) return std::to_string(v);
+      },
+      step.value);
+  std::string subject =
+      step.property == scenario::Property::kInFlight
+          ? fmt::format("in_flight {}", DirectionName(step.side))
+          : fmt::format("{} {}", scenario::SideName(step.side),
+                        kNames[static_cast<int>(step.property)]);
+  auto [observed, ok] = Observe(step);
+  Emit(trace::ExpectEvent{id, fmt::format("{} = {}", subject, want), observed,
+                          ok});
+  if (!ok) {
+    return Fail(id, fmt::format("{}: expected {}, observed {}", subject, want,
+                                observed));
+  }
+  return {};
+}
+
+Verdict Runner::Run(const std::vector<trace::Observer*>& observers) {
+  trace::Header header{scenario_.file, scenario_.title,
+                       OpenSSL_version(OPENSSL_VERSION)};
+  for (trace::Observer* o : observers) o->OnHeader(header);
+  Verdict verdict;
+  if (!prepared_) {
+    verdict = {false, 0, "the scenario was not prepared"};
+  } else {
+    Execution execution(&world_, observers);
+    int number = 0;
+    for (const scenario::Step& step : scenario_.steps) {
+      verdict = execution.Step(step, ++number);
+      if (!verdict.passed) break;
+    }
+  }
+  trace::Footer footer{verdict.passed, verdict.Format(scenario_.file)};
+  for (trace::Observer* o : observers) o->OnFooter(footer);
+  return verdict;
+}
+
+}  // namespace tlsim::run

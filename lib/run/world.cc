@@ -1,0 +1,206 @@
+#include "lib/run/world.h"
+
+#include <openssl/err.h>
+#include <openssl/x509_vfy.h>
+
+#include "lib/scenario/parser.h"
+#include "lib/tls/names.h"
+
+namespace tlsim::run {
+namespace {
+
+constexpr int64_t kDay = 24 * 60 * 60;
+
+tls::KeyType ToTls(scenario::KeyType k) {
+  switch (k) {
+    case scenario::KeyType::kEcP256:
+      return tls::KeyType::kEcP256;
+    case scenario::KeyType::kEd25519:
+      return tls::KeyType::kEd25519;
+    case scenario::KeyType::kRsa2048:
+      return tls::KeyType::kRsa2048;
+  }
+  return tls::KeyType::kEcP256;
+}
+
+int ToTls(scenario::Version v) {
+  switch (v) {
+    case scenario::Version::kTls1_0:
+      return TLS1_VERSION;
+    case scenario::Version::kTls1_1:
+      return TLS1_1_VERSION;
+    case scenario::Version::kTls1_2:
+      return TLS1_2_VERSION;
+    case scenario::Version::kTls1_3:
+      return TLS1_3_VERSION;
+  }
+  return 0;
+}
+
+tls::VerifyMode ToTls(scenario::VerifyMode m) {
+  switch (m) {
+    case scenario::VerifyMode::kNone:
+      return tls::VerifyMode::kNone;
+    case scenario::VerifyMode::kPeer:
+      return tls::VerifyMode::kPeer;
+    case scenario::VerifyMode::kRequire:
+      return tls::VerifyMode::kRequire;
+  }
+  return tls::VerifyMode::kNone;
+}
+
+tls::EndpointConfig ToConfig(const scenario::EndpointDecl& d, bool server) {
+  tls::EndpointConfig c;
+  c.is_server = server;
+  if (d.versions) {
+    c.min_version = ToTls(d.versions->value.min);
+    c.max_version = ToTls(d.versions->value.max);
+  }
+  if (d.ciphersuites) c.ciphersuites = d.ciphersuites->value;
+  if (d.ciphers) c.cipher_list = d.ciphers->value;
+  if (d.groups) c.groups = d.groups->value;
+  if (d.sigalgs) c.sigalgs = d.sigalgs->value;
+  if (d.verify) c.verify = ToTls(d.verify->value);
+  if (d.trust) c.trust = d.trust->value;
+  if (d.cert) c.cert = d.cert->value;
+  if (d.server_name) c.server_name = d.server_name->value;
+  if (d.verify_host) c.verify_host = d.verify_host->value;
+  if (d.alpn) c.alpn = d.alpn->value;
+  if (d.session_cache) c.session_cache = d.session_cache->value;
+  if (d.tickets) c.tickets = d.tickets->value;
+  return c;
+}
+
+// Where a refused setting was written, by its scenario name.
+scenario::Pos SettingPos(const scenario::EndpointDecl& d,
+                         const std::string& field) {
+  auto pos = [&](const auto& setting) {
+    return setting ? setting->pos : d.pos;
+  };
+  if (field == "versions") return pos(d.versions);
+  if (field == "ciphersuites") return pos(d.ciphersuites);
+  if (field == "ciphers") return pos(d.ciphers);
+  if (field == "groups") return pos(d.groups);
+  if (field == "sigalgs") return pos(d.sigalgs);
+  if (field == "verify") return pos(d.verify);
+  if (field == "trust") return pos(d.trust);
+  if (field == "cert") return pos(d.cert);
+  if (field == "server_name") return pos(d.server_name);
+  if (field == "verify_host") return pos(d.verify_host);
+  if (field == "alpn") return pos(d.alpn);
+  return d.pos;
+}
+
+std::string HandshakeName(const unsigned char* buf, size_t len) {
+  if (len == 0) return "handshake(empty)";
+  if (buf[0] == wire::kHandshakeServerHello && len >= 4 + 2 + 32 &&
+      wire::IsHelloRetryRandom(
+          std::string_view(reinterpret_cast<const char*>(buf) + 6, 32))) {
+    return "HelloRetryRequest";
+  }
+  return tls::HandshakeTypeName(buf[0]);
+}
+
+// Records plaintext handshake messages, ChangeCipherSpec and alerts as
+// OpenSSL writes and reads them, encrypted records included.
+void OnMessage(int write_p, int /*version*/, int content_type, const void* buf,
+               size_t len, SSL* /*ssl*/, void* arg) {
+  auto* log = static_cast<CallLog*>(arg);
+  const auto* bytes = static_cast<const unsigned char*>(buf);
+  switch (content_type) {
+    case SSL3_RT_HANDSHAKE:
+      (write_p ? log->sent : log->received).push_back(HandshakeName(bytes, len));
+      break;
+    case SSL3_RT_CHANGE_CIPHER_SPEC:
+      (write_p ? log->sent : log->received).push_back("ChangeCipherSpec");
+      break;
+    case SSL3_RT_ALERT:
+      if (len >= 2) {
+        (write_p ? log->alerts_sent : log->alerts_received)
+            .push_back({bytes[0], bytes[1]});
+      }
+      break;
+    default:
+      break;  // record headers and inner content types
+  }
+}
+
+bool Fail(const scenario::Scenario& s, std::string_view source,
+          scenario::Pos pos, std::string message,
+          scenario::Diagnostic* out_error) {
+  out_error->file = s.file;
+  out_error->line = pos.line;
+  out_error->col = pos.col;
+  out_error->message = std::move(message);
+  out_error->source_line = scenario::SourceLine(source, pos.line);
+  return false;
+}
+
+}  // namespace
+
+bool BuildWorld(const scenario::Scenario& s, std::string_view source,
+                World* out, scenario::Diagnostic* out_error) {
+  out->clock = s.clock.value_or(kDefaultClock);
+  out->libctx.reset(OSSL_LIB_CTX_new());
+  if (!out->libctx) {
+    return Fail(s, source, {}, "cannot create an OpenSSL library context",
+                out_error);
+  }
+
+  std::vector<tls::CertSpec> specs;
+  for (const scenario::CertDecl& c : s.pki) {
+    tls::CertSpec spec;
+    spec.name = c.name;
+    spec.is_ca = c.is_ca;
+    if (c.issuer) spec.issuer = c.issuer->value;
+    spec.key = ToTls(c.key);
+    spec.dns = c.dns;
+    spec.not_before = c.not_before ? c.not_before->value : out->clock - kDay;
+    spec.not_after =
+        c.not_after ? c.not_after->value : out->clock + 365 * kDay;
+    specs.push_back(std::move(spec));
+  }
+  std::string pki_error;
+  if (!out->pki.Build(out->libctx.get(), specs, &pki_error)) {
+    scenario::Pos pos = s.pki.empty() ? scenario::Pos{} : s.pki.front().pos;
+    return Fail(s, source, pos, pki_error, out_error);
+  }
+
+  for (wire::Side side : {wire::Side::kClient, wire::Side::kServer}) {
+    bool server = side == wire::Side::kServer;
+    const scenario::EndpointDecl& decl = server ? s.server : s.client;
+    Endpoint& e = out->endpoint(side);
+    e.side = side;
+    e.config = ToConfig(decl, server);
+    tls::ConfigError error;
+    e.ctx = tls::MakeContext(out->libctx.get(), e.config, out->pki, &error);
+    if (e.ctx) e.ssl = tls::MakeSsl(e.ctx.get(), e.config, &error);
+    if (!e.ssl) {
+      return Fail(s, source, SettingPos(decl, error.field),
+                  (server ? "server " : "client ") + error.field + ": " +
+                      error.message,
+                  out_error);
+    }
+    // Certificates are checked against the scenario clock, not the wall.
+    X509_VERIFY_PARAM_set_time(SSL_get0_param(e.ssl.get()),
+                               static_cast<time_t>(out->clock));
+    size_t buffer = decl.buffer ? static_cast<size_t>(decl.buffer->value) : 0;
+    e.link = std::make_unique<wire::Link>(buffer);
+    if (!e.link->ok()) {
+      return Fail(s, source, decl.buffer ? decl.buffer->pos : decl.pos,
+                  "cannot create a BIO pair", out_error);
+    }
+    SSL_set_bio(e.ssl.get(), e.link->ssl_bio(), e.link->ssl_bio());
+    e.link->ReleaseSslBio();  // the SSL owns it now
+    e.log = std::make_unique<CallLog>();
+    SSL_set_msg_callback(e.ssl.get(), OnMessage);
+    SSL_set_msg_callback_arg(e.ssl.get(), e.log.get());
+  }
+  out->wire = std::make_unique<wire::Wire>(
+      out->endpoint(wire::Side::kClient).link.get(),
+      out->endpoint(wire::Side::kServer).link.get());
+  ERR_clear_error();
+  return true;
+}
+
+}  // namespace tlsim::run

@@ -1,0 +1,208 @@
+// The runner against real OpenSSL: verdicts carry the failing line, stalls
+// and missing records are reported, bad settings are caught before a step.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+#include <string>
+
+#include "lib/run/runner.h"
+#include "lib/scenario/parser.h"
+#include "lib/trace/event.h"
+#include "lib/trace/text.h"
+
+namespace tlsim {
+namespace {
+
+const char kPrelude[] = R"(scenario "test"
+pki {
+  ca root
+  leaf server.test issuer=root
+}
+client {
+  verify = peer
+  trust = root
+  server_name = server.test
+}
+server {
+  cert = server.test
+}
+)";
+
+// Collects every event, for assertions on what the runner did.
+class Recorder : public trace::Observer {
+ public:
+  void OnHeader(const trace::Header& h) override { header = h; }
+  void OnEvent(const trace::Event& e) override { events.push_back(e); }
+  void OnFooter(const trace::Footer& f) override { footer = f; }
+
+  std::vector<trace::CallEvent> Calls() const {
+    std::vector<trace::CallEvent> out;
+    for (const trace::Event& e : events) {
+      if (const auto* c = std::get_if<trace::CallEvent>(&e)) out.push_back(*c);
+    }
+    return out;
+  }
+
+  trace::Header header;
+  std::vector<trace::Event> events;
+  trace::Footer footer;
+};
+
+struct Outcome {
+  bool prepared = false;
+  scenario::Diagnostic diagnostic;
+  run::Verdict verdict;
+  Recorder recorder;
+  std::string text;  // the text trace
+};
+
+// Parses (which must succeed), prepares and runs `steps` after kPrelude.
+void RunSteps(const std::string& steps, Outcome* out,
+              const std::string& prelude = kPrelude) {
+  std::string source = prelude + steps;
+  scenario::Scenario s;
+  scenario::Diagnostic d;
+  REQUIRE(scenario::Parse("t.tlsim", source, &s, &d));
+  run::Runner runner(s, source);
+  out->prepared = runner.Prepare(&out->diagnostic);
+  if (!out->prepared) return;
+  std::ostringstream text;
+  trace::TextObserver observer(&text);
+  out->verdict = runner.Run({&out->recorder, &observer});
+  out->text = text.str();
+}
+
+TEST_CASE("a TLS 1.3 handshake one flight at a time passes", "[run]") {
+  Outcome o;
+  RunSteps(R"(client connect -> -1 WANT_READ
+deliver client->server all
+server accept -> -1 WANT_READ
+deliver server->client all
+client connect -> 1
+deliver client->server all
+server accept -> 1
+expect client version = TLSv1.3
+expect server handshake_done = yes
+)",
+           &o);
+  REQUIRE(o.prepared);
+  CHECK(o.verdict.passed);
+  std::vector<trace::CallEvent> calls = o.recorder.Calls();
+  REQUIRE(calls.size() == 4);
+  CHECK(calls[0].sent == std::vector<std::string>{"ClientHello"});
+  CHECK(calls[0].in_flight[0] > 0);
+  CHECK(calls[1].received == std::vector<std::string>{"ClientHello"});
+  CHECK(calls[1].sent.front() == "ServerHello");
+  CHECK(calls[1].sent.back() == "Finished");
+  CHECK(calls[3].ret == 1);
+  CHECK(o.recorder.header.openssl_version.find("OpenSSL 3.") == 0);
+}
+
+TEST_CASE("a wrong expectation is reported with its line and both values",
+          "[run]") {
+  Outcome o;
+  RunSteps("client connect -> -1 WANT_READ\nclient connect -> 1\n", &o);
+  REQUIRE(o.prepared);
+  CHECK_FALSE(o.verdict.passed);
+  CHECK(o.verdict.line == 15);
+  CHECK(o.verdict.message == "client connect: expected 1, observed -1 WANT_READ");
+  CHECK(o.verdict.Format("t.tlsim") ==
+        "t.tlsim:15: client connect: expected 1, observed -1 WANT_READ");
+  CHECK(o.text.find("# FAIL: t.tlsim:15:") != std::string::npos);
+}
+
+TEST_CASE("the run stops at the first failed expectation", "[run]") {
+  Outcome o;
+  RunSteps("client connect -> -1 WANT_WRITE\nclient connect -> any\n", &o);
+  CHECK_FALSE(o.verdict.passed);
+  CHECK(o.verdict.line == 14);
+  CHECK(o.recorder.Calls().size() == 1);
+}
+
+TEST_CASE("two servers waiting for each other stall instead of hanging",
+          "[run]") {
+  Outcome o;
+  RunSteps("client set_accept_state\ndrive -> done\n", &o);
+  REQUIRE(o.prepared);
+  CHECK_FALSE(o.verdict.passed);
+  CHECK(o.verdict.line == 15);
+  CHECK(o.verdict.message.find("drive: expected done, observed stalled: "
+                               "both sides wait and nothing moves") == 0);
+  CHECK(o.verdict.message.find("client -1 WANT_READ") != std::string::npos);
+}
+
+TEST_CASE("a drive with byte-at-a-time delivery completes", "[run]") {
+  Outcome o;
+  RunSteps("drive deliver=1 -> done\nexpect server handshake_done = yes\n", &o);
+  CHECK(o.verdict.passed);
+  size_t one_byte = 0;
+  for (const trace::Event& e : o.recorder.events) {
+    if (const auto* d = std::get_if<trace::DeliveryEvent>(&e)) {
+      CHECK(d->delivery.delivered == 1);
+      ++one_byte;
+    }
+  }
+  CHECK(one_byte > 500);
+}
+
+TEST_CASE("a drive that ends in a failure reports both sides", "[run]") {
+  Outcome o;
+  std::string prelude = kPrelude;
+  prelude.replace(prelude.find("  verify = peer"), 0,
+                  "  versions = TLSv1.2\n");
+  prelude.replace(prelude.find("  cert = server.test"), 0,
+                  "  versions = TLSv1.3\n");
+  RunSteps("drive -> failed\n", &o, prelude);
+  REQUIRE(o.prepared);
+  CHECK(o.verdict.passed);
+  std::vector<trace::CallEvent> calls = o.recorder.Calls();
+  REQUIRE(calls.size() >= 2);
+  // The server refuses the version and says so; the client reads the alert.
+  const trace::CallEvent& server = calls[calls.size() - 2];
+  const trace::CallEvent& client = calls.back();
+  CHECK(server.side == wire::Side::kServer);
+  CHECK(server.error == "SSL");
+  REQUIRE(server.alerts_sent.size() == 1);
+  CHECK(server.alerts_sent[0].description == 70);  // protocol_version
+  CHECK(client.side == wire::Side::kClient);
+  CHECK(client.error == "SSL");
+  REQUIRE(client.alerts_received.size() == 1);
+  CHECK(client.alerts_received[0].description == 70);
+}
+
+TEST_CASE("a record that never arrives fails naming the step", "[run]") {
+  Outcome o;
+  RunSteps("deliver server->client record\n", &o);
+  CHECK_FALSE(o.verdict.passed);
+  CHECK(o.verdict.Format("t.tlsim") ==
+        "t.tlsim:14: deliver server->client record: no record in flight");
+}
+
+TEST_CASE("a setting OpenSSL refuses is bad input before any step runs",
+          "[run]") {
+  std::string source = "client {\n  ciphers = NOT-A-CIPHER\n}\nclient connect -> 1\n";
+  scenario::Scenario s;
+  scenario::Diagnostic d;
+  REQUIRE(scenario::Parse("t.tlsim", source, &s, &d));
+  run::Runner runner(s, source);
+  REQUIRE_FALSE(runner.Prepare(&d));
+  CHECK(d.line == 2);
+  CHECK(d.col == 13);  // the value OpenSSL refused
+  CHECK(d.source_line == "  ciphers = NOT-A-CIPHER");
+  CHECK(d.message.find("client ciphers: ") == 0);
+}
+
+TEST_CASE("two runs side by side in one process do not interfere", "[run]") {
+  std::string source = std::string(kPrelude) + "drive -> done\n";
+  scenario::Scenario s;
+  scenario::Diagnostic d;
+  REQUIRE(scenario::Parse("t.tlsim", source, &s, &d));
+  run::Runner a(s, source), b(s, source);
+  REQUIRE(a.Prepare(&d));
+  REQUIRE(b.Prepare(&d));
+  CHECK(a.Run({}).passed);
+  CHECK(b.Run({}).passed);
+}
+
+}  // namespace
+}  // namespace tlsim
