@@ -61,8 +61,8 @@ Delivery Wire::Deliver(Side from, Amount amount) {
     return d;
   }
   d.delivered = to->Feed(std::string_view(queue).substr(0, d.requested));
-  d.records = streams_[Index(from)].Feed(
-      std::string_view(queue).substr(0, d.delivered));
+  d.bytes = queue.substr(0, d.delivered);
+  d.records = streams_[Index(from)].Feed(d.bytes);
   queue.erase(0, d.delivered);
   return d;
 }
