@@ -56,7 +56,7 @@ const char* DirectionName(scenario::Side from) {
   return from == scenario::Side::kClient ? "client->server" : "server->client";
 }
 
-std::string Quote(const std::string& s) { return "\"" + s + "\""; }
+std::string Quote(const std::string& s) { return scenario::QuoteString(s); }
 
 std::string FormatAlert(const trace::Alert& a) {
   return fmt::format("{}{}", a.level == 1 ? "warning:" : "fatal:",
@@ -140,7 +140,9 @@ std::optional<std::string> Mismatch(const scenario::Outcome& want,
 std::string CallText(const scenario::CallStep& step) {
   std::string out = scenario::CallName(step.call);
   if (step.call == Call::kRead) out += " " + std::to_string(step.read_len);
-  if (step.call == Call::kWrite) out += " " + Quote(step.write_data);
+  if (step.call == Call::kWrite) {
+    out += " " + scenario::QuoteString(step.write_data);
+  }
   return out;
 }
 
@@ -214,23 +216,24 @@ class Runner::Execution {
     switch (step.call) {
       case Call::kConnect:
         ret = SSL_connect(ssl);
-        e.role_set = true;
+        e.handshake_call = Call::kConnect;
         break;
       case Call::kAccept:
         ret = SSL_accept(ssl);
-        e.role_set = true;
+        e.handshake_call = Call::kAccept;
         break;
       case Call::kDoHandshake:
         ret = SSL_do_handshake(ssl);
+        e.handshake_call = Call::kDoHandshake;
         break;
       case Call::kSetConnectState:
         SSL_set_connect_state(ssl);
-        e.role_set = true;
+        e.handshake_call = Call::kDoHandshake;
         ev.returns = false;
         break;
       case Call::kSetAcceptState:
         SSL_set_accept_state(ssl);
-        e.role_set = true;
+        e.handshake_call = Call::kDoHandshake;
         ev.returns = false;
         break;
       case Call::kRead: {
@@ -334,11 +337,8 @@ Verdict Runner::Execution::Do(const scenario::DriveStep& step,
     moved = false;
     for (wire::Side side : order) {
       if (status[index(side)] == Status::kRunning) {
-        // A side whose role a step already chose goes on in that role.
         scenario::CallStep call;
-        call.call = world_.endpoint(side).role_set ? Call::kDoHandshake
-                    : side == wire::Side::kClient  ? Call::kConnect
-                                                   : Call::kAccept;
+        call.call = world_.endpoint(side).handshake_call;
         size_t before = world_.wire->InFlight(side);
         trace::CallEvent ev =
             MakeCall({id.number, ++sub, id.line}, side, call);

@@ -171,6 +171,7 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
     const scenario::EndpointDecl& decl = server ? s.server : s.client;
     Endpoint& e = out->endpoint(side);
     e.side = side;
+    e.handshake_call = server ? scenario::Call::kAccept : scenario::Call::kConnect;
     e.config = ToConfig(decl, server);
     tls::ConfigError error;
     e.ctx = tls::MakeContext(out->libctx.get(), e.config, out->pki, &error);

@@ -44,9 +44,10 @@ struct Endpoint {
   tls::SslPtr ssl;
   std::unique_ptr<wire::Link> link;
   std::unique_ptr<CallLog> log;  // stable address for the callback
-  // Set once a step has made this SSL a client or a server (connect,
-  // accept, set_*_state); `drive` then goes on with SSL_do_handshake.
-  bool role_set = false;
+  // The handshake function `drive` calls: the one the last handshake step
+  // used (set_*_state counts as do_handshake); by default SSL_connect for
+  // the client and SSL_accept for the server.
+  scenario::Call handshake_call = scenario::Call::kConnect;
 };
 
 struct World {

@@ -63,6 +63,9 @@ std::string EscapeString(std::string_view s) {
       case '\t':
         out += "\\t";
         break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (u < 0x20 || u == 0x7f) {
           char buf[5];
@@ -158,6 +161,9 @@ Token Lexer::LexString() {
       pos_ += 2;
     } else if (e == 't') {
       t.text += '\t';
+      pos_ += 2;
+    } else if (e == 'r') {
+      t.text += '\r';
       pos_ += 2;
     } else if (e == 'x' && hi >= 0 && lo >= 0) {
       t.text += static_cast<char>(hi * 16 + lo);

@@ -19,8 +19,6 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
-std::string Quote(std::string_view s) { return "\"" + EscapeString(s) + "\""; }
-
 // `s` as a bare word when the lexer would read it back as one, else quoted.
 std::string WordOrString(std::string_view s) {
   bool word = !s.empty() && s.find("->") == std::string_view::npos;
@@ -31,7 +29,7 @@ std::string WordOrString(std::string_view s) {
       word = false;
     }
   }
-  return word ? std::string(s) : Quote(s);
+  return word ? std::string(s) : QuoteString(s);
 }
 
 std::string Join(const std::vector<std::string>& items) {
@@ -133,9 +131,9 @@ std::string OutcomeText(const Outcome& outcome) {
   std::vector<std::string> items;
   if (outcome.ret) items.push_back(std::to_string(*outcome.ret));
   if (outcome.error) items.push_back(SslErrorName(*outcome.error));
-  if (outcome.reason) items.push_back("reason=" + Quote(*outcome.reason));
-  if (outcome.state) items.push_back("state=" + Quote(*outcome.state));
-  if (outcome.data) items.push_back("data=" + Quote(*outcome.data));
+  if (outcome.reason) items.push_back("reason=" + QuoteString(*outcome.reason));
+  if (outcome.state) items.push_back("state=" + QuoteString(*outcome.state));
+  if (outcome.data) items.push_back("data=" + QuoteString(*outcome.data));
   if (outcome.alert_sent) {
     items.push_back("alert_sent=" + AlertText(*outcome.alert_sent));
   }
@@ -199,7 +197,7 @@ std::string StepText(const Step& step) {
             std::string out =
                 std::string(SideName(s.side)) + " " + CallName(s.call);
             if (s.call == Call::kRead) out += " " + std::to_string(s.read_len);
-            if (s.call == Call::kWrite) out += " " + Quote(s.write_data);
+            if (s.call == Call::kWrite) out += " " + QuoteString(s.write_data);
             if (s.expect) out += " -> " + OutcomeText(*s.expect);
             return out;
           },
@@ -236,7 +234,7 @@ std::string StepText(const Step& step) {
 
 std::string Print(const Scenario& s) {
   std::string out;
-  if (!s.title.empty()) out += "scenario " + Quote(s.title) + "\n";
+  if (!s.title.empty()) out += "scenario " + QuoteString(s.title) + "\n";
   if (s.seed) out += "seed " + std::to_string(*s.seed) + "\n";
   if (s.clock) out += "clock " + FormatTime(*s.clock) + "\n";
   // Sections are set apart by one blank line.
@@ -421,6 +419,14 @@ std::string FormatTime(int64_t unix_seconds) {
                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
                 tm.tm_min, tm.tm_sec);
   return buf;
+}
+
+}  // namespace tlsim::scenario
+
+namespace tlsim::scenario {
+
+std::string QuoteString(std::string_view s) {
+  return "\"" + EscapeString(s) + "\"";
 }
 
 }  // namespace tlsim::scenario

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "lib/scenario/ast.h"
 
@@ -17,5 +18,7 @@ const char* SslErrorName(SslError error);       // "WANT_READ"
 const char* AlertName(int description);         // "handshake_failure", or nullptr
 const char* CallName(Call call);                // "do_handshake"
 std::string FormatTime(int64_t unix_seconds);   // "2026-01-01T00:00:00Z"
+// `s` as a scenario string literal, quotes and escapes included.
+std::string QuoteString(std::string_view s);
 
 }  // namespace tlsim::scenario

@@ -1,0 +1,175 @@
+// The tlsim command line as a user meets it: exit codes, messages, files.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string TlsimPath() {
+  return std::string(std::getenv("TEST_SRCDIR")) + "/" +
+         std::getenv("TEST_WORKSPACE") + "/sim/tlsim";
+}
+
+fs::path TempDir() { return fs::path(std::getenv("TEST_TMPDIR")); }
+
+struct Result {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+// Runs tlsim with `args` (already shell-quoted where needed).
+Result Tlsim(const std::string& args) {
+  std::string command = TlsimPath() + " " + args + " 2>&1";
+  Result r;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
+  int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string Write(const std::string& name, const std::string& text) {
+  fs::path p = TempDir() / name;
+  std::ofstream(p) << text;
+  return p.string();
+}
+
+const char kGood[] = R"(scenario "good"
+pki {
+  ca root
+  leaf server.test issuer=root
+}
+client {
+  verify = peer
+  trust = root
+}
+server {
+  cert = server.test
+}
+client connect -> -1 WANT_READ
+drive -> done
+)";
+
+TEST_CASE("a passing scenario exits 0 and says PASS", "[cli]") {
+  std::string path = Write("good.tlsim", kGood);
+  Result r = Tlsim("run " + path);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "PASS " + path + "\n");
+}
+
+TEST_CASE("--trace prints numbered steps with the OpenSSL version", "[cli]") {
+  std::string path = Write("good.tlsim", kGood);
+  Result r = Tlsim("run --trace " + path);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("# OpenSSL 3.") != std::string::npos);
+  CHECK(r.out.find("#1 L13 client connect -> -1 WANT_READ; state ") !=
+        std::string::npos);
+  CHECK(r.out.find("#2.2 L14 wire deliver client->server all: ") !=
+        std::string::npos);
+  CHECK(r.out.substr(r.out.size() - 7) == "# pass\n");
+}
+
+TEST_CASE("a failed expectation exits 1 with file:line and the trace",
+          "[cli]") {
+  std::string text = kGood;
+  text.replace(text.find("-1 WANT_READ"), 12, "1");
+  std::string path = Write("bad_expect.tlsim", text);
+  Result r = Tlsim("run " + path);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find(path + ":13: client connect: expected 1, observed -1 "
+                          "WANT_READ\ntrace up to that step:\n") == 0);
+  CHECK(r.out.find("#1 L13 client connect") != std::string::npos);
+  CHECK(r.out.find("#2 ") == std::string::npos);  // it stopped there
+}
+
+TEST_CASE("a syntax error exits 2 with file:line:col, the line and a caret",
+          "[cli]") {
+  std::string path = Write("syntax.tlsim", "client conect -> 1\n");
+  Result r = Tlsim("run " + path);
+  CHECK(r.exit_code == 2);
+  CHECK(r.out == path +
+                     ":1:8: error: unknown call 'conect'\n"
+                     "client conect -> 1\n"
+                     "       ^\n");
+}
+
+TEST_CASE("bad input in one file means no file runs", "[cli]") {
+  std::string good = Write("good.tlsim", kGood);
+  std::string bad = Write("syntax.tlsim", "client conect -> 1\n");
+  Result r = Tlsim("run " + good + " " + bad);
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.find("PASS") == std::string::npos);
+}
+
+TEST_CASE("a setting OpenSSL refuses exits 2 before any step", "[cli]") {
+  std::string text = kGood;
+  text.replace(text.find("  verify = peer"), 0, "  groups = nosuchgroup\n");
+  std::string path = Write("bad_group.tlsim", text);
+  std::string trace = (TempDir() / "bad_group.trace").string();
+  Result r = Tlsim("run " + path + " --save-trace " + trace);
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.find(path + ":7:12: error: client groups: ") == 0);
+  CHECK(r.out.find("  groups = nosuchgroup\n           ^\n") !=
+        std::string::npos);
+  CHECK_FALSE(fs::exists(trace));  // nothing half-written
+}
+
+TEST_CASE("an unreadable file exits 2", "[cli]") {
+  Result r = Tlsim("run /nonexistent/x.tlsim");
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.find("/nonexistent/x.tlsim: error: cannot read the file") == 0);
+}
+
+TEST_CASE("--save-trace writes the whole trace", "[cli]") {
+  std::string path = Write("good.tlsim", kGood);
+  std::string trace = (TempDir() / "good.trace").string();
+  Result r = Tlsim("run " + path + " --save-trace " + trace);
+  CHECK(r.exit_code == 0);
+  std::ifstream in(trace);
+  std::string text((std::istreambuf_iterator<char>(in)),
+                   std::istreambuf_iterator<char>());
+  CHECK(text.find("# tlsim trace of " + path) == 0);
+  CHECK(text.substr(text.size() - 7) == "# pass\n");
+}
+
+TEST_CASE("check parses and prepares without running", "[cli]") {
+  std::string path = Write("good.tlsim", kGood);
+  Result r = Tlsim("check " + path);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "ok " + path + "\n");
+}
+
+TEST_CASE("fmt prints the canonical form, which checks clean", "[cli]") {
+  std::string path = Write("good.tlsim", kGood);
+  Result r = Tlsim("fmt " + path);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("client connect -> -1 WANT_READ\n") != std::string::npos);
+  std::string again = Write("formatted.tlsim", r.out);
+  CHECK(Tlsim("check " + again).exit_code == 0);
+}
+
+TEST_CASE("help and usage errors", "[cli]") {
+  Result help = Tlsim("--help");
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("run") != std::string::npos);
+  CHECK(help.out.find("check") != std::string::npos);
+  Result run_help = Tlsim("run --help");
+  CHECK(run_help.exit_code == 0);
+  CHECK(run_help.out.find("--trace") != std::string::npos);
+  CHECK(Tlsim("").exit_code == 2);
+  CHECK(Tlsim("frobnicate").exit_code == 2);
+  CHECK(Tlsim("run").exit_code == 2);
+}
+
+}  // namespace
