@@ -1,0 +1,490 @@
+#include "lib/tls/names.h"
+
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+
+#include <cstdio>
+#include <span>
+
+namespace tlsim::tls {
+namespace {
+
+struct Name {
+  long value;
+  const char* name;
+};
+
+// The name of `value` in `table`, or nullptr.
+const char* Lookup(std::span<const Name> table, long value) {
+  for (const Name& entry : table) {
+    if (entry.value == value) return entry.name;
+  }
+  return nullptr;
+}
+
+// The name of `value` in `table`, or "<prefix>(<value>)".
+std::string NameOr(std::span<const Name> table, long value,
+                   const std::string& prefix) {
+  const char* name = Lookup(table, value);
+  return name != nullptr ? name : prefix + "(" + std::to_string(value) + ")";
+}
+
+constexpr Name kSslErrors[] = {
+    {SSL_ERROR_NONE, "NONE"},
+    {SSL_ERROR_SSL, "SSL"},
+    {SSL_ERROR_WANT_READ, "WANT_READ"},
+    {SSL_ERROR_WANT_WRITE, "WANT_WRITE"},
+    {SSL_ERROR_WANT_X509_LOOKUP, "WANT_X509_LOOKUP"},
+    {SSL_ERROR_SYSCALL, "SYSCALL"},
+    {SSL_ERROR_ZERO_RETURN, "ZERO_RETURN"},
+    {SSL_ERROR_WANT_CONNECT, "WANT_CONNECT"},
+    {SSL_ERROR_WANT_ACCEPT, "WANT_ACCEPT"},
+    {SSL_ERROR_WANT_ASYNC, "WANT_ASYNC"},
+    {SSL_ERROR_WANT_ASYNC_JOB, "WANT_ASYNC_JOB"},
+    {SSL_ERROR_WANT_CLIENT_HELLO_CB, "WANT_CLIENT_HELLO_CB"},
+#ifdef SSL_ERROR_WANT_RETRY_VERIFY
+    {SSL_ERROR_WANT_RETRY_VERIFY, "WANT_RETRY_VERIFY"},
+#endif
+};
+
+constexpr Name kVersions[] = {
+    {0, "none"},
+    {SSL3_VERSION, "SSLv3"},
+    {TLS1_VERSION, "TLSv1"},
+    {TLS1_1_VERSION, "TLSv1.1"},
+    {TLS1_2_VERSION, "TLSv1.2"},
+    {TLS1_3_VERSION, "TLSv1.3"},
+};
+
+// Generated from every X509_V_OK / X509_V_ERR_* macro of OpenSSL 3.0's
+// <openssl/x509_vfy.h>; the guards keep it building against other versions.
+constexpr Name kVerifyResults[] = {
+#ifdef X509_V_OK
+    {X509_V_OK, "X509_V_OK"},
+#endif
+#ifdef X509_V_ERR_UNSPECIFIED
+    {X509_V_ERR_UNSPECIFIED, "X509_V_ERR_UNSPECIFIED"},
+#endif
+#ifdef X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT
+    {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT,
+     "X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT"},
+#endif
+#ifdef X509_V_ERR_UNABLE_TO_GET_CRL
+    {X509_V_ERR_UNABLE_TO_GET_CRL, "X509_V_ERR_UNABLE_TO_GET_CRL"},
+#endif
+#ifdef X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE
+    {X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE,
+     "X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE"},
+#endif
+#ifdef X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE
+    {X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE,
+     "X509_V_ERR_UNABLE_TO_DECRYPT_CRL_SIGNATURE"},
+#endif
+#ifdef X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY
+    {X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY,
+     "X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY"},
+#endif
+#ifdef X509_V_ERR_CERT_SIGNATURE_FAILURE
+    {X509_V_ERR_CERT_SIGNATURE_FAILURE, "X509_V_ERR_CERT_SIGNATURE_FAILURE"},
+#endif
+#ifdef X509_V_ERR_CRL_SIGNATURE_FAILURE
+    {X509_V_ERR_CRL_SIGNATURE_FAILURE, "X509_V_ERR_CRL_SIGNATURE_FAILURE"},
+#endif
+#ifdef X509_V_ERR_CERT_NOT_YET_VALID
+    {X509_V_ERR_CERT_NOT_YET_VALID, "X509_V_ERR_CERT_NOT_YET_VALID"},
+#endif
+#ifdef X509_V_ERR_CERT_HAS_EXPIRED
+    {X509_V_ERR_CERT_HAS_EXPIRED, "X509_V_ERR_CERT_HAS_EXPIRED"},
+#endif
+#ifdef X509_V_ERR_CRL_NOT_YET_VALID
+    {X509_V_ERR_CRL_NOT_YET_VALID, "X509_V_ERR_CRL_NOT_YET_VALID"},
+#endif
+#ifdef X509_V_ERR_CRL_HAS_EXPIRED
+    {X509_V_ERR_CRL_HAS_EXPIRED, "X509_V_ERR_CRL_HAS_EXPIRED"},
+#endif
+#ifdef X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD
+    {X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD,
+     "X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD"},
+#endif
+#ifdef X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD
+    {X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD,
+     "X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD"},
+#endif
+#ifdef X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD
+    {X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD,
+     "X509_V_ERR_ERROR_IN_CRL_LAST_UPDATE_FIELD"},
+#endif
+#ifdef X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD
+    {X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD,
+     "X509_V_ERR_ERROR_IN_CRL_NEXT_UPDATE_FIELD"},
+#endif
+#ifdef X509_V_ERR_OUT_OF_MEM
+    {X509_V_ERR_OUT_OF_MEM, "X509_V_ERR_OUT_OF_MEM"},
+#endif
+#ifdef X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT
+    {X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT,
+     "X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT"},
+#endif
+#ifdef X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN
+    {X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
+     "X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN"},
+#endif
+#ifdef X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY
+    {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+     "X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY"},
+#endif
+#ifdef X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE
+    {X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE,
+     "X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE"},
+#endif
+#ifdef X509_V_ERR_CERT_CHAIN_TOO_LONG
+    {X509_V_ERR_CERT_CHAIN_TOO_LONG, "X509_V_ERR_CERT_CHAIN_TOO_LONG"},
+#endif
+#ifdef X509_V_ERR_CERT_REVOKED
+    {X509_V_ERR_CERT_REVOKED, "X509_V_ERR_CERT_REVOKED"},
+#endif
+#ifdef X509_V_ERR_NO_ISSUER_PUBLIC_KEY
+    {X509_V_ERR_NO_ISSUER_PUBLIC_KEY, "X509_V_ERR_NO_ISSUER_PUBLIC_KEY"},
+#endif
+#ifdef X509_V_ERR_PATH_LENGTH_EXCEEDED
+    {X509_V_ERR_PATH_LENGTH_EXCEEDED, "X509_V_ERR_PATH_LENGTH_EXCEEDED"},
+#endif
+#ifdef X509_V_ERR_INVALID_PURPOSE
+    {X509_V_ERR_INVALID_PURPOSE, "X509_V_ERR_INVALID_PURPOSE"},
+#endif
+#ifdef X509_V_ERR_CERT_UNTRUSTED
+    {X509_V_ERR_CERT_UNTRUSTED, "X509_V_ERR_CERT_UNTRUSTED"},
+#endif
+#ifdef X509_V_ERR_CERT_REJECTED
+    {X509_V_ERR_CERT_REJECTED, "X509_V_ERR_CERT_REJECTED"},
+#endif
+#ifdef X509_V_ERR_SUBJECT_ISSUER_MISMATCH
+    {X509_V_ERR_SUBJECT_ISSUER_MISMATCH, "X509_V_ERR_SUBJECT_ISSUER_MISMATCH"},
+#endif
+#ifdef X509_V_ERR_AKID_SKID_MISMATCH
+    {X509_V_ERR_AKID_SKID_MISMATCH, "X509_V_ERR_AKID_SKID_MISMATCH"},
+#endif
+#ifdef X509_V_ERR_AKID_ISSUER_SERIAL_MISMATCH
+    {X509_V_ERR_AKID_ISSUER_SERIAL_MISMATCH,
+     "X509_V_ERR_AKID_ISSUER_SERIAL_MISMATCH"},
+#endif
+#ifdef X509_V_ERR_KEYUSAGE_NO_CERTSIGN
+    {X509_V_ERR_KEYUSAGE_NO_CERTSIGN, "X509_V_ERR_KEYUSAGE_NO_CERTSIGN"},
+#endif
+#ifdef X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER
+    {X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER,
+     "X509_V_ERR_UNABLE_TO_GET_CRL_ISSUER"},
+#endif
+#ifdef X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION
+    {X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION,
+     "X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION"},
+#endif
+#ifdef X509_V_ERR_KEYUSAGE_NO_CRL_SIGN
+    {X509_V_ERR_KEYUSAGE_NO_CRL_SIGN, "X509_V_ERR_KEYUSAGE_NO_CRL_SIGN"},
+#endif
+#ifdef X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION
+    {X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION,
+     "X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION"},
+#endif
+#ifdef X509_V_ERR_INVALID_NON_CA
+    {X509_V_ERR_INVALID_NON_CA, "X509_V_ERR_INVALID_NON_CA"},
+#endif
+#ifdef X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED
+    {X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED,
+     "X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED"},
+#endif
+#ifdef X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE
+    {X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE,
+     "X509_V_ERR_KEYUSAGE_NO_DIGITAL_SIGNATURE"},
+#endif
+#ifdef X509_V_ERR_PROXY_CERTIFICATES_NOT_ALLOWED
+    {X509_V_ERR_PROXY_CERTIFICATES_NOT_ALLOWED,
+     "X509_V_ERR_PROXY_CERTIFICATES_NOT_ALLOWED"},
+#endif
+#ifdef X509_V_ERR_INVALID_EXTENSION
+    {X509_V_ERR_INVALID_EXTENSION, "X509_V_ERR_INVALID_EXTENSION"},
+#endif
+#ifdef X509_V_ERR_INVALID_POLICY_EXTENSION
+    {X509_V_ERR_INVALID_POLICY_EXTENSION,
+     "X509_V_ERR_INVALID_POLICY_EXTENSION"},
+#endif
+#ifdef X509_V_ERR_NO_EXPLICIT_POLICY
+    {X509_V_ERR_NO_EXPLICIT_POLICY, "X509_V_ERR_NO_EXPLICIT_POLICY"},
+#endif
+#ifdef X509_V_ERR_DIFFERENT_CRL_SCOPE
+    {X509_V_ERR_DIFFERENT_CRL_SCOPE, "X509_V_ERR_DIFFERENT_CRL_SCOPE"},
+#endif
+#ifdef X509_V_ERR_UNSUPPORTED_EXTENSION_FEATURE
+    {X509_V_ERR_UNSUPPORTED_EXTENSION_FEATURE,
+     "X509_V_ERR_UNSUPPORTED_EXTENSION_FEATURE"},
+#endif
+#ifdef X509_V_ERR_UNNESTED_RESOURCE
+    {X509_V_ERR_UNNESTED_RESOURCE, "X509_V_ERR_UNNESTED_RESOURCE"},
+#endif
+#ifdef X509_V_ERR_PERMITTED_VIOLATION
+    {X509_V_ERR_PERMITTED_VIOLATION, "X509_V_ERR_PERMITTED_VIOLATION"},
+#endif
+#ifdef X509_V_ERR_EXCLUDED_VIOLATION
+    {X509_V_ERR_EXCLUDED_VIOLATION, "X509_V_ERR_EXCLUDED_VIOLATION"},
+#endif
+#ifdef X509_V_ERR_SUBTREE_MINMAX
+    {X509_V_ERR_SUBTREE_MINMAX, "X509_V_ERR_SUBTREE_MINMAX"},
+#endif
+#ifdef X509_V_ERR_APPLICATION_VERIFICATION
+    {X509_V_ERR_APPLICATION_VERIFICATION,
+     "X509_V_ERR_APPLICATION_VERIFICATION"},
+#endif
+#ifdef X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE
+    {X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE,
+     "X509_V_ERR_UNSUPPORTED_CONSTRAINT_TYPE"},
+#endif
+#ifdef X509_V_ERR_UNSUPPORTED_CONSTRAINT_SYNTAX
+    {X509_V_ERR_UNSUPPORTED_CONSTRAINT_SYNTAX,
+     "X509_V_ERR_UNSUPPORTED_CONSTRAINT_SYNTAX"},
+#endif
+#ifdef X509_V_ERR_UNSUPPORTED_NAME_SYNTAX
+    {X509_V_ERR_UNSUPPORTED_NAME_SYNTAX, "X509_V_ERR_UNSUPPORTED_NAME_SYNTAX"},
+#endif
+#ifdef X509_V_ERR_CRL_PATH_VALIDATION_ERROR
+    {X509_V_ERR_CRL_PATH_VALIDATION_ERROR,
+     "X509_V_ERR_CRL_PATH_VALIDATION_ERROR"},
+#endif
+#ifdef X509_V_ERR_PATH_LOOP
+    {X509_V_ERR_PATH_LOOP, "X509_V_ERR_PATH_LOOP"},
+#endif
+#ifdef X509_V_ERR_SUITE_B_INVALID_VERSION
+    {X509_V_ERR_SUITE_B_INVALID_VERSION, "X509_V_ERR_SUITE_B_INVALID_VERSION"},
+#endif
+#ifdef X509_V_ERR_SUITE_B_INVALID_ALGORITHM
+    {X509_V_ERR_SUITE_B_INVALID_ALGORITHM,
+     "X509_V_ERR_SUITE_B_INVALID_ALGORITHM"},
+#endif
+#ifdef X509_V_ERR_SUITE_B_INVALID_CURVE
+    {X509_V_ERR_SUITE_B_INVALID_CURVE, "X509_V_ERR_SUITE_B_INVALID_CURVE"},
+#endif
+#ifdef X509_V_ERR_SUITE_B_INVALID_SIGNATURE_ALGORITHM
+    {X509_V_ERR_SUITE_B_INVALID_SIGNATURE_ALGORITHM,
+     "X509_V_ERR_SUITE_B_INVALID_SIGNATURE_ALGORITHM"},
+#endif
+#ifdef X509_V_ERR_SUITE_B_LOS_NOT_ALLOWED
+    {X509_V_ERR_SUITE_B_LOS_NOT_ALLOWED, "X509_V_ERR_SUITE_B_LOS_NOT_ALLOWED"},
+#endif
+#ifdef X509_V_ERR_SUITE_B_CANNOT_SIGN_P_384_WITH_P_256
+    {X509_V_ERR_SUITE_B_CANNOT_SIGN_P_384_WITH_P_256,
+     "X509_V_ERR_SUITE_B_CANNOT_SIGN_P_384_WITH_P_256"},
+#endif
+#ifdef X509_V_ERR_HOSTNAME_MISMATCH
+    {X509_V_ERR_HOSTNAME_MISMATCH, "X509_V_ERR_HOSTNAME_MISMATCH"},
+#endif
+#ifdef X509_V_ERR_EMAIL_MISMATCH
+    {X509_V_ERR_EMAIL_MISMATCH, "X509_V_ERR_EMAIL_MISMATCH"},
+#endif
+#ifdef X509_V_ERR_IP_ADDRESS_MISMATCH
+    {X509_V_ERR_IP_ADDRESS_MISMATCH, "X509_V_ERR_IP_ADDRESS_MISMATCH"},
+#endif
+#ifdef X509_V_ERR_DANE_NO_MATCH
+    {X509_V_ERR_DANE_NO_MATCH, "X509_V_ERR_DANE_NO_MATCH"},
+#endif
+#ifdef X509_V_ERR_EE_KEY_TOO_SMALL
+    {X509_V_ERR_EE_KEY_TOO_SMALL, "X509_V_ERR_EE_KEY_TOO_SMALL"},
+#endif
+#ifdef X509_V_ERR_CA_KEY_TOO_SMALL
+    {X509_V_ERR_CA_KEY_TOO_SMALL, "X509_V_ERR_CA_KEY_TOO_SMALL"},
+#endif
+#ifdef X509_V_ERR_CA_MD_TOO_WEAK
+    {X509_V_ERR_CA_MD_TOO_WEAK, "X509_V_ERR_CA_MD_TOO_WEAK"},
+#endif
+#ifdef X509_V_ERR_INVALID_CALL
+    {X509_V_ERR_INVALID_CALL, "X509_V_ERR_INVALID_CALL"},
+#endif
+#ifdef X509_V_ERR_STORE_LOOKUP
+    {X509_V_ERR_STORE_LOOKUP, "X509_V_ERR_STORE_LOOKUP"},
+#endif
+#ifdef X509_V_ERR_NO_VALID_SCTS
+    {X509_V_ERR_NO_VALID_SCTS, "X509_V_ERR_NO_VALID_SCTS"},
+#endif
+#ifdef X509_V_ERR_PROXY_SUBJECT_NAME_VIOLATION
+    {X509_V_ERR_PROXY_SUBJECT_NAME_VIOLATION,
+     "X509_V_ERR_PROXY_SUBJECT_NAME_VIOLATION"},
+#endif
+#ifdef X509_V_ERR_OCSP_VERIFY_NEEDED
+    {X509_V_ERR_OCSP_VERIFY_NEEDED, "X509_V_ERR_OCSP_VERIFY_NEEDED"},
+#endif
+#ifdef X509_V_ERR_OCSP_VERIFY_FAILED
+    {X509_V_ERR_OCSP_VERIFY_FAILED, "X509_V_ERR_OCSP_VERIFY_FAILED"},
+#endif
+#ifdef X509_V_ERR_OCSP_CERT_UNKNOWN
+    {X509_V_ERR_OCSP_CERT_UNKNOWN, "X509_V_ERR_OCSP_CERT_UNKNOWN"},
+#endif
+#ifdef X509_V_ERR_UNSUPPORTED_SIGNATURE_ALGORITHM
+    {X509_V_ERR_UNSUPPORTED_SIGNATURE_ALGORITHM,
+     "X509_V_ERR_UNSUPPORTED_SIGNATURE_ALGORITHM"},
+#endif
+#ifdef X509_V_ERR_SIGNATURE_ALGORITHM_MISMATCH
+    {X509_V_ERR_SIGNATURE_ALGORITHM_MISMATCH,
+     "X509_V_ERR_SIGNATURE_ALGORITHM_MISMATCH"},
+#endif
+#ifdef X509_V_ERR_SIGNATURE_ALGORITHM_INCONSISTENCY
+    {X509_V_ERR_SIGNATURE_ALGORITHM_INCONSISTENCY,
+     "X509_V_ERR_SIGNATURE_ALGORITHM_INCONSISTENCY"},
+#endif
+#ifdef X509_V_ERR_INVALID_CA
+    {X509_V_ERR_INVALID_CA, "X509_V_ERR_INVALID_CA"},
+#endif
+#ifdef X509_V_ERR_PATHLEN_INVALID_FOR_NON_CA
+    {X509_V_ERR_PATHLEN_INVALID_FOR_NON_CA,
+     "X509_V_ERR_PATHLEN_INVALID_FOR_NON_CA"},
+#endif
+#ifdef X509_V_ERR_PATHLEN_WITHOUT_KU_KEY_CERT_SIGN
+    {X509_V_ERR_PATHLEN_WITHOUT_KU_KEY_CERT_SIGN,
+     "X509_V_ERR_PATHLEN_WITHOUT_KU_KEY_CERT_SIGN"},
+#endif
+#ifdef X509_V_ERR_KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA
+    {X509_V_ERR_KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA,
+     "X509_V_ERR_KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA"},
+#endif
+#ifdef X509_V_ERR_ISSUER_NAME_EMPTY
+    {X509_V_ERR_ISSUER_NAME_EMPTY, "X509_V_ERR_ISSUER_NAME_EMPTY"},
+#endif
+#ifdef X509_V_ERR_SUBJECT_NAME_EMPTY
+    {X509_V_ERR_SUBJECT_NAME_EMPTY, "X509_V_ERR_SUBJECT_NAME_EMPTY"},
+#endif
+#ifdef X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER
+    {X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER,
+     "X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER"},
+#endif
+#ifdef X509_V_ERR_MISSING_SUBJECT_KEY_IDENTIFIER
+    {X509_V_ERR_MISSING_SUBJECT_KEY_IDENTIFIER,
+     "X509_V_ERR_MISSING_SUBJECT_KEY_IDENTIFIER"},
+#endif
+#ifdef X509_V_ERR_EMPTY_SUBJECT_ALT_NAME
+    {X509_V_ERR_EMPTY_SUBJECT_ALT_NAME, "X509_V_ERR_EMPTY_SUBJECT_ALT_NAME"},
+#endif
+#ifdef X509_V_ERR_EMPTY_SUBJECT_SAN_NOT_CRITICAL
+    {X509_V_ERR_EMPTY_SUBJECT_SAN_NOT_CRITICAL,
+     "X509_V_ERR_EMPTY_SUBJECT_SAN_NOT_CRITICAL"},
+#endif
+#ifdef X509_V_ERR_CA_BCONS_NOT_CRITICAL
+    {X509_V_ERR_CA_BCONS_NOT_CRITICAL, "X509_V_ERR_CA_BCONS_NOT_CRITICAL"},
+#endif
+#ifdef X509_V_ERR_AUTHORITY_KEY_IDENTIFIER_CRITICAL
+    {X509_V_ERR_AUTHORITY_KEY_IDENTIFIER_CRITICAL,
+     "X509_V_ERR_AUTHORITY_KEY_IDENTIFIER_CRITICAL"},
+#endif
+#ifdef X509_V_ERR_SUBJECT_KEY_IDENTIFIER_CRITICAL
+    {X509_V_ERR_SUBJECT_KEY_IDENTIFIER_CRITICAL,
+     "X509_V_ERR_SUBJECT_KEY_IDENTIFIER_CRITICAL"},
+#endif
+#ifdef X509_V_ERR_CA_CERT_MISSING_KEY_USAGE
+    {X509_V_ERR_CA_CERT_MISSING_KEY_USAGE,
+     "X509_V_ERR_CA_CERT_MISSING_KEY_USAGE"},
+#endif
+#ifdef X509_V_ERR_EXTENSIONS_REQUIRE_VERSION_3
+    {X509_V_ERR_EXTENSIONS_REQUIRE_VERSION_3,
+     "X509_V_ERR_EXTENSIONS_REQUIRE_VERSION_3"},
+#endif
+#ifdef X509_V_ERR_EC_KEY_EXPLICIT_PARAMS
+    {X509_V_ERR_EC_KEY_EXPLICIT_PARAMS, "X509_V_ERR_EC_KEY_EXPLICIT_PARAMS"},
+#endif
+};
+
+// RFC 8446 6 and the IANA TLS Alert Registry; wire values.
+constexpr Name kAlertDescriptions[] = {
+    {0, "close_notify"},
+    {10, "unexpected_message"},
+    {20, "bad_record_mac"},
+    {21, "decryption_failed"},
+    {22, "record_overflow"},
+    {30, "decompression_failure"},
+    {40, "handshake_failure"},
+    {41, "no_certificate"},
+    {42, "bad_certificate"},
+    {43, "unsupported_certificate"},
+    {44, "certificate_revoked"},
+    {45, "certificate_expired"},
+    {46, "certificate_unknown"},
+    {47, "illegal_parameter"},
+    {48, "unknown_ca"},
+    {49, "access_denied"},
+    {50, "decode_error"},
+    {51, "decrypt_error"},
+    {60, "export_restriction"},
+    {70, "protocol_version"},
+    {71, "insufficient_security"},
+    {80, "internal_error"},
+    {86, "inappropriate_fallback"},
+    {90, "user_canceled"},
+    {100, "no_renegotiation"},
+    {109, "missing_extension"},
+    {110, "unsupported_extension"},
+    {111, "certificate_unobtainable"},
+    {112, "unrecognized_name"},
+    {113, "bad_certificate_status_response"},
+    {114, "bad_certificate_hash_value"},
+    {115, "unknown_psk_identity"},
+    {116, "certificate_required"},
+    {120, "no_application_protocol"},
+};
+
+// IANA TLS HandshakeType registry; wire values.
+constexpr Name kHandshakeTypes[] = {
+    {0, "HelloRequest"},
+    {1, "ClientHello"},
+    {2, "ServerHello"},
+    {3, "HelloVerifyRequest"},
+    {4, "NewSessionTicket"},
+    {5, "EndOfEarlyData"},
+    {8, "EncryptedExtensions"},
+    {11, "Certificate"},
+    {12, "ServerKeyExchange"},
+    {13, "CertificateRequest"},
+    {14, "ServerHelloDone"},
+    {15, "CertificateVerify"},
+    {16, "ClientKeyExchange"},
+    {20, "Finished"},
+    {21, "CertificateURL"},
+    {22, "CertificateStatus"},
+    {23, "SupplementalData"},
+    {24, "KeyUpdate"},
+    {25, "CompressedCertificate"},
+    {254, "MessageHash"},
+};
+
+// IANA TLS ContentType registry; wire values.
+constexpr Name kContentTypes[] = {
+    {20, "change_cipher_spec"}, {21, "alert"},     {22, "handshake"},
+    {23, "application_data"},   {24, "heartbeat"},
+};
+
+}  // namespace
+
+std::string SslErrorName(int ssl_error) {
+  return NameOr(kSslErrors, ssl_error, "UNKNOWN");
+}
+
+std::string VersionName(int version) {
+  if (const char* name = Lookup(kVersions, version)) return name;
+  char text[32];
+  std::snprintf(text, sizeof text, "version(0x%04x)",
+                static_cast<unsigned>(version));
+  return text;
+}
+
+std::string VerifyResultName(long result) {
+  if (const char* name = Lookup(kVerifyResults, result)) return name;
+  return "X509_V_ERR_" + std::to_string(result);
+}
+
+std::string AlertDescriptionName(int description) {
+  return NameOr(kAlertDescriptions, description, "alert");
+}
+
+std::string HandshakeTypeName(int type) {
+  return NameOr(kHandshakeTypes, type, "handshake");
+}
+
+std::string ContentTypeName(int type) {
+  return NameOr(kContentTypes, type, "content_type");
+}
+
+}  // namespace tlsim::tls
