@@ -2,6 +2,7 @@
 
 #include <openssl/err.h>
 
+#include <cstddef>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -71,9 +72,8 @@ int AlpnExDataIndex() {
 int SelectAlpn(SSL* /*ssl*/, const unsigned char** out, unsigned char* outlen,
                const unsigned char* in, unsigned int inlen, void* arg) {
   const auto* server = static_cast<const std::string*>(arg);
-  // Walks the server list (third argument) in order and takes the first
-  // entry the client offered; `selected` then points into the server list,
-  // which lives as long as the context.
+  // On a match `selected` points into the server list, which lives as long
+  // as the context.
   unsigned char* selected = nullptr;
   unsigned char selected_len = 0;
   if (SSL_select_next_proto(
@@ -93,8 +93,9 @@ int SelectAlpn(SSL* /*ssl*/, const unsigned char** out, unsigned char* outlen,
 SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
                       const Pki& pki, ConfigError* out_error) {
   SslCtxPtr ctx(SSL_CTX_new_ex(libctx, nullptr, TLS_method()));
-  if (ctx == nullptr)
+  if (ctx == nullptr) {
     return Refuse(out_error, "context", Refused("TLS_method"));
+  }
 
   if (config.min_version != 0 &&
       SSL_CTX_set_min_proto_version(ctx.get(), config.min_version) != 1) {
@@ -106,9 +107,9 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
     return Refuse(out_error, "versions",
                   Refused("max_version " + Hex(config.max_version)));
   }
-  // At OpenSSL 3.0's default level 1, TLS 1.0 and 1.1 cannot be negotiated
-  // (their SHA-1 signatures are refused). Set before the cipher list, so an
-  // explicit @SECLEVEL there still wins.
+  // At the default security level (2 in Debian's build) TLS 1.0 and 1.1
+  // cannot be negotiated: their SHA-1 signatures are refused. Set before the
+  // cipher list, so an explicit @SECLEVEL there still wins.
   if (config.min_version != 0 && config.min_version < TLS1_2_VERSION) {
     SSL_CTX_set_security_level(ctx.get(), 0);
   }
