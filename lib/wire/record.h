@@ -54,6 +54,14 @@ class RecordStream {
  public:
   explicit RecordStream(Negotiated* negotiated) : negotiated_(negotiated) {}
 
+  // A copy of this stream's state that records what it learns in
+  // `negotiated` instead: for looking ahead without changing anything.
+  RecordStream CopyWith(Negotiated* negotiated) const {
+    RecordStream copy = *this;
+    copy.negotiated_ = negotiated;
+    return copy;
+  }
+
   // Consumes the next bytes of the stream; one note per record touched.
   std::vector<RecordNote> Feed(std::string_view bytes);
 

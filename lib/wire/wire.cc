@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <variant>
 
 namespace tlsim::wire {
 
@@ -73,6 +74,32 @@ size_t Wire::Close(Side from) {
   queue.clear();
   link(Peer(from))->Close();
   return dropped;
+}
+
+std::vector<RecordSpan> Wire::FrameInFlight(Side from) const {
+  // A copy of the direction's stream frames the queue from where the
+  // receiver is; what it learns (a ServerHello in flight picking TLS 1.3)
+  // stays in the copy: the receiver has not seen those bytes yet.
+  Negotiated lookahead = negotiated_;
+  RecordStream stream = streams_[Index(from)].CopyWith(&lookahead);
+  std::vector<RecordNote> notes = stream.Feed(queues_[Index(from)]);
+  return SpansFromNotes(notes);
+}
+
+bool Wire::Apply(Side from, const Fault& fault, FaultResult* out_result) {
+  if (std::holds_alternative<fault::Close>(fault)) {
+    size_t dropped = Close(from);
+    *out_result = FaultResult();
+    out_result->ok = true;
+    out_result->description =
+        "closed the direction (dropped " + std::to_string(dropped) +
+        (dropped == 1 ? " byte" : " bytes") + " in flight)";
+    return true;
+  }
+  // The framing is computed afresh for every fault: nothing is cached that
+  // an edit could make stale.
+  return ApplyToQueue(fault, FrameInFlight(from), closed(from),
+                      &queues_[Index(from)], out_result);
 }
 
 }  // namespace tlsim::wire

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/wire/fault.h"
 #include "lib/wire/link.h"
 #include "lib/wire/record.h"
 
@@ -68,6 +69,16 @@ class Wire {
   // flight is dropped. Returns how many bytes were dropped.
   size_t Close(Side from);
   bool closed(Side from) const;
+
+  // The records that the bytes `from` has in flight touch, framed as the
+  // receiver will frame them, from where its delivered bytes left off (see
+  // fault.h for the numbering). Framing learns nothing: negotiated() stays.
+  std::vector<RecordSpan> FrameInFlight(Side from) const;
+
+  // Applies a fault to what `from` has in flight; fault::Close is Close().
+  // Returns out_result->ok; on failure nothing changed and
+  // out_result->error says why.
+  bool Apply(Side from, const Fault& fault, FaultResult* out_result);
 
   // Bytes ever delivered from `from`.
   uint64_t delivered_total(Side from) const {
