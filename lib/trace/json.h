@@ -1,0 +1,36 @@
+// The machine trace: one JSON object per line (JSON Lines) for the header,
+// every event and the verdict, keys in a fixed order so output is stable.
+// The schema is in lib/trace/FORMATS.md and checked by
+// tests/json_trace_test.cc.
+//
+//   {"type":"header","file":"x.tlsim","title":"...","openssl":"OpenSSL 3.0"}
+//   {"type":"call","step":1,"sub":0,"line":29,"actor":"client",...}
+//   {"type":"end","passed":true,"message":""}
+//
+//   trace::JsonLinesObserver json(&std::cout);
+//   runner.AddObserver(&json);
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "lib/trace/event.h"
+
+namespace tlsim::trace {
+
+// One event as one JSON object on one line, without the newline.
+std::string FormatEventJson(const Event& event);
+
+// Writes every event to `out` as one JSON line, as it comes.
+class JsonLinesObserver : public Observer {
+ public:
+  explicit JsonLinesObserver(std::ostream* out) : out_(out) {}
+  void OnHeader(const Header& header) override;
+  void OnEvent(const Event& event) override;
+  void OnFooter(const Footer& footer) override;
+
+ private:
+  std::ostream* out_;
+};
+
+}  // namespace tlsim::trace
