@@ -26,7 +26,7 @@ using Json = nlohmann::ordered_json;
 constexpr const char* kSchema = R"({
   "header": {"type": "header", "file": "string", "title": "string",
              "openssl": "string"},
-  "call": {"type": "call", "step": "uint", "sub": "uint", "line": "uint",
+  "call": {"type": "call", "step": "uint", "sub": "uint", "line": "uint", "connection": "string|null",
            "actor": "client|server", "call": "string", "ret": "int|null",
            "error": "string", "reason": "string", "state": "string",
            "sent": ["string"], "received": ["string"],
@@ -36,7 +36,7 @@ constexpr const char* kSchema = R"({
            "in_flight": {"client_to_server": "uint",
                          "server_to_client": "uint"}},
   "deliver": {"type": "deliver", "step": "uint", "sub": "uint",
-              "line": "uint", "actor": "wire", "from": "client|server",
+              "line": "uint", "connection": "string|null", "actor": "wire", "from": "client|server",
               "amount": "string", "ok": "bool", "error": "string",
               "requested": "uint", "delivered": "uint",
               "bytes_hex": "string",
@@ -49,17 +49,26 @@ constexpr const char* kSchema = R"({
                                       "description": "string"}}],
               "in_flight": {"client_to_server": "uint",
                             "server_to_client": "uint"}},
-  "close": {"type": "close", "step": "uint", "sub": "uint", "line": "uint",
+  "close": {"type": "close", "step": "uint", "sub": "uint", "line": "uint", "connection": "string|null",
             "actor": "wire", "from": "client|server", "dropped": "uint",
             "in_flight": {"client_to_server": "uint",
                           "server_to_client": "uint"}},
-  "drive": {"type": "drive", "step": "uint", "sub": "uint", "line": "uint",
+  "drive": {"type": "drive", "step": "uint", "sub": "uint", "line": "uint", "connection": "string|null",
             "text": "string"},
   "drive_end": {"type": "drive_end", "step": "uint", "sub": "uint",
-                "line": "uint", "result": "done|stalled|failed",
+                "line": "uint", "connection": "string|null", "result": "done|stalled|failed",
                 "detail": "string"},
-  "expect": {"type": "expect", "step": "uint", "sub": "uint", "line": "uint",
+  "expect": {"type": "expect", "step": "uint", "sub": "uint", "line": "uint", "connection": "string|null",
              "what": "string", "observed": "string", "ok": "bool"},
+  "fault": {"type": "fault", "step": "uint", "sub": "uint", "line": "uint",
+            "connection": "string|null", "actor": "wire",
+            "from": "client|server", "fault": "string", "ok": "bool",
+            "result": "string",
+            "in_flight": {"client_to_server": "uint",
+                          "server_to_client": "uint"}},
+  "connection": {"type": "connection", "step": "uint", "sub": "uint",
+                 "line": "uint", "connection": "string|null",
+                 "resume": "string|null", "session_offered": "bool"},
   "end": {"type": "end", "passed": "bool", "message": "string"}
 })";
 
@@ -233,6 +242,13 @@ std::vector<Event> SampleEvents() {
   events.push_back(DriveEvent{{7, 0, 35}, "", true, "stalled", "3 rounds"});
   events.push_back(
       ExpectEvent{{8, 0, 36}, "client version = TLSv1.3", "TLSv1.2", false});
+  events.push_back(FaultEvent{{9, 0, 37, "resumed"},
+                              wire::Side::kServer,
+                              "drop server->client record 2",
+                              true,
+                              "dropped record 2 (handshake 13: Certificate)",
+                              {0, 12}});
+  events.push_back(ConnectionEvent{{10, 0, 38, "resumed"}, "main", true});
   return events;
 }
 
@@ -292,7 +308,8 @@ TEST_CASE("a JSON trace carries the events' values", "[json]") {
 
   const Json& connect = v[1];
   CHECK(connect.dump() ==
-        R"({"type":"call","step":1,"sub":0,"line":29,"actor":"client",)"
+        R"({"type":"call","step":1,"sub":0,"line":29,"connection":null,)"
+        R"("actor":"client",)"
         R"("call":"connect","ret":-1,"error":"WANT_READ","reason":"",)"
         R"("state":"SSLv3/TLS write client hello","sent":["ClientHello"],)"
         R"("received":[],"alerts_sent":[],"alerts_received":[],"data":"",)"
@@ -350,7 +367,14 @@ TEST_CASE("a JSON trace carries the events' values", "[json]") {
   CHECK(v[9]["observed"] == "TLSv1.2");
   CHECK(v[9]["ok"] == false);
 
-  CHECK(v[10] == Json::parse(R"({"type":"end","passed":false,)"
+  CHECK(v[10]["type"] == "fault");
+  CHECK(v[10]["connection"] == "resumed");
+  CHECK(v[10]["result"] == "dropped record 2 (handshake 13: Certificate)");
+  CHECK(v[11]["type"] == "connection");
+  CHECK(v[11]["resume"] == "main");
+  CHECK(v[11]["session_offered"] == true);
+
+  CHECK(v[12] == Json::parse(R"({"type":"end","passed":false,)"
                              R"("message":"step 8: expectation failed"})"));
 }
 

@@ -774,7 +774,7 @@ TEST_CASE("unknown outcome words are named", "[scenario]") {
 
 TEST_CASE("data is only expected of a read", "[scenario]") {
   CHECK(ParseError("client write \"x\" -> 1 data=\"x\"\n") ==
-        "t.tlsim:1:23: error: 'data' is only for read\n"
+        "t.tlsim:1:23: error: 'data' is only for read, peek and read_early\n"
         "client write \"x\" -> 1 data=\"x\"\n"
         "                      ^\n");
 }
@@ -1002,6 +1002,153 @@ TEST_CASE("name helpers give the canonical spellings", "[scenario]") {
   CHECK(std::string(CallName(Call::kDoHandshake)) == "do_handshake");
   CHECK(FormatTime(0) == "1970-01-01T00:00:00Z");
   CHECK(FormatTime(1767225600) == "2026-01-01T00:00:00Z");
+}
+
+TEST_CASE("fault steps parse with every kind of record selector",
+          "[scenario]") {
+  Scenario s = MustParse(
+      "drop server->client record Certificate\n"
+      "duplicate client->server record 2\n"
+      "swap server->client record application_data:1 record "
+      "application_data:2\n"
+      "truncate server->client 100\n"
+      "cut server->client record 1 10\n"
+      "corrupt client->server byte 40 xor 0x01\n"
+      "corrupt server->client record ServerHello byte 10 xor 255\n"
+      "corrupt server->client record 1 version 0x0301\n"
+      "inject server->client hex \"15 03 03 00 02 02 28\"\n"
+      "inject client->server alert warning:close_notify\n");
+  REQUIRE(s.steps.size() == 10);
+  const auto& drop = std::get<FaultStep>(s.steps[0]);
+  CHECK(drop.kind == FaultStep::Kind::kDrop);
+  CHECK(drop.from == Side::kServer);
+  CHECK(drop.record->kind == RecordSelector::Kind::kHandshake);
+  CHECK(drop.record->type == 11);
+  const auto& swap = std::get<FaultStep>(s.steps[2]);
+  CHECK(swap.record->kind == RecordSelector::Kind::kTypeIndex);
+  CHECK(swap.record->type == 23);
+  CHECK(swap.other->index == 2);
+  CHECK(std::get<FaultStep>(s.steps[3]).count == 100);
+  const auto& xor_abs = std::get<FaultStep>(s.steps[5]);
+  CHECK(xor_abs.kind == FaultStep::Kind::kXor);
+  CHECK_FALSE(xor_abs.record.has_value());
+  CHECK(xor_abs.offset == 40);
+  CHECK(xor_abs.mask == 1);
+  CHECK(std::get<FaultStep>(s.steps[6]).mask == 255);
+  const auto& field = std::get<FaultStep>(s.steps[7]);
+  CHECK(field.field == FaultStep::Field::kVersion);
+  CHECK(field.value == 0x0301);
+  const auto& alert = std::get<FaultStep>(s.steps[9]);
+  CHECK(alert.alert.level == AlertLevel::kWarning);
+  CHECK(alert.alert.description == 0);
+  CHECK(Print(s) ==
+        "drop server->client record Certificate\n"
+        "duplicate client->server record 2\n"
+        "swap server->client record application_data:1 record "
+        "application_data:2\n"
+        "truncate server->client 100\n"
+        "cut server->client record 1 10\n"
+        "corrupt client->server byte 40 xor 0x01\n"
+        "corrupt server->client record ServerHello byte 10 xor 0xff\n"
+        "corrupt server->client record 1 version 0x0301\n"
+        "inject server->client hex \"15 03 03 00 02 02 28\"\n"
+        "inject client->server alert warning:close_notify\n");
+}
+
+TEST_CASE("fault steps report bad selectors, masks and hex where they are",
+          "[scenario]") {
+  CHECK(ParseError("drop server->client record Certficate\n") ==
+        "t.tlsim:1:28: error: expected a record: a number, a handshake "
+        "message or type:N, found 'Certficate'\n"
+        "drop server->client record Certficate\n"
+        "                           ^\n");
+  CHECK(ParseError("drop server->client record handshake:0\n") ==
+        "t.tlsim:1:38: error: expected a record number from 1 after "
+        "'handshake:', found '0'\n"
+        "drop server->client record handshake:0\n"
+        "                                     ^\n");
+  CHECK(ParseError("corrupt client->server byte 4 xor 0x100\n") ==
+        "t.tlsim:1:35: error: integer '0x100' is out of range\n"
+        "corrupt client->server byte 4 xor 0x100\n"
+        "                                  ^\n");
+  CHECK(ParseError("inject client->server hex \"1603z\"\n") ==
+        "t.tlsim:1:32: error: 'z' is not a hex digit\n"
+        "inject client->server hex \"1603z\"\n"
+        "                               ^\n");
+  CHECK(ParseError("inject client->server alert handshake_failure\n") ==
+        "t.tlsim:1:29: error: an injected alert needs its level: "
+        "fatal:handshake_failure or warning:handshake_failure\n"
+        "inject client->server alert handshake_failure\n"
+        "                            ^\n");
+  CHECK(ParseError("corrupt client->server type 3\n") ==
+        "t.tlsim:1:24: error: expected 'byte' or 'record', found 'type'\n"
+        "corrupt client->server type 3\n"
+        "                       ^\n");
+}
+
+TEST_CASE("connections are named once and resume an earlier one",
+          "[scenario]") {
+  Scenario s = MustParse(
+      "connection second resume=main\nconnection third\n"
+      "connection fourth resume=second\n");
+  const auto& second = std::get<ConnectionStep>(s.steps[0]);
+  CHECK(second.name == "second");
+  CHECK(second.resume->value == "main");
+  CHECK_FALSE(std::get<ConnectionStep>(s.steps[1]).resume.has_value());
+  CHECK(Print(s) ==
+        "connection second resume=main\nconnection third\n"
+        "connection fourth resume=second\n");
+  CHECK(ParseError("connection main\n") ==
+        "t.tlsim:1:12: error: duplicate connection 'main'\n"
+        "connection main\n"
+        "           ^\n");
+  CHECK(ParseError("connection b resume=c\n") ==
+        "t.tlsim:1:21: error: unknown connection 'c'\n"
+        "connection b resume=c\n"
+        "                    ^\n");
+}
+
+TEST_CASE("post-handshake calls take their arguments", "[scenario]") {
+  Scenario s = MustParse(
+      "client peek 5 -> 5 data=\"hello\"\n"
+      "client pending -> 0\n"
+      "client write_early \"early\" -> 1\n"
+      "server read_early 100 -> 1 data=\"early\"\n"
+      "client key_update requested -> 1\n"
+      "server key_update not_requested -> 1\n"
+      "client renegotiate -> 1\n"
+      "server verify_client_post_handshake -> 1 verify=X509_V_OK\n");
+  CHECK(std::get<CallStep>(s.steps[0]).call == Call::kPeek);
+  CHECK(std::get<CallStep>(s.steps[3]).read_len == 100);
+  CHECK(std::get<CallStep>(s.steps[4]).key_update_requested);
+  CHECK_FALSE(std::get<CallStep>(s.steps[5]).key_update_requested);
+  CHECK(std::get<CallStep>(s.steps[7]).expect->verify == "X509_V_OK");
+  CHECK(Print(MustParse(Print(s))) == Print(s));
+  CHECK(ParseError("client key_update now -> 1\n") ==
+        "t.tlsim:1:19: error: expected requested or not_requested, found "
+        "'now'\n"
+        "client key_update now -> 1\n"
+        "                  ^\n");
+}
+
+TEST_CASE("session expectations take their own kinds of value",
+          "[scenario]") {
+  Scenario s = MustParse(
+      "expect client tickets = 2\nexpect server early_data = accepted\n"
+      "expect client resumption = session_id\n");
+  CHECK(std::get<int64_t>(std::get<ExpectStep>(s.steps[0]).value) == 2);
+  CHECK(std::get<std::string>(std::get<ExpectStep>(s.steps[1]).value) ==
+        "accepted");
+  CHECK(ParseError("expect server resumption = ticket\n") ==
+        "t.tlsim:1:15: error: 'resumption' is for the client: only it knows "
+        "which session it offered\n"
+        "expect server resumption = ticket\n"
+        "              ^\n");
+  CHECK(ParseError("expect client early_data = yes\n") ==
+        "t.tlsim:1:28: error: expected not_sent, rejected or accepted, "
+        "found 'yes'\n"
+        "expect client early_data = yes\n"
+        "                           ^\n");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "lib/scenario/printer.h"
 #include "lib/tls/names.h"
+#include "lib/wire/fault.h"
 
 namespace tlsim::run {
 namespace {
@@ -34,6 +35,59 @@ wire::Amount ToWire(const Amount& a) {
       return wire::Amount::All();
   }
   return wire::Amount::All();
+}
+
+wire::RecordSelector ToWire(const scenario::RecordSelector& s) {
+  switch (s.kind) {
+    case scenario::RecordSelector::Kind::kIndex:
+      return wire::RecordSelector::Index(static_cast<size_t>(s.index));
+    case scenario::RecordSelector::Kind::kHandshake:
+      return wire::RecordSelector::Handshake(s.type);
+    case scenario::RecordSelector::Kind::kTypeIndex:
+      return wire::RecordSelector::TypeIndex(s.type,
+                                             static_cast<size_t>(s.index));
+  }
+  return wire::RecordSelector::Index(1);
+}
+
+wire::Fault ToWire(const scenario::FaultStep& f) {
+  using Kind = scenario::FaultStep::Kind;
+  auto count = static_cast<size_t>(f.count);
+  switch (f.kind) {
+    case Kind::kDrop:
+      return wire::fault::Drop{ToWire(*f.record)};
+    case Kind::kDuplicate:
+      return wire::fault::Duplicate{ToWire(*f.record)};
+    case Kind::kSwap:
+      return wire::fault::Swap{ToWire(*f.record), ToWire(*f.other)};
+    case Kind::kTruncate:
+      return wire::fault::Truncate{count};
+    case Kind::kCut:
+      return wire::fault::Cut{ToWire(*f.record), count};
+    case Kind::kXor:
+      if (!f.record) {
+        return wire::fault::XorByte{static_cast<size_t>(f.offset),
+                                    static_cast<uint8_t>(f.mask)};
+      }
+      return wire::fault::XorInRecord{ToWire(*f.record),
+                                      static_cast<size_t>(f.offset),
+                                      static_cast<uint8_t>(f.mask)};
+    case Kind::kSetField: {
+      wire::HeaderField field =
+          f.field == scenario::FaultStep::Field::kType ? wire::HeaderField::kType
+          : f.field == scenario::FaultStep::Field::kVersion
+              ? wire::HeaderField::kVersion
+              : wire::HeaderField::kLength;
+      return wire::fault::SetField{ToWire(*f.record), field,
+                                   static_cast<unsigned>(f.value)};
+    }
+    case Kind::kInjectHex:
+      return wire::fault::InjectBytes{f.hex};
+    case Kind::kInjectAlert:
+      return wire::fault::InjectAlert{static_cast<int>(*f.alert.level),
+                                      f.alert.description};
+  }
+  return wire::fault::Truncate{0};
 }
 
 std::string AmountText(const Amount& a) {
@@ -134,16 +188,11 @@ std::optional<std::string> Mismatch(const scenario::Outcome& want,
                        FormatAlertExpect(*want.alert_received),
                        FormatAlerts(got.alerts_received));
   }
-  return std::nullopt;
-}
-
-std::string CallText(const scenario::CallStep& step) {
-  std::string out = scenario::CallName(step.call);
-  if (step.call == Call::kRead) out += " " + std::to_string(step.read_len);
-  if (step.call == Call::kWrite) {
-    out += " " + scenario::QuoteString(step.write_data);
+  if (want.verify && *want.verify != got.verify_result) {
+    return fmt::format("expected verify result {}, observed {}", *want.verify,
+                       got.verify_result);
   }
-  return out;
+  return std::nullopt;
 }
 
 // Errors after which calling again is how a program goes on.
@@ -175,13 +224,19 @@ bool Runner::Prepare(scenario::Diagnostic* out_error) {
 // One run's mutable state: the step being executed and the observers.
 class Runner::Execution {
  public:
-  Execution(World* world, const std::vector<trace::Observer*>& observers)
-      : world_(*world), observers_(observers) {}
+  // `tag_connections`: name the connection in every step's id (a scenario
+  // with more than one).
+  Execution(World* world, const std::vector<trace::Observer*>& observers,
+            bool tag_connections)
+      : world_(*world),
+        observers_(observers),
+        tag_connections_(tag_connections) {}
 
   Verdict Step(const scenario::Step& step, int number) {
     return std::visit(
         [&](const auto& s) {
-          trace::StepId id{number, 0, s.pos.line};
+          trace::StepId id{number, 0, s.pos.line, ""};
+          if (tag_connections_) id.connection = world_.current().name;
           return Do(s, id);
         },
         step);
@@ -192,9 +247,12 @@ class Runner::Execution {
     for (trace::Observer* o : observers_) o->OnEvent(event);
   }
 
-  trace::InFlight InFlight() const {
-    return {world_.wire->InFlight(wire::Side::kClient),
-            world_.wire->InFlight(wire::Side::kServer)};
+  wire::Wire& Wire() { return *world_.current().wire; }
+  Endpoint& At(wire::Side side) { return world_.current().endpoint(side); }
+
+  trace::InFlight InFlight() {
+    return {Wire().InFlight(wire::Side::kClient),
+            Wire().InFlight(wire::Side::kServer)};
   }
 
   static Verdict Fail(const trace::StepId& id, std::string message) {
@@ -204,14 +262,14 @@ class Runner::Execution {
   // Makes one SSL call, collects what it wrote, and reports it.
   trace::CallEvent MakeCall(const trace::StepId& id, wire::Side side,
                             const scenario::CallStep& step) {
-    Endpoint& e = world_.endpoint(side);
+    Endpoint& e = At(side);
     SSL* ssl = e.ssl.get();
     e.log->Clear();
     ERR_clear_error();
     trace::CallEvent ev;
     ev.id = id;
     ev.side = side;
-    ev.call = CallText(step);
+    ev.call = scenario::CallText(step);
     int ret = 0;
     switch (step.call) {
       case Call::kConnect:
@@ -249,6 +307,39 @@ class Runner::Execution {
       case Call::kShutdown:
         ret = SSL_shutdown(ssl);
         break;
+      case Call::kPeek: {
+        std::string buf(static_cast<size_t>(step.read_len), '\0');
+        ret = SSL_peek(ssl, buf.data(), static_cast<int>(buf.size()));
+        if (ret > 0) ev.data = buf.substr(0, static_cast<size_t>(ret));
+        break;
+      }
+      case Call::kPending:
+        ret = SSL_pending(ssl);
+        break;
+      case Call::kWriteEarly: {
+        size_t written = 0;
+        ret = SSL_write_early_data(ssl, step.write_data.data(),
+                                   step.write_data.size(), &written);
+        break;
+      }
+      case Call::kReadEarly: {
+        std::string buf(static_cast<size_t>(step.read_len), '\0');
+        size_t read = 0;
+        ret = SSL_read_early_data(ssl, buf.data(), buf.size(), &read);
+        ev.data = buf.substr(0, read);
+        break;
+      }
+      case Call::kKeyUpdate:
+        ret = SSL_key_update(ssl, step.key_update_requested
+                                      ? SSL_KEY_UPDATE_REQUESTED
+                                      : SSL_KEY_UPDATE_NOT_REQUESTED);
+        break;
+      case Call::kRenegotiate:
+        ret = SSL_renegotiate(ssl);
+        break;
+      case Call::kVerifyClientPostHandshake:
+        ret = SSL_verify_client_post_handshake(ssl);
+        break;
     }
     if (ev.returns) {
       ev.ret = ret;
@@ -260,11 +351,12 @@ class Runner::Execution {
     }
     ERR_clear_error();
     ev.state = SSL_state_string_long(ssl);
+    ev.verify_result = tls::VerifyResultName(SSL_get_verify_result(ssl));
     ev.sent = std::move(e.log->sent);
     ev.received = std::move(e.log->received);
     ev.alerts_sent = std::move(e.log->alerts_sent);
     ev.alerts_received = std::move(e.log->alerts_received);
-    world_.wire->Collect();
+    Wire().Collect();
     ev.in_flight = InFlight();
     Emit(ev);
     return ev;
@@ -284,7 +376,7 @@ class Runner::Execution {
     ev.id = id;
     ev.from = ToWire(step.from);
     ev.amount = AmountText(step.amount);
-    ev.delivery = world_.wire->Deliver(ev.from, ToWire(step.amount));
+    ev.delivery = Wire().Deliver(ev.from, ToWire(step.amount));
     ev.in_flight = InFlight();
     Emit(ev);
     if (!ev.delivery.ok) {
@@ -298,8 +390,48 @@ class Runner::Execution {
     trace::CloseEvent ev;
     ev.id = id;
     ev.from = ToWire(step.from);
-    ev.dropped = world_.wire->Close(ev.from);
+    ev.dropped = Wire().Close(ev.from);
     ev.in_flight = InFlight();
+    Emit(ev);
+    return {};
+  }
+
+  Verdict Do(const scenario::FaultStep& step, const trace::StepId& id) {
+    trace::FaultEvent ev;
+    ev.id = id;
+    ev.from = ToWire(step.from);
+    ev.fault = scenario::FaultText(step);
+    wire::FaultResult result;
+    ev.ok = Wire().Apply(ev.from, ToWire(step), &result);
+    ev.result = ev.ok ? result.description : result.error;
+    ev.in_flight = InFlight();
+    Emit(ev);
+    if (!ev.ok) return Fail(id, fmt::format("{}: {}", ev.fault, ev.result));
+    return {};
+  }
+
+  Verdict Do(const scenario::ConnectionStep& step, const trace::StepId& id) {
+    std::string error;
+    tls::SslSessionPtr session;
+    if (step.resume) {
+      Connection* from = world_.Find(step.resume->value);
+      session.reset(
+          SSL_get1_session(from->endpoint(wire::Side::kClient).ssl.get()));
+    }
+    if (!OpenConnection(&world_, step.name, &error)) {
+      return Fail(id, "connection " + step.name + ": " + error);
+    }
+    trace::ConnectionEvent ev;
+    ev.id = id;
+    ev.id.connection = step.name;
+    if (step.resume) {
+      ev.resume = step.resume->value;
+      ev.session_offered =
+          session != nullptr &&
+          SSL_set_session(At(wire::Side::kClient).ssl.get(), session.get()) ==
+              1;
+    }
+    ERR_clear_error();
     Emit(ev);
     return {};
   }
@@ -312,6 +444,7 @@ class Runner::Execution {
 
   World& world_;
   const std::vector<trace::Observer*>& observers_;
+  bool tag_connections_;
 };
 
 Verdict Runner::Execution::Do(const scenario::DriveStep& step,
@@ -338,10 +471,10 @@ Verdict Runner::Execution::Do(const scenario::DriveStep& step,
     for (wire::Side side : order) {
       if (status[index(side)] == Status::kRunning) {
         scenario::CallStep call;
-        call.call = world_.endpoint(side).handshake_call;
-        size_t before = world_.wire->InFlight(side);
+        call.call = At(side).handshake_call;
+        size_t before = Wire().InFlight(side);
         trace::CallEvent ev =
-            MakeCall({id.number, ++sub, id.line}, side, call);
+            MakeCall({id.number, ++sub, id.line, id.connection}, side, call);
         last[index(side)] =
             fmt::format("{} {} in {}", ev.ret, ev.error, Quote(ev.state));
         if (ev.ret == 1) {
@@ -351,23 +484,23 @@ Verdict Runner::Execution::Do(const scenario::DriveStep& step,
           status[index(side)] = Status::kFailed;
           moved = true;
         } else if (ev.error != "WANT_READ" ||
-                   world_.wire->InFlight(side) != before) {
+                   Wire().InFlight(side) != before) {
           moved = true;
         }
         if (status[0] != Status::kRunning && status[1] != Status::kRunning) {
           break;  // what is still in flight stays there for later steps
         }
       }
-      size_t in_flight = world_.wire->InFlight(side);
-      if (in_flight == 0 || world_.wire->closed(side)) continue;
+      size_t in_flight = Wire().InFlight(side);
+      if (in_flight == 0 || Wire().closed(side)) continue;
       wire::Amount amount = ToWire(step.chunk);
       if (amount.kind == wire::Amount::Kind::kBytes) {
         amount.bytes = std::min(amount.bytes, in_flight);
       }
       trace::DeliveryEvent dev;
-      dev.delivery = world_.wire->Deliver(side, amount);
+      dev.delivery = Wire().Deliver(side, amount);
       if (!dev.delivery.ok || dev.delivery.delivered == 0) continue;
-      dev.id = {id.number, ++sub, id.line};
+      dev.id = {id.number, ++sub, id.line, id.connection};
       dev.from = side;
       dev.amount = AmountText(step.chunk);
       dev.in_flight = InFlight();
@@ -405,10 +538,15 @@ Verdict Runner::Execution::Do(const scenario::DriveStep& step,
 std::pair<std::string, bool> Runner::Execution::Observe(
     const scenario::ExpectStep& step) {
   using scenario::Property;
-  SSL* ssl = world_.endpoint(ToWire(step.side)).ssl.get();
+  SSL* ssl = At(ToWire(step.side)).ssl.get();
   const auto* text = std::get_if<std::string>(&step.value);
   auto same_text = [&](const std::string& observed) {
     return std::pair{observed, text != nullptr && *text == observed};
+  };
+  auto same_number = [&](int64_t observed) {
+    const auto* want = std::get_if<int64_t>(&step.value);
+    return std::pair{std::to_string(observed),
+                     want != nullptr && *want == observed};
   };
   auto same_flag = [&](bool observed) {
     const bool* want = std::get_if<bool>(&step.value);
@@ -460,11 +598,27 @@ std::pair<std::string, bool> Runner::Execution::Observe(
       return same_flag(SSL_session_reused(ssl) == 1);
     case Property::kHandshakeDone:
       return same_flag(SSL_is_init_finished(ssl) == 1);
-    case Property::kInFlight: {
-      auto observed =
-          static_cast<int64_t>(world_.wire->InFlight(ToWire(step.side)));
-      const auto* want = std::get_if<int64_t>(&step.value);
-      return {std::to_string(observed), want != nullptr && *want == observed};
+    case Property::kInFlight:
+      return same_number(
+          static_cast<int64_t>(Wire().InFlight(ToWire(step.side))));
+    case Property::kTickets:
+      return same_number(At(ToWire(step.side)).log->tickets_received);
+    case Property::kEarlyData:
+      switch (SSL_get_early_data_status(ssl)) {
+        case SSL_EARLY_DATA_ACCEPTED:
+          return same_text("accepted");
+        case SSL_EARLY_DATA_REJECTED:
+          return same_text("rejected");
+        default:
+          return same_text("not_sent");
+      }
+    case Property::kResumption: {
+      if (SSL_session_reused(ssl) != 1) return same_text("none");
+      if (SSL_version(ssl) == TLS1_3_VERSION) return same_text("ticket");
+      const SSL_SESSION* session = SSL_get_session(ssl);
+      return same_text(session != nullptr && SSL_SESSION_has_ticket(session)
+                           ? "ticket"
+                           : "session_id");
     }
   }
   return {"?", false};
@@ -472,10 +626,6 @@ std::pair<std::string, bool> Runner::Execution::Observe(
 
 Verdict Runner::Execution::Do(const scenario::ExpectStep& step,
                               const trace::StepId& id) {
-  static constexpr const char* kNames[] = {
-      "version",       "cipher",         "group",
-      "alpn",          "server_name",    "verify_result",
-      "session_reused", "handshake_done", "in_flight"};
   std::string want = std::visit(
       [](const auto& v) -> std::string {
         using T = std::decay_t<decltype(v)>;
@@ -491,7 +641,7 @@ Verdict Runner::Execution::Do(const scenario::ExpectStep& step,
       step.property == scenario::Property::kInFlight
           ? fmt::format("in_flight {}", DirectionName(step.side))
           : fmt::format("{} {}", scenario::SideName(step.side),
-                        kNames[static_cast<int>(step.property)]);
+                        scenario::PropertyName(step.property));
   auto [observed, ok] = Observe(step);
   Emit(trace::ExpectEvent{id, fmt::format("{} = {}", subject, want), observed,
                           ok});
@@ -510,7 +660,12 @@ Verdict Runner::Run(const std::vector<trace::Observer*>& observers) {
   if (!prepared_) {
     verdict = {false, 0, "the scenario was not prepared"};
   } else {
-    Execution execution(&world_, observers);
+    bool many = std::any_of(
+        scenario_.steps.begin(), scenario_.steps.end(),
+        [](const scenario::Step& s) {
+          return std::holds_alternative<scenario::ConnectionStep>(s);
+        });
+    Execution execution(&world_, observers, many);
     int number = 0;
     for (const scenario::Step& step : scenario_.steps) {
       verdict = execution.Step(step, ++number);

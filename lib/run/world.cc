@@ -110,6 +110,9 @@ void OnMessage(int write_p, int /*version*/, int content_type, const void* buf,
   switch (content_type) {
     case SSL3_RT_HANDSHAKE:
       (write_p ? log->sent : log->received).push_back(HandshakeName(bytes, len));
+      if (!write_p && len > 0 && bytes[0] == SSL3_MT_NEWSESSION_TICKET) {
+        ++log->tickets_received;
+      }
       break;
     case SSL3_RT_CHANGE_CIPHER_SPEC:
       (write_p ? log->sent : log->received).push_back("ChangeCipherSpec");
@@ -137,6 +140,50 @@ bool Fail(const scenario::Scenario& s, std::string_view source,
 }
 
 }  // namespace
+
+Connection* World::Find(const std::string& name) {
+  for (const auto& c : connections) {
+    if (c->name == name) return c.get();
+  }
+  return nullptr;
+}
+
+bool OpenConnection(World* world, const std::string& name,
+                    std::string* out_error) {
+  auto c = std::make_unique<Connection>();
+  c->name = name;
+  for (wire::Side side : {wire::Side::kClient, wire::Side::kServer}) {
+    size_t i = static_cast<size_t>(side);
+    Endpoint& e = c->endpoint(side);
+    e.side = side;
+    e.handshake_call = side == wire::Side::kServer ? scenario::Call::kAccept
+                                                   : scenario::Call::kConnect;
+    tls::ConfigError error;
+    e.ssl = tls::MakeSsl(world->contexts[i].get(), world->configs[i], &error);
+    if (!e.ssl) {
+      *out_error = error.field + ": " + error.message;
+      return false;
+    }
+    // Certificates are checked against the scenario clock, not the wall.
+    X509_VERIFY_PARAM_set_time(SSL_get0_param(e.ssl.get()),
+                               static_cast<time_t>(world->clock));
+    e.link = std::make_unique<wire::Link>(world->buffer_sizes[i]);
+    if (!e.link->ok()) {
+      *out_error = "cannot create a BIO pair";
+      return false;
+    }
+    SSL_set_bio(e.ssl.get(), e.link->ssl_bio(), e.link->ssl_bio());
+    e.link->ReleaseSslBio();  // the SSL owns it now
+    e.log = std::make_unique<CallLog>();
+    SSL_set_msg_callback(e.ssl.get(), OnMessage);
+    SSL_set_msg_callback_arg(e.ssl.get(), e.log.get());
+  }
+  c->wire = std::make_unique<wire::Wire>(
+      c->endpoint(wire::Side::kClient).link.get(),
+      c->endpoint(wire::Side::kServer).link.get());
+  world->connections.push_back(std::move(c));
+  return true;
+}
 
 bool BuildWorld(const scenario::Scenario& s, std::string_view source,
                 World* out, scenario::Diagnostic* out_error) {
@@ -168,38 +215,30 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
 
   for (wire::Side side : {wire::Side::kClient, wire::Side::kServer}) {
     bool server = side == wire::Side::kServer;
+    size_t i = static_cast<size_t>(side);
     const scenario::EndpointDecl& decl = server ? s.server : s.client;
-    Endpoint& e = out->endpoint(side);
-    e.side = side;
-    e.handshake_call = server ? scenario::Call::kAccept : scenario::Call::kConnect;
-    e.config = ToConfig(decl, server);
+    out->configs[i] = ToConfig(decl, server);
+    out->buffer_sizes[i] =
+        decl.buffer ? static_cast<size_t>(decl.buffer->value) : 0;
     tls::ConfigError error;
-    e.ctx = tls::MakeContext(out->libctx.get(), e.config, out->pki, &error);
-    if (e.ctx) e.ssl = tls::MakeSsl(e.ctx.get(), e.config, &error);
-    if (!e.ssl) {
+    out->contexts[i] =
+        tls::MakeContext(out->libctx.get(), out->configs[i], out->pki, &error);
+    // A per-connection setting OpenSSL refuses shows when the SSL is made.
+    tls::SslPtr probe;
+    if (out->contexts[i]) {
+      probe = tls::MakeSsl(out->contexts[i].get(), out->configs[i], &error);
+    }
+    if (!probe) {
       return Fail(s, source, SettingPos(decl, error.field),
                   (server ? "server " : "client ") + error.field + ": " +
                       error.message,
                   out_error);
     }
-    // Certificates are checked against the scenario clock, not the wall.
-    X509_VERIFY_PARAM_set_time(SSL_get0_param(e.ssl.get()),
-                               static_cast<time_t>(out->clock));
-    size_t buffer = decl.buffer ? static_cast<size_t>(decl.buffer->value) : 0;
-    e.link = std::make_unique<wire::Link>(buffer);
-    if (!e.link->ok()) {
-      return Fail(s, source, decl.buffer ? decl.buffer->pos : decl.pos,
-                  "cannot create a BIO pair", out_error);
-    }
-    SSL_set_bio(e.ssl.get(), e.link->ssl_bio(), e.link->ssl_bio());
-    e.link->ReleaseSslBio();  // the SSL owns it now
-    e.log = std::make_unique<CallLog>();
-    SSL_set_msg_callback(e.ssl.get(), OnMessage);
-    SSL_set_msg_callback_arg(e.ssl.get(), e.log.get());
   }
-  out->wire = std::make_unique<wire::Wire>(
-      out->endpoint(wire::Side::kClient).link.get(),
-      out->endpoint(wire::Side::kServer).link.get());
+  std::string error;
+  if (!OpenConnection(out, "main", &error)) {
+    return Fail(s, source, {}, error, out_error);
+  }
   ERR_clear_error();
   return true;
 }

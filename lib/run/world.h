@@ -1,10 +1,12 @@
 // Everything one run owns: its own OpenSSL library context, the PKI made for
-// it, and the client and server endpoints joined by the wire. Building a
-// World checks every setting against OpenSSL before any step runs.
+// it, the client's and the server's SSL_CTX, and the connections between
+// them, each a pair of SSLs joined by its own wire. Building a World checks
+// every setting against OpenSSL before any step runs.
 //
 //   run::World world;
 //   scenario::Diagnostic error;
 //   if (!run::BuildWorld(scenario, source, &world, &error)) ...
+//   run::Connection& c = world.current();
 #pragma once
 
 #include <array>
@@ -33,14 +35,20 @@ struct CallLog {
   std::vector<std::string> received;
   std::vector<trace::Alert> alerts_sent;
   std::vector<trace::Alert> alerts_received;
+  int tickets_received = 0;  // NewSessionTickets, over the connection's life
 
-  void Clear() { *this = CallLog(); }
+  // Forgets one call's messages; the ticket count stays.
+  void Clear() {
+    sent.clear();
+    received.clear();
+    alerts_sent.clear();
+    alerts_received.clear();
+  }
 };
 
+// One side of one connection.
 struct Endpoint {
   wire::Side side = wire::Side::kClient;
-  tls::EndpointConfig config;
-  tls::SslCtxPtr ctx;
   tls::SslPtr ssl;
   std::unique_ptr<wire::Link> link;
   std::unique_ptr<CallLog> log;  // stable address for the callback
@@ -50,10 +58,8 @@ struct Endpoint {
   scenario::Call handshake_call = scenario::Call::kConnect;
 };
 
-struct World {
-  tls::LibCtxPtr libctx;
-  tls::Pki pki;
-  int64_t clock = kDefaultClock;
+struct Connection {
+  std::string name;
   std::array<Endpoint, 2> endpoints;  // indexed by wire::Side
   std::unique_ptr<wire::Wire> wire;
 
@@ -62,11 +68,30 @@ struct World {
   }
 };
 
-// Builds the World for `scenario`, whose text is `source` (for messages).
-// Returns false with a Diagnostic pointing at the setting or certificate
-// that OpenSSL refused.
+struct World {
+  tls::LibCtxPtr libctx;
+  tls::Pki pki;
+  int64_t clock = kDefaultClock;
+  std::array<tls::EndpointConfig, 2> configs;  // indexed by wire::Side
+  std::array<tls::SslCtxPtr, 2> contexts;
+  std::array<size_t, 2> buffer_sizes = {0, 0};
+  std::vector<std::unique_ptr<Connection>> connections;  // "main" first
+
+  Connection& current() { return *connections.back(); }
+  // nullptr when no connection has that name.
+  Connection* Find(const std::string& name);
+};
+
+// Builds the World for `scenario`, whose text is `source` (for messages),
+// with its first connection, "main". Returns false with a Diagnostic
+// pointing at the setting or certificate that OpenSSL refused.
 [[nodiscard]] bool BuildWorld(const scenario::Scenario& scenario,
                               std::string_view source, World* out,
                               scenario::Diagnostic* out_error);
+
+// Opens another connection between the world's two contexts and makes it
+// the current one. Returns false with a message on failure.
+[[nodiscard]] bool OpenConnection(World* world, const std::string& name,
+                                  std::string* out_error);
 
 }  // namespace tlsim::run

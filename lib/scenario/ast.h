@@ -115,7 +115,16 @@ enum class Call {
   kRead,             // SSL_read of up to read_len bytes
   kWrite,            // SSL_write of write_data
   kShutdown,         // SSL_shutdown
+  kPeek,             // SSL_peek of up to read_len bytes
+  kPending,          // SSL_pending: returns the count
+  kWriteEarly,       // SSL_write_early_data of write_data: 1 or 0
+  kReadEarly,        // SSL_read_early_data of up to read_len bytes:
+                     // 0 error, 1 success, 2 finish
+  kKeyUpdate,        // SSL_key_update, requested or not (key_update_requested)
+  kRenegotiate,      // SSL_renegotiate
+  kVerifyClientPostHandshake,  // SSL_verify_client_post_handshake
 };
+inline constexpr Call kLastCall = Call::kVerifyClientPostHandshake;
 
 struct AlertExpect {
   std::optional<AlertLevel> level;  // unset: either level
@@ -135,6 +144,7 @@ struct Outcome {
   std::optional<std::string> data;    // bytes a read returned, exactly
   std::optional<AlertExpect> alert_sent;
   std::optional<AlertExpect> alert_received;
+  std::optional<std::string> verify;  // SSL_get_verify_result's name after
   bool operator==(const Outcome&) const = default;
 };
 
@@ -142,8 +152,9 @@ struct CallStep {
   Pos pos;
   Side side = Side::kClient;
   Call call = Call::kConnect;
-  int64_t read_len = 0;    // kRead only
-  std::string write_data;  // kWrite only
+  int64_t read_len = 0;    // kRead, kPeek, kReadEarly
+  std::string write_data;  // kWrite, kWriteEarly
+  bool key_update_requested = false;  // kKeyUpdate
   std::optional<Outcome> expect;  // absent only for the set_*_state calls
   bool operator==(const CallStep&) const = default;
 };
@@ -172,6 +183,67 @@ struct CloseStep {
   bool operator==(const CloseStep&) const = default;
 };
 
+// Which records in flight a fault addresses. Records are counted from the
+// first one that starts in flight.
+struct RecordSelector {
+  enum class Kind {
+    kIndex,      // record 3: the third record
+    kHandshake,  // record Certificate: the first carrying that message
+    kTypeIndex,  // record application_data:2: the second of that type
+  };
+  Kind kind = Kind::kIndex;
+  int64_t index = 1;  // kIndex, kTypeIndex
+  int type = 0;       // kHandshake: message type; kTypeIndex: content type
+  bool operator==(const RecordSelector&) const = default;
+};
+
+// A change to the bytes in flight one way, before they are delivered.
+//   drop DIR record SEL            duplicate DIR record SEL
+//   swap DIR record SEL record SEL truncate DIR N
+//   cut DIR record SEL N           corrupt DIR byte N xor M
+//   corrupt DIR record SEL byte N xor M
+//   corrupt DIR record SEL type|version|length V
+//   inject DIR hex "..."           inject DIR alert LEVEL:NAME
+struct FaultStep {
+  enum class Kind {
+    kDrop,
+    kDuplicate,
+    kSwap,
+    kTruncate,
+    kCut,
+    kXor,          // record unset: offset counts from the first byte in flight
+    kSetField,
+    kInjectHex,
+    kInjectAlert,
+  };
+  enum class Field { kType, kVersion, kLength };
+  Pos pos;
+  Side from = Side::kClient;
+  Kind kind = Kind::kDrop;
+  std::optional<RecordSelector> record;
+  std::optional<RecordSelector> other;  // kSwap's second record
+  int64_t count = 0;    // kTruncate, kCut: bytes kept
+  int64_t offset = 0;   // kXor
+  int64_t mask = 0;     // kXor
+  Field field = Field::kType;  // kSetField
+  int64_t value = 0;           // kSetField
+  std::string hex;             // kInjectHex, as written
+  AlertExpect alert;           // kInjectAlert; level always set
+  bool operator==(const FaultStep&) const = default;
+};
+
+// connection NAME [resume=EARLIER]
+// Opens a new connection between the same client and server settings (the
+// same SSL_CTXs); the steps after it act on it. With resume=, the client
+// offers the session it holds at the end of the named connection (for TLS
+// 1.3, the last ticket it read). The first connection is named "main".
+struct ConnectionStep {
+  Pos pos;
+  std::string name;
+  std::optional<Located<std::string>> resume;
+  bool operator==(const ConnectionStep&) const = default;
+};
+
 enum class DriveResult { kDone, kStalled, kFailed };
 
 // drive deliver=1 first=server limit=500 -> done
@@ -198,6 +270,9 @@ enum class Property {
   kSessionReused,  // bool
   kHandshakeDone,  // bool
   kInFlight,       // int64_t; `side` is the sending side
+  kTickets,        // int64_t: NewSessionTickets read on this connection
+  kEarlyData,      // string: not_sent, rejected or accepted
+  kResumption,     // string: none, session_id, ticket or psk
 };
 
 // expect client version = TLSv1.3
@@ -211,7 +286,8 @@ struct ExpectStep {
   bool operator==(const ExpectStep&) const = default;
 };
 
-using Step = std::variant<CallStep, DeliverStep, CloseStep, DriveStep, ExpectStep>;
+using Step = std::variant<CallStep, DeliverStep, CloseStep, DriveStep,
+                          ExpectStep, FaultStep, ConnectionStep>;
 
 struct Scenario {
   std::string file;  // as given to the parser; not part of equality

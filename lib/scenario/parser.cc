@@ -4,6 +4,8 @@
 // used in client/server blocks) run once the last line is read.
 #include "lib/scenario/parser.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <climits>
@@ -88,7 +90,7 @@ bool LookupSslError(std::string_view name, SslError* out) {
 }
 
 bool LookupCall(std::string_view name, Call* out) {
-  for (int i = 0; i <= static_cast<int>(Call::kShutdown); ++i) {
+  for (int i = 0; i <= static_cast<int>(kLastCall); ++i) {
     Call c = static_cast<Call>(i);
     if (name == CallName(c)) {
       *out = c;
@@ -213,7 +215,14 @@ constexpr PropertyInfo kProperties[] = {
      "a verify result like X509_V_OK"},
     {"session_reused", Property::kSessionReused, "yes or no"},
     {"handshake_done", Property::kHandshakeDone, "yes or no"},
+    {"tickets", Property::kTickets, "a non-negative integer"},
+    {"early_data", Property::kEarlyData, "not_sent, rejected or accepted"},
+    {"resumption", Property::kResumption,
+     "none, session_id, ticket or psk"},
 };
+
+// The longest read a step may ask for.
+constexpr int64_t kMaxReadLength = 1 << 20;
 
 class Parser {
  public:
@@ -291,6 +300,13 @@ class Parser {
   bool ParseClose(const Token& keyword, Diagnostic* err);
   bool ParseDrive(const Token& keyword, Diagnostic* err);
   bool ParseExpect(const Token& keyword, Diagnostic* err);
+  bool ParseConnection(const Token& keyword, Diagnostic* err);
+  bool ParseFault(const Token& keyword, Diagnostic* err);
+  // "record SEL": a record selector after the word `record`.
+  bool ParseRecord(RecordSelector* out, Diagnostic* err);
+  // An integer written in decimal or as 0x hex, in [min, max].
+  bool TakeNumber(const std::string& what, const std::string& after,
+                  int64_t min, int64_t max, int64_t* out, Diagnostic* err);
   bool CheckReferences(const EndpointDecl& decl, Diagnostic* err) const;
   // Appends a step; header statements and blocks are refused from now on.
   void AddStep(Step step) {
@@ -305,6 +321,7 @@ class Parser {
   Scenario* out_;
   bool seen_step_ = false;
   Pos title_pos_, seed_pos_, clock_pos_, pki_pos_;  // line 0: not yet seen
+  std::vector<std::string> connections_ = {"main"};  // names so far
 };
 
 bool Parser::ParseScenario(Diagnostic* err) {
@@ -443,6 +460,11 @@ bool Parser::ParseStatement(Diagnostic* err) {
   if (word == "close") return ParseClose(Take(), err);
   if (word == "drive") return ParseDrive(Take(), err);
   if (word == "expect") return ParseExpect(Take(), err);
+  if (word == "connection") return ParseConnection(Take(), err);
+  for (const char* fault : {"drop", "duplicate", "swap", "truncate", "cut",
+                            "corrupt", "inject"}) {
+    if (word == fault) return ParseFault(Take(), err);
+  }
   return Error(tok_, "unknown statement '" + word + "'", err);
 }
 
@@ -809,17 +831,35 @@ bool Parser::ParseCall(const Token& side_word, Diagnostic* err) {
   }
   switch (step.call) {
     case Call::kRead:
-      if (!TakeInt("a positive integer", "read", 1, INT64_MAX, &step.read_len,
-                   nullptr, err)) {
+    case Call::kPeek:
+    case Call::kReadEarly:
+      if (!TakeInt("a positive integer", name.text, 1, kMaxReadLength,
+                   &step.read_len, nullptr, err)) {
         return false;
       }
       break;
     case Call::kWrite:
+    case Call::kWriteEarly:
       if (tok_.kind != Token::kString) {
-        return Unexpected("a string after 'write'", err);
+        return Unexpected("a string after '" + name.text + "'", err);
       }
       step.write_data = Take().text;
       break;
+    case Call::kKeyUpdate: {
+      Token how;
+      if (!TakeWord("requested or not_requested after 'key_update'", &how,
+                    err)) {
+        return false;
+      }
+      if (how.text != "requested" && how.text != "not_requested") {
+        return Error(how,
+                     "expected requested or not_requested, found " +
+                         TokenName(how),
+                     err);
+      }
+      step.key_update_requested = how.text == "requested";
+      break;
+    }
     case Call::kSetConnectState:
     case Call::kSetAcceptState:
       if (tok_.kind == Token::kArrow) {
@@ -862,19 +902,36 @@ bool Parser::ParseOutcome(Call call, Outcome* out, Diagnostic* err) {
       stage = kPairs;
       bool is_string = w == "reason" || w == "state" || w == "data";
       bool is_alert = w == "alert_sent" || w == "alert_received";
-      if (!is_string && !is_alert) {
+      if (!is_string && !is_alert && w != "verify") {
         return Error(word, "unknown outcome key '" + w + "'", err);
       }
       bool duplicate = w == "reason"       ? out->reason.has_value()
                        : w == "state"      ? out->state.has_value()
                        : w == "data"       ? out->data.has_value()
+                       : w == "verify"     ? out->verify.has_value()
                        : w == "alert_sent" ? out->alert_sent.has_value()
                                            : out->alert_received.has_value();
       if (duplicate) {
         return Error(word, "duplicate outcome key '" + w + "'", err);
       }
-      if (w == "data" && call != Call::kRead) {
-        return Error(word, "'data' is only for read", err);
+      if (w == "data" && call != Call::kRead && call != Call::kPeek &&
+          call != Call::kReadEarly) {
+        return Error(word, "'data' is only for read, peek and read_early",
+                     err);
+      }
+      if (w == "verify") {
+        Token value;
+        if (!TakeWord("a verify result after 'verify='", &value, err)) {
+          return false;
+        }
+        if (value.text.rfind("X509_V_", 0) != 0) {
+          return Error(value,
+                       "expected a verify result like X509_V_OK, found " +
+                           TokenName(value),
+                       err);
+        }
+        out->verify = value.text;
+        continue;
       }
       if (is_string) {
         if (tok_.kind != Token::kString) {
@@ -1165,6 +1222,278 @@ bool Parser::ParseExpect(const Token& keyword, Diagnostic* err) {
       break;
     case Property::kInFlight:  // read above
       break;
+    case Property::kTickets: {
+      int64_t n = 0;
+      if (!IntFromWord(value, what, 0, INT64_MAX, &n, err)) return false;
+      step.value = n;
+      break;
+    }
+    case Property::kEarlyData:
+      if (value.text != "not_sent" && value.text != "rejected" &&
+          value.text != "accepted") {
+        return wrong();
+      }
+      step.value = value.text;
+      break;
+    case Property::kResumption:
+      if (step.side == Side::kServer) {
+        return Error(property,
+                     "'resumption' is for the client: only it knows which "
+                     "session it offered",
+                     err);
+      }
+      if (value.text != "none" && value.text != "session_id" &&
+          value.text != "ticket" && value.text != "psk") {
+        return wrong();
+      }
+      step.value = value.text;
+      break;
+  }
+  AddStep(std::move(step));
+  return ExpectEndOfLine(err);
+}
+
+bool Parser::ParseConnection(const Token& keyword, Diagnostic* err) {
+  ConnectionStep step;
+  step.pos = PosOf(keyword);
+  Token name;
+  if (!TakeWord("a connection name after 'connection'", &name, err)) {
+    return false;
+  }
+  for (const std::string& known : connections_) {
+    if (known == name.text) {
+      return Error(name, "duplicate connection '" + name.text + "'", err);
+    }
+  }
+  step.name = name.text;
+  if (tok_.kind == Token::kWord && tok_.text == "resume") {
+    Take();
+    if (tok_.kind != Token::kEquals) {
+      return Unexpected("'=' after 'resume'", err);
+    }
+    Take();
+    Token from;
+    if (!TakeWord("a connection name after 'resume='", &from, err)) {
+      return false;
+    }
+    bool known = false;
+    for (const std::string& c : connections_) known = known || c == from.text;
+    if (!known) {
+      return Error(from, "unknown connection '" + from.text + "'", err);
+    }
+    step.resume = Located<std::string>{from.text, PosOf(from)};
+  }
+  connections_.push_back(step.name);
+  AddStep(std::move(step));
+  return ExpectEndOfLine(err);
+}
+
+bool Parser::TakeNumber(const std::string& what, const std::string& after,
+                        int64_t min, int64_t max, int64_t* out,
+                        Diagnostic* err) {
+  if (tok_.kind != Token::kWord) {
+    return Unexpected(what + " after '" + after + "'", err);
+  }
+  Token word = Take();
+  const std::string& w = word.text;
+  if (w.size() > 2 && w[0] == '0' && (w[1] == 'x' || w[1] == 'X')) {
+    uint64_t v = 0;
+    auto [end, ec] = std::from_chars(w.data() + 2, w.data() + w.size(), v, 16);
+    if (ec != std::errc() || end != w.data() + w.size()) {
+      return Error(word, "expected " + what + ", found " + TokenName(word),
+                   err);
+    }
+    if (v < static_cast<uint64_t>(std::max<int64_t>(min, 0)) ||
+        v > static_cast<uint64_t>(max)) {
+      return Error(word, "integer '" + w + "' is out of range", err);
+    }
+    *out = static_cast<int64_t>(v);
+    return true;
+  }
+  return IntFromWord(word, what, min, max, out, err);
+}
+
+bool Parser::ParseRecord(RecordSelector* out, Diagnostic* err) {
+  Token keyword;
+  if (!TakeWord("'record'", &keyword, err)) return false;
+  if (keyword.text != "record") {
+    return Error(keyword, "expected 'record', found " + TokenName(keyword),
+                 err);
+  }
+  Token sel;
+  if (!TakeWord("a record: a number, a handshake message or type:N", &sel,
+                err)) {
+    return false;
+  }
+  const std::string& w = sel.text;
+  const std::string kWhat =
+      "a record: a number, a handshake message or type:N";
+  if (LooksLikeInteger(w)) {
+    out->kind = RecordSelector::Kind::kIndex;
+    return IntFromWord(sel, "a record number from 1", 1, INT64_MAX,
+                       &out->index, err);
+  }
+  size_t colon = w.find(':');
+  if (colon != std::string::npos) {
+    std::string type = w.substr(0, colon);
+    out->kind = RecordSelector::Kind::kTypeIndex;
+    bool found = false;
+    for (int t = 0; t < 256 && !found; ++t) {
+      const char* name = ContentTypeName(t);
+      if (name != nullptr && type == name) {
+        out->type = t;
+        found = true;
+      }
+    }
+    if (!found) {
+      return Error(sel, "unknown content type '" + type + "'", err);
+    }
+    bool out_of_range = false;
+    std::string n = w.substr(colon + 1);
+    if (!ParseDecimal(n, &out->index, &out_of_range) || out->index < 1) {
+      Pos at = PosOf(sel);
+      at.col += static_cast<int>(colon + 1);
+      return Error(at, "expected a record number from 1 after '" + type +
+                           ":', found '" + n + "'",
+                   err);
+    }
+    return true;
+  }
+  out->kind = RecordSelector::Kind::kHandshake;
+  for (int t = 0; t < 256; ++t) {
+    const char* name = HandshakeName(t);
+    if (name != nullptr && w == name) {
+      out->type = t;
+      return true;
+    }
+  }
+  return Error(sel, "expected " + kWhat + ", found " + TokenName(sel), err);
+}
+
+bool Parser::ParseFault(const Token& keyword, Diagnostic* err) {
+  FaultStep step;
+  step.pos = PosOf(keyword);
+  const std::string& k = keyword.text;
+  if (!ParseDirection(k, &step.from, err)) return false;
+  if (k == "drop" || k == "duplicate") {
+    step.kind = k == "drop" ? FaultStep::Kind::kDrop
+                            : FaultStep::Kind::kDuplicate;
+    step.record.emplace();
+    if (!ParseRecord(&*step.record, err)) return false;
+  } else if (k == "swap") {
+    step.kind = FaultStep::Kind::kSwap;
+    step.record.emplace();
+    step.other.emplace();
+    if (!ParseRecord(&*step.record, err) || !ParseRecord(&*step.other, err)) {
+      return false;
+    }
+  } else if (k == "truncate") {
+    step.kind = FaultStep::Kind::kTruncate;
+    if (!TakeInt("a byte count", "truncate", 0, INT64_MAX, &step.count,
+                 nullptr, err)) {
+      return false;
+    }
+  } else if (k == "cut") {
+    step.kind = FaultStep::Kind::kCut;
+    step.record.emplace();
+    if (!ParseRecord(&*step.record, err)) return false;
+    if (!TakeInt("the bytes to keep", "record", 0, INT64_MAX, &step.count,
+                 nullptr, err)) {
+      return false;
+    }
+  } else if (k == "inject") {
+    Token what;
+    if (!TakeWord("hex or alert after the direction", &what, err)) {
+      return false;
+    }
+    if (what.text == "hex") {
+      step.kind = FaultStep::Kind::kInjectHex;
+      if (tok_.kind != Token::kString) {
+        return Unexpected("a string of hex digits after 'hex'", err);
+      }
+      Token hex = Take();
+      size_t digits = 0;
+      for (size_t i = 0; i < hex.text.size(); ++i) {
+        char c = hex.text[i];
+        if (std::isxdigit(static_cast<unsigned char>(c))) {
+          ++digits;
+        } else if (c != ' ' && c != ':' && c != '\t') {
+          Pos at = PosOf(hex);
+          at.col += static_cast<int>(i) + 1;
+          return Error(at, std::string("'") + c + "' is not a hex digit", err);
+        } else if (digits % 2 != 0) {
+          return Error(hex, "a byte needs two hex digits", err);
+        }
+      }
+      if (digits == 0 || digits % 2 != 0) {
+        return Error(hex,
+                     digits == 0 ? "no bytes to inject"
+                                 : "a byte needs two hex digits",
+                     err);
+      }
+      step.hex = hex.text;
+    } else if (what.text == "alert") {
+      step.kind = FaultStep::Kind::kInjectAlert;
+      Token alert;
+      if (!TakeWord("an alert like fatal:handshake_failure", &alert, err)) {
+        return false;
+      }
+      if (!ParseAlert(alert, &step.alert, err)) return false;
+      if (!step.alert.level) {
+        return Error(alert,
+                     "an injected alert needs its level: fatal:" +
+                         alert.text + " or warning:" + alert.text,
+                     err);
+      }
+    } else {
+      return Error(what, "expected hex or alert, found " + TokenName(what),
+                   err);
+    }
+  } else {  // corrupt
+    if (tok_.kind == Token::kWord && tok_.text == "record") {
+      step.record.emplace();
+      if (!ParseRecord(&*step.record, err)) return false;
+    }
+    Token what;
+    if (!TakeWord(step.record ? "byte, type, version or length" : "'byte'",
+                  &what, err)) {
+      return false;
+    }
+    const std::string& w = what.text;
+    if (w == "byte") {
+      step.kind = FaultStep::Kind::kXor;
+      if (!TakeInt("a byte offset", "byte", 0, INT64_MAX, &step.offset,
+                   nullptr, err)) {
+        return false;
+      }
+      Token x;
+      if (!TakeWord("'xor'", &x, err)) return false;
+      if (x.text != "xor") {
+        return Error(x, "expected 'xor', found " + TokenName(x), err);
+      }
+      if (!TakeNumber("a mask from 1 to 0xff", "xor", 1, 255, &step.mask,
+                      err)) {
+        return false;
+      }
+    } else if (step.record &&
+               (w == "type" || w == "version" || w == "length")) {
+      step.kind = FaultStep::Kind::kSetField;
+      step.field = w == "type"      ? FaultStep::Field::kType
+                   : w == "version" ? FaultStep::Field::kVersion
+                                    : FaultStep::Field::kLength;
+      int64_t max = step.field == FaultStep::Field::kType ? 255 : 65535;
+      if (!TakeNumber("a value from 0 to " + std::to_string(max), w, 0, max,
+                      &step.value, err)) {
+        return false;
+      }
+    } else {
+      return Error(what,
+                   std::string("expected ") +
+                       (step.record ? "byte, type, version or length"
+                                    : "'byte' or 'record'") +
+                       ", found " + TokenName(what),
+                   err);
+    }
   }
   AddStep(std::move(step));
   return ExpectEndOfLine(err);

@@ -65,7 +65,7 @@ const char* VerifyModeName(VerifyMode mode) {
   return "?";
 }
 
-const char* PropertyName(Property property) {
+const char* PropertyNameOf(Property property) {
   switch (property) {
     case Property::kVersion:
       return "version";
@@ -85,6 +85,12 @@ const char* PropertyName(Property property) {
       return "handshake_done";
     case Property::kInFlight:
       return "in_flight";
+    case Property::kTickets:
+      return "tickets";
+    case Property::kEarlyData:
+      return "early_data";
+    case Property::kResumption:
+      return "resumption";
   }
   return "?";
 }
@@ -140,6 +146,7 @@ std::string OutcomeText(const Outcome& outcome) {
   if (outcome.alert_received) {
     items.push_back("alert_received=" + AlertText(*outcome.alert_received));
   }
+  if (outcome.verify) items.push_back("verify=" + *outcome.verify);
   std::string out;
   for (const std::string& item : items) {
     if (!out.empty()) out += " ";
@@ -190,15 +197,61 @@ void PrintEndpoint(Side side, const EndpointDecl& e, std::string* out) {
   *out += "}\n";
 }
 
+std::string FaultStepText(const FaultStep& s) {
+  std::string dir = Direction(s.from);
+  auto record = [](const std::optional<RecordSelector>& sel) {
+    return " record " + SelectorText(*sel);
+  };
+  switch (s.kind) {
+    case FaultStep::Kind::kDrop:
+      return "drop " + dir + record(s.record);
+    case FaultStep::Kind::kDuplicate:
+      return "duplicate " + dir + record(s.record);
+    case FaultStep::Kind::kSwap:
+      return "swap " + dir + record(s.record) + record(s.other);
+    case FaultStep::Kind::kTruncate:
+      return "truncate " + dir + " " + std::to_string(s.count);
+    case FaultStep::Kind::kCut:
+      return "cut " + dir + record(s.record) + " " + std::to_string(s.count);
+    case FaultStep::Kind::kXor: {
+      char mask[8];
+      std::snprintf(mask, sizeof mask, "0x%02x", static_cast<unsigned>(s.mask));
+      return "corrupt " + dir + (s.record ? record(s.record) : "") + " byte " +
+             std::to_string(s.offset) + " xor " + mask;
+    }
+    case FaultStep::Kind::kSetField: {
+      const char* field = s.field == FaultStep::Field::kType      ? "type"
+                          : s.field == FaultStep::Field::kVersion ? "version"
+                                                                  : "length";
+      std::string value = std::to_string(s.value);
+      if (s.field == FaultStep::Field::kVersion) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%04x",
+                      static_cast<unsigned>(s.value));
+        value = hex;
+      }
+      return "corrupt " + dir + record(s.record) + " " + field + " " + value;
+    }
+    case FaultStep::Kind::kInjectHex:
+      return "inject " + dir + " hex " + QuoteString(s.hex);
+    case FaultStep::Kind::kInjectAlert:
+      return "inject " + dir + " alert " + AlertText(s.alert);
+  }
+  return "?";
+}
+
 std::string StepText(const Step& step) {
   return std::visit(
       Overloaded{
           [](const CallStep& s) {
-            std::string out =
-                std::string(SideName(s.side)) + " " + CallName(s.call);
-            if (s.call == Call::kRead) out += " " + std::to_string(s.read_len);
-            if (s.call == Call::kWrite) out += " " + QuoteString(s.write_data);
+            std::string out = std::string(SideName(s.side)) + " " + CallText(s);
             if (s.expect) out += " -> " + OutcomeText(*s.expect);
+            return out;
+          },
+          [](const FaultStep& s) { return FaultStepText(s); },
+          [](const ConnectionStep& s) {
+            std::string out = "connection " + s.name;
+            if (s.resume) out += " resume=" + s.resume->value;
             return out;
           },
           [](const DeliverStep& s) {
@@ -224,7 +277,7 @@ std::string StepText(const Step& step) {
               return "expect in_flight " + Direction(s.side) + " = " + value;
             }
             return std::string("expect ") + SideName(s.side) + " " +
-                   PropertyName(s.property) + " = " + value;
+                   PropertyNameOf(s.property) + " = " + value;
           },
       },
       step);
@@ -309,6 +362,54 @@ const char* SslErrorName(SslError error) {
       return "WANT_CLIENT_HELLO_CB";
     case SslError::kWantRetryVerify:
       return "WANT_RETRY_VERIFY";
+  }
+  return "?";
+}
+
+const char* HandshakeName(int type) {
+  switch (type) {
+    case 0: return "HelloRequest";
+    case 1: return "ClientHello";
+    case 2: return "ServerHello";
+    case 4: return "NewSessionTicket";
+    case 5: return "EndOfEarlyData";
+    case 8: return "EncryptedExtensions";
+    case 11: return "Certificate";
+    case 12: return "ServerKeyExchange";
+    case 13: return "CertificateRequest";
+    case 14: return "ServerHelloDone";
+    case 15: return "CertificateVerify";
+    case 16: return "ClientKeyExchange";
+    case 20: return "Finished";
+    case 22: return "CertificateStatus";
+    case 24: return "KeyUpdate";
+    default: return nullptr;
+  }
+}
+
+const char* ContentTypeName(int type) {
+  switch (type) {
+    case 20: return "change_cipher_spec";
+    case 21: return "alert";
+    case 22: return "handshake";
+    case 23: return "application_data";
+    default: return nullptr;
+  }
+}
+
+std::string SelectorText(const RecordSelector& selector) {
+  switch (selector.kind) {
+    case RecordSelector::Kind::kIndex:
+      return std::to_string(selector.index);
+    case RecordSelector::Kind::kHandshake: {
+      const char* name = HandshakeName(selector.type);
+      return name ? name : std::to_string(selector.type);
+    }
+    case RecordSelector::Kind::kTypeIndex: {
+      const char* name = ContentTypeName(selector.type);
+      return std::string(name ? name : "?") + ":" +
+             std::to_string(selector.index);
+    }
   }
   return "?";
 }
@@ -406,6 +507,20 @@ const char* CallName(Call call) {
       return "write";
     case Call::kShutdown:
       return "shutdown";
+    case Call::kPeek:
+      return "peek";
+    case Call::kPending:
+      return "pending";
+    case Call::kWriteEarly:
+      return "write_early";
+    case Call::kReadEarly:
+      return "read_early";
+    case Call::kKeyUpdate:
+      return "key_update";
+    case Call::kRenegotiate:
+      return "renegotiate";
+    case Call::kVerifyClientPostHandshake:
+      return "verify_client_post_handshake";
   }
   return "?";
 }
@@ -424,6 +539,31 @@ std::string FormatTime(int64_t unix_seconds) {
 }  // namespace tlsim::scenario
 
 namespace tlsim::scenario {
+
+const char* PropertyName(Property property) { return PropertyNameOf(property); }
+
+std::string FaultText(const FaultStep& step) { return FaultStepText(step); }
+
+std::string CallText(const CallStep& s) {
+  std::string out = CallName(s.call);
+  switch (s.call) {
+    case Call::kRead:
+    case Call::kPeek:
+    case Call::kReadEarly:
+      out += " " + std::to_string(s.read_len);
+      break;
+    case Call::kWrite:
+    case Call::kWriteEarly:
+      out += " " + QuoteString(s.write_data);
+      break;
+    case Call::kKeyUpdate:
+      out += s.key_update_requested ? " requested" : " not_requested";
+      break;
+    default:
+      break;
+  }
+  return out;
+}
 
 std::string QuoteString(std::string_view s) {
   return "\"" + EscapeString(s) + "\"";

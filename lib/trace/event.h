@@ -26,6 +26,9 @@ struct StepId {
   int number = 0;
   int sub = 0;
   int line = 0;
+  // The connection the step acted on; empty in a scenario that never opens
+  // a second one.
+  std::string connection;
 };
 
 // An alert seen through the message callback.
@@ -51,6 +54,7 @@ struct CallEvent {
   std::vector<Alert> alerts_sent;
   std::vector<Alert> alerts_received;
   std::string data;  // what a read returned
+  std::string verify_result;  // SSL_get_verify_result's name after the call
   InFlight in_flight{};
 };
 
@@ -88,8 +92,25 @@ struct ExpectEvent {
   bool ok = true;
 };
 
-using Event =
-    std::variant<CallEvent, DeliveryEvent, CloseEvent, DriveEvent, ExpectEvent>;
+// A fault applied to the bytes in flight one way.
+struct FaultEvent {
+  StepId id;
+  wire::Side from = wire::Side::kClient;
+  std::string fault;   // as written: "drop server->client record Certificate"
+  bool ok = true;
+  std::string result;  // what it did, or why it could not
+  InFlight in_flight{};
+};
+
+// A new connection between the same client and server settings.
+struct ConnectionEvent {
+  StepId id;  // id.connection is the new connection's name
+  std::string resume;     // the connection whose session the client offers
+  bool session_offered = false;  // the client had a session to offer
+};
+
+using Event = std::variant<CallEvent, DeliveryEvent, CloseEvent, DriveEvent,
+                           ExpectEvent, FaultEvent, ConnectionEvent>;
 
 // Run-level facts printed once, before the first event.
 struct Header {

@@ -65,6 +65,8 @@ Json Start(const char* type, const StepId& id) {
   j["step"] = id.number;
   j["sub"] = id.sub;
   j["line"] = id.line;
+  j["connection"] =
+      id.connection.empty() ? Json(nullptr) : Json(id.connection);
   return j;
 }
 
@@ -154,6 +156,22 @@ Json EventJson(const Event& event) {
       Json j = Start("drive_end", e.id);
       j["result"] = e.result;
       j["detail"] = e.detail;
+      return j;
+    }
+    Json operator()(const FaultEvent& e) const {
+      Json j = Start("fault", e.id);
+      j["actor"] = "wire";
+      j["from"] = SideName(e.from);
+      j["fault"] = e.fault;
+      j["ok"] = e.ok;
+      j["result"] = e.result;
+      j["in_flight"] = InFlightJson(e.in_flight);
+      return j;
+    }
+    Json operator()(const ConnectionEvent& e) const {
+      Json j = Start("connection", e.id);
+      j["resume"] = e.resume.empty() ? Json(nullptr) : Json(e.resume);
+      j["session_offered"] = e.session_offered;
       return j;
     }
     Json operator()(const ExpectEvent& e) const {

@@ -20,7 +20,8 @@ const char* DirectionName(wire::Side from) {
 std::string Prefix(const StepId& id) {
   std::string number = id.sub == 0 ? fmt::format("#{}", id.number)
                                    : fmt::format("#{}.{}", id.number, id.sub);
-  return fmt::format("{} L{}", number, id.line);
+  if (id.connection.empty()) return fmt::format("{} L{}", number, id.line);
+  return fmt::format("{} L{} [{}]", number, id.line, id.connection);
 }
 
 std::string Quote(const std::string& s) {
@@ -150,6 +151,18 @@ std::string FormatEvent(const Event& event) {
       if (!e.end) return fmt::format("{} drive {}", Prefix(e.id), e.text);
       return fmt::format("{} drive -> {}: {}", Prefix(e.id), e.result,
                          e.detail);
+    }
+    std::string operator()(const FaultEvent& e) const {
+      return fmt::format("{} wire {}: {}; {}", Prefix(e.id), e.fault,
+                         e.result, FormatInFlight(e.in_flight));
+    }
+    std::string operator()(const ConnectionEvent& e) const {
+      std::string out = fmt::format("{} connection {}", Prefix(e.id),
+                                    e.id.connection);
+      if (e.resume.empty()) return out + ": new session";
+      return out + fmt::format(": resume={} ({})", e.resume,
+                               e.session_offered ? "session offered"
+                                                 : "no session to offer");
     }
     std::string operator()(const ExpectEvent& e) const {
       return fmt::format("{} expect {}: {}", Prefix(e.id), e.what,
