@@ -6,7 +6,10 @@ def scenario_tests(srcs):
     The target is named after the file's path with '/' and '.' turned into
     '_' and the extension dropped: handshake/tls13_flights.tlsim becomes
     //scenarios:handshake_tls13_flights. Each test runs `tlsim run` on its
-    file and saves the trace under TEST_UNDECLARED_OUTPUTS_DIR.
+    file, compares the trace with the golden one beside it when there is
+    one (handshake/tls13_flights.trace), and saves the trace, the JSON
+    trace, the pcap capture and the key log under
+    TEST_UNDECLARED_OUTPUTS_DIR.
 
     Args:
       srcs: the scenario files, usually glob(["**/*.tlsim"]).
@@ -24,5 +27,5 @@ def scenario_tests(srcs):
             data = [
                 src,
                 "//sim:tlsim",
-            ],
+            ] + native.glob([src[:-len(".tlsim")] + ".trace"]),
         )

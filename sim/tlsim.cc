@@ -1,11 +1,13 @@
 // tlsim: runs TLS handshake scenarios against real OpenSSL.
 //
 //   tlsim run scenarios/handshake/tls13_flights.tlsim --trace
+//   tlsim run a.tlsim --pcap a.pcap --keylog a.keys
 //   tlsim check scenarios/**/*.tlsim
 //   tlsim fmt my.tlsim
 //
-// Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input
-// (unreadable file, syntax or setting error) and then nothing is run.
+// Exit codes: 0 every expectation held, 1 an expectation failed (or a golden
+// trace differs), 2 bad input (unreadable file, syntax or setting error, bad
+// flags); on bad input nothing is run and nothing is written.
 #include <openssl/crypto.h>
 
 #include <CLI/CLI.hpp>
@@ -15,6 +17,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -22,11 +25,15 @@
 #include "lib/run/runner.h"
 #include "lib/scenario/parser.h"
 #include "lib/scenario/printer.h"
+#include "lib/trace/json.h"
+#include "lib/trace/pcap.h"
 #include "lib/trace/text.h"
+#include "sim/golden.h"
 
 namespace {
 
 using namespace tlsim;
+namespace fs = std::filesystem;
 
 constexpr int kExitPass = 0;
 constexpr int kExitFail = 1;
@@ -37,15 +44,8 @@ constexpr int kExitBadInput = 2;
 std::string UserPath(const std::string& path) {
   const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY");
   if (cwd == nullptr || path.empty() || path[0] == '/') return path;
-  return (std::filesystem::path(cwd) / path).string();
+  return (fs::path(cwd) / path).string();
 }
-
-struct Loaded {
-  std::string path;    // as the user wrote it, for messages
-  std::string source;  // the file's text
-  scenario::Scenario scenario;
-  std::unique_ptr<run::Runner> runner;
-};
 
 bool ReadFile(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
@@ -56,9 +56,29 @@ bool ReadFile(const std::string& path, std::string* out) {
   return !in.bad();
 }
 
+// Writes `text` to `path` through a temporary file, so that a reader never
+// sees a half-written file.
+bool WriteWhole(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) return false;
+  }
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+struct Loaded {
+  std::string path;    // as the user wrote it, for messages
+  std::string source;  // the file's text
+  scenario::Scenario scenario;
+  std::unique_ptr<run::Runner> runner;
+};
+
 // Parses and prepares every file; prints each problem. Returns false when
 // any file is bad, so that nothing runs on bad input.
 bool LoadAll(const std::vector<std::string>& paths,
+             std::optional<uint64_t> seed,
              std::vector<std::unique_ptr<Loaded>>* out) {
   bool ok = true;
   for (const std::string& path : paths) {
@@ -77,6 +97,7 @@ bool LoadAll(const std::vector<std::string>& paths,
       ok = false;
       continue;
     }
+    if (seed) l->scenario.seed = seed;
     l->runner = std::make_unique<run::Runner>(l->scenario, l->source);
     if (!l->runner->Prepare(&d)) {
       std::cerr << d.Format();
@@ -91,55 +112,151 @@ bool LoadAll(const std::vector<std::string>& paths,
 struct RunFlags {
   std::vector<std::string> files;
   bool trace = false;
+  std::string format = "text";
   std::string save_trace;
+  std::string pcap;
+  std::string keylog;
+  std::string outputs;
+  std::optional<uint64_t> seed;
+  bool update = false;
 };
 
-// Writes `text` to `path` through a temporary file, so that a reader never
-// sees a half-written trace.
-bool WriteWhole(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) return false;
+// Where one scenario's files go: the single-file flags, or --outputs DIR
+// with the scenario's name.
+struct OutputPaths {
+  std::string trace, json, pcap, keylog;
+};
+
+OutputPaths PathsFor(const RunFlags& flags, const std::string& scenario) {
+  OutputPaths p;
+  if (!flags.outputs.empty()) {
+    fs::path base = fs::path(UserPath(flags.outputs)) /
+                    fs::path(scenario).stem();
+    p.trace = base.string() + ".trace";
+    p.json = base.string() + ".jsonl";
+    p.pcap = base.string() + ".pcap";
+    p.keylog = base.string() + ".keys";
   }
-  return std::rename(tmp.c_str(), path.c_str()) == 0;
+  if (!flags.save_trace.empty()) p.trace = UserPath(flags.save_trace);
+  if (!flags.pcap.empty()) p.pcap = UserPath(flags.pcap);
+  if (!flags.keylog.empty()) p.keylog = UserPath(flags.keylog);
+  return p;
+}
+
+// Checks the flags that no parser can; prints why and returns false.
+bool CheckFlags(const RunFlags& flags) {
+  bool single = !flags.save_trace.empty() || !flags.pcap.empty() ||
+                !flags.keylog.empty();
+  if (single && flags.files.size() != 1) {
+    std::cerr << "tlsim: error: --save-trace, --pcap and --keylog take "
+                 "exactly one scenario; use --outputs DIR for several\n";
+    return false;
+  }
+  if (!flags.outputs.empty()) {
+    std::error_code ec;
+    fs::create_directories(UserPath(flags.outputs), ec);
+    if (ec) {
+      std::cerr << "tlsim: error: cannot create " << flags.outputs << ": "
+                << ec.message() << "\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+// Runs one prepared scenario with every observer the flags ask for, writes
+// its files, and compares or updates its golden trace. Returns the exit
+// code for this scenario.
+int RunOne(const RunFlags& flags, Loaded& l) {
+  OutputPaths paths = PathsFor(flags, l.path);
+  std::ostringstream text, json;
+  trace::TextObserver text_observer(&text);
+  trace::JsonLinesObserver json_observer(&json);
+  trace::TextObserver live_text(&std::cout);
+  trace::JsonLinesObserver live_json(&std::cout);
+  std::vector<trace::Observer*> observers = {&text_observer};
+  if (!paths.json.empty()) observers.push_back(&json_observer);
+  std::unique_ptr<trace::PcapObserver> pcap;
+  if (!paths.pcap.empty()) {
+    pcap = std::make_unique<trace::PcapObserver>(paths.pcap);
+    if (!pcap->ok()) {
+      std::cerr << "tlsim: error: " << pcap->error() << "\n";
+      return kExitBadInput;
+    }
+    observers.push_back(pcap.get());
+  }
+  if (flags.trace) {
+    observers.push_back(flags.format == "jsonl"
+                            ? static_cast<trace::Observer*>(&live_json)
+                            : &live_text);
+  }
+  run::Verdict v = l.runner->Run(observers);
+
+  std::string error;
+  if ((!paths.trace.empty() && !WriteWhole(paths.trace, text.str())) ||
+      (!paths.json.empty() && !WriteWhole(paths.json, json.str())) ||
+      (!paths.keylog.empty() &&
+       !l.runner->keylog().WriteFile(paths.keylog, &error))) {
+    std::cerr << "tlsim: error: cannot write the outputs of " << l.path
+              << (error.empty() ? "" : ": " + error) << "\n";
+    return kExitBadInput;
+  }
+
+  int code = v.passed ? kExitPass : kExitFail;
+  if (!v.passed) {
+    std::cerr << v.Format(l.path) << "\n";
+    if (!flags.trace) std::cerr << "trace up to that step:\n" << text.str();
+  }
+
+  std::string golden_path = sim::GoldenPath(UserPath(l.path));
+  std::string actual = sim::Comparable(text.str(), l.path);
+  if (flags.update) {
+    if (!WriteWhole(golden_path, actual)) {
+      std::cerr << "tlsim: error: cannot write " << golden_path << "\n";
+      return kExitBadInput;
+    }
+    std::cout << "updated " << sim::GoldenPath(l.path) << "\n";
+  } else if (std::string golden; ReadFile(golden_path, &golden)) {
+    std::string diff =
+        sim::GoldenDiff(golden, actual, sim::GoldenPath(l.path));
+    if (!diff.empty()) {
+      std::cerr << sim::GoldenPath(l.path)
+                << ": the trace differs from the golden trace "
+                   "(tlsim run --update rewrites it):\n"
+                << diff;
+      code = kExitFail;
+    }
+  }
+  if (code == kExitPass && !flags.trace) std::cout << "PASS " << l.path << "\n";
+  return code;
 }
 
 int Run(const RunFlags& flags) {
-  if (!flags.save_trace.empty() && flags.files.size() != 1) {
-    std::cerr << "tlsim: error: --save-trace takes exactly one scenario\n";
-    return kExitBadInput;
-  }
+  if (!CheckFlags(flags)) return kExitBadInput;
   std::vector<std::unique_ptr<Loaded>> loaded;
-  if (!LoadAll(flags.files, &loaded)) return kExitBadInput;
+  if (!LoadAll(flags.files, flags.seed, &loaded)) return kExitBadInput;
+  if (flags.update) {
+    for (const auto& l : loaded) {
+      if (!l->scenario.seed) {
+        std::cerr << l->path
+                  << ": error: a golden trace needs a seed: add 'seed N' "
+                     "so that every run sends the same bytes\n";
+        return kExitBadInput;
+      }
+    }
+  }
   int exit_code = kExitPass;
   for (const auto& l : loaded) {
-    std::ostringstream recorded;
-    trace::TextObserver record(&recorded);
-    trace::TextObserver live(&std::cout);
-    std::vector<trace::Observer*> observers = {&record};
-    if (flags.trace) observers.push_back(&live);
-    run::Verdict v = l->runner->Run(observers);
-    if (!flags.save_trace.empty() &&
-        !WriteWhole(UserPath(flags.save_trace), recorded.str())) {
-      std::cerr << "tlsim: error: cannot write " << flags.save_trace << "\n";
-      return kExitBadInput;
-    }
-    if (v.passed) {
-      if (!flags.trace) std::cout << "PASS " << l->path << "\n";
-      continue;
-    }
-    exit_code = kExitFail;
-    std::cerr << v.Format(l->path) << "\n";
-    if (!flags.trace) std::cerr << "trace up to that step:\n" << recorded.str();
+    int code = RunOne(flags, *l);
+    if (code == kExitBadInput) return code;
+    if (code != kExitPass) exit_code = code;
   }
   return exit_code;
 }
 
 int Check(const std::vector<std::string>& files) {
   std::vector<std::unique_ptr<Loaded>> loaded;
-  if (!LoadAll(files, &loaded)) return kExitBadInput;
+  if (!LoadAll(files, std::nullopt, &loaded)) return kExitBadInput;
   for (const auto& l : loaded) std::cout << "ok " << l->path << "\n";
   return kExitPass;
 }
@@ -173,8 +290,9 @@ int main(int argc, char** argv) {
       "tlsim: deterministic TLS handshake scenarios on OpenSSL.\n"
       "A client SSL and a server SSL each talk to one end of a BIO pair;\n"
       "bytes move between them only when the scenario says so.\n"
-      "Exit codes: 0 pass, 1 an expectation failed, 2 bad input.\n"
-      "The scenario language: scenarios/README.md");
+      "Exit codes: 0 pass, 1 an expectation failed or a golden trace\n"
+      "differs, 2 bad input (then nothing runs and nothing is written).\n"
+      "The scenario language and the trace formats: scenarios/README.md");
   app.set_version_flag("--version",
                        std::string("tlsim 0.1 (") +
                            OpenSSL_version(OPENSSL_VERSION) + ")");
@@ -185,13 +303,32 @@ int main(int argc, char** argv) {
       "run",
       "Check every FILE, then run each; print PASS or the first failed "
       "expectation (file:line: expected X, observed Y) with the trace up "
-      "to it.");
+      "to it. When FILE has a golden trace beside it (a.tlsim -> a.trace), "
+      "the run's trace must match it.");
   run->add_option("files", run_flags.files, "scenario files (.tlsim)")
       ->required();
   run->add_flag("--trace", run_flags.trace,
-                "print each step's trace line as it runs");
+                "print the trace on standard output as the run goes");
+  run->add_option("--format", run_flags.format,
+                  "the --trace format: text (one line per step) or jsonl "
+                  "(one JSON object per event)")
+      ->check(CLI::IsMember({"text", "jsonl"}));
   run->add_option("--save-trace", run_flags.save_trace,
-                  "also write the whole trace to this file (one scenario)");
+                  "write the text trace to this file (one scenario)");
+  run->add_option("--pcap", run_flags.pcap,
+                  "write the wire traffic as a pcap capture with synthetic "
+                  "TCP framing (one scenario)");
+  run->add_option("--keylog", run_flags.keylog,
+                  "write the NSS key log, for Wireshark (one scenario)");
+  run->add_option("--outputs", run_flags.outputs,
+                  "write NAME.trace, NAME.jsonl, NAME.pcap and NAME.keys "
+                  "for each scenario into this folder");
+  run->add_option("--seed", run_flags.seed,
+                  "override every scenario's seed: all random values of "
+                  "the run derive from it");
+  run->add_flag("--update", run_flags.update,
+                "write each scenario's golden trace (FILE.trace) from this "
+                "run instead of comparing; the scenario needs a seed");
 
   std::vector<std::string> check_files;
   CLI::App* check = app.add_subcommand(

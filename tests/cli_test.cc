@@ -133,7 +133,7 @@ TEST_CASE("an unreadable file exits 2", "[cli]") {
 
 TEST_CASE("--save-trace writes the whole trace", "[cli]") {
   std::string path = Write("good.tlsim", kGood);
-  std::string trace = (TempDir() / "good.trace").string();
+  std::string trace = (TempDir() / "saved_good.txt").string();
   Result r = Tlsim("run " + path + " --save-trace " + trace);
   CHECK(r.exit_code == 0);
   std::ifstream in(trace);

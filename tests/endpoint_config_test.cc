@@ -189,6 +189,64 @@ TEST_CASE("each setting reaches the context", "[endpoint_config]") {
     CHECK((SSL_CTX_get_options(ctx.get()) & SSL_OP_NO_TICKET) == 0);
     CHECK(SSL_CTX_get_security_level(ctx.get()) > 0);
     CHECK(SSL_CTX_get0_certificate(ctx.get()) == nullptr);
+    const uint64_t options = SSL_CTX_get_options(ctx.get());
+    CHECK((options & SSL_OP_ENABLE_MIDDLEBOX_COMPAT) != 0);
+    CHECK((options & (SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_RENEGOTIATION |
+                      SSL_OP_ALLOW_CLIENT_RENEGOTIATION)) == 0);
+    CHECK(SSL_CTX_get_mode(ctx.get()) == SSL_MODE_AUTO_RETRY);
+    CHECK(SSL_CTX_get_num_tickets(ctx.get()) == 2);
+    CHECK(SSL_CTX_get_max_early_data(ctx.get()) == 0);
+    CHECK(SSL_CTX_get_verify_callback(ctx.get()) == nullptr);
+    CHECK(SSL_CTX_get_keylog_callback(ctx.get()) == nullptr);
+    CHECK(SSL_CTX_get_client_cert_cb(ctx.get()) == nullptr);
+    CHECK(SSL_CTX_sess_get_new_cb(ctx.get()) == nullptr);
+  }
+  SECTION("options, modes and limits") {
+    EndpointConfig config = Server();
+    config.ignore_unexpected_eof = true;
+    config.no_renegotiation = true;
+    config.partial_write = true;
+    config.moving_write_buffer = true;
+    config.middlebox_compat = false;
+    config.auto_retry = false;
+    config.num_tickets = 0;
+    config.max_early_data = 16384;
+    config.max_send_fragment = 1024;
+    config.security_level = 1;
+    SslCtxPtr ctx = make(config);
+    const uint64_t options = SSL_CTX_get_options(ctx.get());
+    CHECK((options & SSL_OP_IGNORE_UNEXPECTED_EOF) != 0);
+    CHECK((options & SSL_OP_NO_RENEGOTIATION) != 0);
+    CHECK((options & SSL_OP_ALLOW_CLIENT_RENEGOTIATION) == 0);
+    CHECK((options & SSL_OP_ENABLE_MIDDLEBOX_COMPAT) == 0);
+    CHECK(SSL_CTX_get_mode(ctx.get()) == (SSL_MODE_ENABLE_PARTIAL_WRITE |
+                                          SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER));
+    CHECK(SSL_CTX_get_num_tickets(ctx.get()) == 0);
+    CHECK(SSL_CTX_get_max_early_data(ctx.get()) == 16384);
+    CHECK(SSL_CTX_get_security_level(ctx.get()) == 1);
+    config.no_renegotiation = false;
+    config.allow_client_renegotiation = true;
+    CHECK((SSL_CTX_get_options(make(config).get()) &
+           SSL_OP_ALLOW_CLIENT_RENEGOTIATION) != 0);
+  }
+  SECTION("an explicit security level wins over the TLS 1.0 rule") {
+    EndpointConfig config;
+    config.min_version = TLS1_VERSION;
+    config.security_level = 1;
+    CHECK(SSL_CTX_get_security_level(make(config).get()) == 1);
+  }
+  SECTION("callbacks are installed only when asked for") {
+    EndpointConfig config = Client();
+    config.cert = "client.test";
+    config.verify_cb.enabled = true;
+    config.client_cert_cb.enabled = true;
+    config.keylog = [](const SSL*, const char*) {};
+    SslCtxPtr ctx = make(config);
+    CHECK(SSL_CTX_get_verify_callback(ctx.get()) != nullptr);
+    CHECK(SSL_CTX_get_client_cert_cb(ctx.get()) != nullptr);
+    CHECK(SSL_CTX_get_keylog_callback(ctx.get()) != nullptr);
+    // The client_cert_cb hands the certificate over: none in the context.
+    CHECK(SSL_CTX_get0_certificate(ctx.get()) == nullptr);
   }
   SECTION("versions, and security level 0 below TLS 1.2") {
     EndpointConfig config;
@@ -326,6 +384,19 @@ TEST_CASE("settings show up in what the handshake negotiates",
     REQUIRE(peer != nullptr);
     CHECK(X509_cmp(peer, world.pki.Find("client.test")->cert.get()) == 0);
   }
+  SECTION("post_handshake_auth lets the server ask for a certificate later") {
+    for (bool offered : {false, true}) {
+      client.post_handshake_auth = offered;
+      SslPtr c = world.Make(client);
+      SslPtr s = world.Make(server);
+      auto [cs, ss] = Handshake(c.get(), s.get());
+      REQUIRE(cs.rc == 1);
+      REQUIRE(ss.rc == 1);
+      SSL_set_verify(s.get(), SSL_VERIFY_PEER, nullptr);
+      CHECK(SSL_verify_client_post_handshake(s.get()) == (offered ? 1 : 0));
+      ERR_clear_error();
+    }
+  }
   SECTION("a server that requires a client certificate refuses none") {
     server.verify = VerifyMode::kRequire;
     server.trust = {"root"};
@@ -449,6 +520,93 @@ TEST_CASE("refused settings name their field", "[endpoint_config]") {
     CHECK(error.field == "alpn");
     CHECK(error.message == "protocol '' must be 1 to 255 bytes long");
   }
+}
+
+TEST_CASE("callback and option settings that make no sense are refused",
+          "[endpoint_config]") {
+  World world;
+  EndpointConfig client = Client();
+  EndpointConfig server = Server();
+  auto refusal = [&](const EndpointConfig& config) {
+    ConfigError error = world.Refusal(config);
+    return error.field + ": " + error.message;
+  };
+
+  client.client_hello_cb.enabled = true;
+  CHECK(refusal(client) == "client_hello_cb: only a server calls it");
+  client = Client();
+
+  server.client_cert_cb.enabled = true;
+  CHECK(refusal(server) == "client_cert_cb: only a client calls it");
+  server = Server();
+
+  client.client_cert_cb.enabled = true;
+  CHECK(refusal(client) == "client_cert_cb: needs a cert to hand over");
+  client.cert = "nope";
+  CHECK(refusal(client) == "cert: no certificate named 'nope'");
+  client = Client();
+
+  server.cert_cb = {.enabled = true, .retries = -1};
+  CHECK(refusal(server) == "cert_cb: retries must be 0 or more, not -1");
+  server = Server();
+
+  server.verify_cb.enabled = true;
+  CHECK(refusal(server) == "verify_cb: a server calls it only with verify on");
+  server.verify = VerifyMode::kPeer;
+  server.verify_cb.retries = 1;
+  CHECK(refusal(server) ==
+        "verify_cb: a server cannot ask for a retry: OpenSSL 3.0 ignores "
+        "SSL_set_retry_verify there");
+  server = Server();
+
+  client.servername = ServernameAction::kOk;
+  CHECK(refusal(client) == "servername: only a server calls it");
+  client = Client();
+  client.sni_certs = {{"a.test", "server.test"}};
+  CHECK(refusal(client) == "sni_certs: only a server presents them");
+  client = Client();
+  server.sni_certs = {{"a.test", "server.test"}, {"b.test", "nope"}};
+  CHECK(refusal(server) ==
+        "sni_certs: no certificate named 'nope' (for 'b.test')");
+  server = Server();
+
+  client.ticket_key_fail = true;
+  CHECK(refusal(client) == "ticket_key_cb: only a server calls it");
+  client = Client();
+
+  client.allow_client_renegotiation = true;
+  CHECK(refusal(client) ==
+        "options: allow_client_renegotiation: only a server allows it");
+  client = Client();
+  server.allow_client_renegotiation = server.no_renegotiation = true;
+  CHECK(refusal(server) ==
+        "options: allow_client_renegotiation contradicts no_renegotiation");
+  server = Server();
+  server.post_handshake_auth = true;
+  CHECK(refusal(server) ==
+        "options: post_handshake_auth: only a client offers it");
+  server = Server();
+
+  client.max_early_data = 1024;
+  CHECK(refusal(client) ==
+        "max_early_data: only a server sets it; a client's limit comes from "
+        "the session");
+  client = Client();
+
+  server.max_fragment_length = 512;
+  CHECK(refusal(server) ==
+        "max_fragment_length: only a client asks for it; the server follows");
+  client.max_fragment_length = 1000;
+  CHECK(refusal(client) ==
+        "max_fragment_length: must be 512, 1024, 2048 or 4096, not 1000");
+  client = Client();
+
+  client.max_send_fragment = 100;
+  CHECK(refusal(client) == "max_send_fragment: OpenSSL refused '100'");
+  client = Client();
+
+  client.security_level = 6;
+  CHECK(refusal(client) == "security_level: must be 0 to 5, not 6");
 }
 
 TEST_CASE("names match OpenSSL's numbers", "[names]") {

@@ -69,7 +69,12 @@ constexpr const char* kSchema = R"({
   "connection": {"type": "connection", "step": "uint", "sub": "uint",
                  "line": "uint", "connection": "string|null",
                  "resume": "string|null", "session_offered": "bool"},
-  "end": {"type": "end", "passed": "bool", "message": "string"}
+  "end": {"type": "end", "passed": "bool", "message": "string",
+          "digests": [{"connection": "string",
+                       "client_to_server": {"bytes": "uint",
+                                            "sha256": "string"},
+                       "server_to_client": {"bytes": "uint",
+                                            "sha256": "string"}}]}
 })";
 
 bool MatchesScalar(const Json& v, const std::string& spec) {
@@ -257,7 +262,9 @@ std::string RunObserver(const std::vector<Event>& events, bool passed) {
   JsonLinesObserver json(&out);
   json.OnHeader({"scenarios/a.tlsim", "A \"title\"", "OpenSSL 3.0.19"});
   for (const Event& e : events) json.OnEvent(e);
-  json.OnFooter({passed, passed ? "" : "step 8: expectation failed"});
+  Footer footer{passed, passed ? "" : "step 8: expectation failed", {}};
+  footer.digests.push_back({"main", {245, 764}, {"ab12", "cd34"}});
+  json.OnFooter(footer);
   return out.str();
 }
 
@@ -265,14 +272,20 @@ TEST_CASE(
     "the schema check rejects a missing, an extra, a moved or a "
     "mistyped key",
     "[json]") {
-  const std::string good = R"({"type":"end","passed":true,"message":""})";
+  const std::string good =
+      R"({"type":"end","passed":true,"message":"","digests":[]})";
   CHECK(ValidateLine(good).empty());
-  CHECK(ValidateLine(R"({"type":"end","passed":true})").size() == 1);
+  CHECK(ValidateLine(R"({"type":"end","passed":true,"digests":[]})").size() ==
+        1);
   CHECK(ValidateLine(R"({"type":"end","passed":true,"message":"",)"
-                     R"("extra":1})")
+                     R"("digests":[],"extra":1})")
             .size() == 1);
-  CHECK(!ValidateLine(R"({"type":"end","message":"","passed":true})").empty());
-  CHECK(ValidateLine(R"({"type":"end","passed":1,"message":""})").size() == 1);
+  CHECK(!ValidateLine(R"({"type":"end","message":"","passed":true,)"
+                      R"("digests":[]})")
+             .empty());
+  CHECK(ValidateLine(R"({"type":"end","passed":1,"message":"",)"
+                     R"("digests":[]})")
+            .size() == 1);
   CHECK(!ValidateLine(R"({"type":"close","step":1,"sub":0,"line":1,)"
                       R"("actor":"wire","from":"client","dropped":-1,)"
                       R"("in_flight":{"client_to_server":0}})")
@@ -374,8 +387,12 @@ TEST_CASE("a JSON trace carries the events' values", "[json]") {
   CHECK(v[11]["resume"] == "main");
   CHECK(v[11]["session_offered"] == true);
 
-  CHECK(v[12] == Json::parse(R"({"type":"end","passed":false,)"
-                             R"("message":"step 8: expectation failed"})"));
+  CHECK(v[12] == Json::parse(
+                     R"({"type":"end","passed":false,)"
+                     R"("message":"step 8: expectation failed","digests":[)"
+                     R"({"connection":"main",)"
+                     R"("client_to_server":{"bytes":245,"sha256":"ab12"},)"
+                     R"("server_to_client":{"bytes":764,"sha256":"cd34"}}]})"));
 }
 
 }  // namespace

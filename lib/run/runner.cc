@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <ctime>
 #include <optional>
 
 #include "lib/scenario/printer.h"
@@ -426,6 +427,10 @@ class Runner::Execution {
     ev.id.connection = step.name;
     if (step.resume) {
       ev.resume = step.resume->value;
+      // A TLS 1.3 client sends the ticket's age, time(NULL) minus the
+      // session's time, in whole seconds; from now on that is 0, and the
+      // ClientHello the same in every run.
+      if (session) SSL_SESSION_set_time(session.get(), std::time(nullptr));
       ev.session_offered =
           session != nullptr &&
           SSL_set_session(At(wire::Side::kClient).ssl.get(), session.get()) ==
@@ -672,7 +677,17 @@ Verdict Runner::Run(const std::vector<trace::Observer*>& observers) {
       if (!verdict.passed) break;
     }
   }
-  trace::Footer footer{verdict.passed, verdict.Format(scenario_.file)};
+  trace::Footer footer{verdict.passed, verdict.Format(scenario_.file), {}};
+  for (const auto& c : world_.connections) {
+    trace::WireDigest d;
+    d.connection = c->name;
+    for (wire::Side side : {wire::Side::kClient, wire::Side::kServer}) {
+      size_t i = static_cast<size_t>(side);
+      d.bytes[i] = c->wire->sent_total(side);
+      d.sha256[i] = c->wire->SentDigest(side);
+    }
+    footer.digests.push_back(std::move(d));
+  }
   for (trace::Observer* o : observers) o->OnFooter(footer);
   return verdict;
 }

@@ -44,6 +44,9 @@ class Runner {
   // observer about each step, and stops at the first failure.
   Verdict Run(const std::vector<trace::Observer*>& observers);
 
+  // The NSS key log lines both sides wrote so far.
+  const trace::KeyLog& keylog() const { return world_.keylog; }
+
  private:
   class Execution;
   const scenario::Scenario& scenario_;

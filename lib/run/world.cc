@@ -5,6 +5,7 @@
 
 #include "lib/scenario/parser.h"
 #include "lib/tls/names.h"
+#include "lib/tls/seeded_random.h"
 
 namespace tlsim::run {
 namespace {
@@ -193,6 +194,12 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
     return Fail(s, source, {}, "cannot create an OpenSSL library context",
                 out_error);
   }
+  if (s.seed) {
+    std::string error;
+    if (!tls::UseSeededRandom(out->libctx.get(), *s.seed, &error)) {
+      return Fail(s, source, {}, "seed: " + error, out_error);
+    }
+  }
 
   std::vector<tls::CertSpec> specs;
   for (const scenario::CertDecl& c : s.pki) {
@@ -218,6 +225,11 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
     size_t i = static_cast<size_t>(side);
     const scenario::EndpointDecl& decl = server ? s.server : s.client;
     out->configs[i] = ToConfig(decl, server);
+    out->configs[i].keylog = [out](const SSL*, const char* line) {
+      out->keylog.Add(line);
+    };
+    // Tickets carry the scenario clock, not the wall clock's.
+    if (server) out->configs[i].session_time = out->clock;
     out->buffer_sizes[i] =
         decl.buffer ? static_cast<size_t>(decl.buffer->value) : 0;
     tls::ConfigError error;

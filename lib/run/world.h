@@ -21,6 +21,7 @@
 #include "lib/tls/handles.h"
 #include "lib/tls/pki.h"
 #include "lib/trace/event.h"
+#include "lib/trace/keylog.h"
 #include "lib/wire/link.h"
 #include "lib/wire/wire.h"
 
@@ -76,6 +77,7 @@ struct World {
   std::array<tls::SslCtxPtr, 2> contexts;
   std::array<size_t, 2> buffer_sizes = {0, 0};
   std::vector<std::unique_ptr<Connection>> connections;  // "main" first
+  trace::KeyLog keylog;  // NSS key log lines of both sides, in order
 
   Connection& current() { return *connections.back(); }
   // nullptr when no connection has that name.
@@ -83,8 +85,10 @@ struct World {
 };
 
 // Builds the World for `scenario`, whose text is `source` (for messages),
-// with its first connection, "main". Returns false with a Diagnostic
-// pointing at the setting or certificate that OpenSSL refused.
+// with its first connection, "main". With a seed, every random value of the
+// run comes from it. Returns false with a Diagnostic pointing at the setting
+// or certificate that OpenSSL refused. `out` must not move afterwards: the
+// key log callbacks point into it.
 [[nodiscard]] bool BuildWorld(const scenario::Scenario& scenario,
                               std::string_view source, World* out,
                               scenario::Diagnostic* out_error);

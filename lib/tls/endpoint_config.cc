@@ -3,10 +3,15 @@
 #include <openssl/err.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
+#include <ctime>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace tlsim::tls {
 namespace {
@@ -88,10 +93,378 @@ int SelectAlpn(SSL* /*ssl*/, const unsigned char** out, unsigned char* outlen,
   return SSL_TLSEXT_ERR_OK;
 }
 
+// A Pki leaf as an endpoint presents it. Up-referenced copies: the context
+// does not depend on the Pki outliving it.
+struct Credential {
+  X509Ptr cert;
+  EvpPkeyPtr key;
+  std::vector<X509Ptr> chain;  // intermediates, nearest first
+};
+
+// Fills *out for the Pki certificate `name`; false when there is none.
+bool FindCredential(const Pki& pki, const std::string& name, Credential* out) {
+  const Issued* issued = pki.Find(name);
+  if (issued == nullptr || issued->key == nullptr) return false;
+  X509_up_ref(issued->cert.get());
+  out->cert.reset(issued->cert.get());
+  EVP_PKEY_up_ref(issued->key.get());
+  out->key.reset(issued->key.get());
+  for (X509* ca : pki.Intermediates(name)) {
+    X509_up_ref(ca);
+    out->chain.emplace_back(ca);
+  }
+  return true;
+}
+
+// Makes `credential` the only certificate `ssl` presents. Returns false when
+// OpenSSL refuses it (the error stays queued).
+bool Present(SSL* ssl, const Credential& credential) {
+  SSL_certs_clear(ssl);
+  if (SSL_use_certificate(ssl, credential.cert.get()) != 1 ||
+      SSL_use_PrivateKey(ssl, credential.key.get()) != 1) {
+    return false;
+  }
+  for (const X509Ptr& ca : credential.chain) {
+    if (SSL_add1_chain_cert(ssl, ca.get()) != 1) return false;
+  }
+  return true;
+}
+
+// What the callbacks of one context read: a copy of the config's plans and
+// the certificates they hand over. Lives in the SSL_CTX's ex_data.
+struct ContextState {
+  RetryPlan client_hello_cb;
+  RetryPlan cert_cb;
+  RetryPlan client_cert_cb;
+  RetryPlan verify_cb;
+  ServernameAction servername = ServernameAction::kNone;
+  std::map<std::string, Credential> sni_certs;
+  Credential client_cert;  // handed over by the client_cert_cb
+  std::function<void(const SSL*, const char*)> keylog;
+  int64_t session_time = 0;
+};
+
+// One connection's callback state. Lives in the SSL's ex_data.
+struct ConnectionState {
+  CallbackCounts counts;
+  int verify_retries = 0;  // SSL_set_retry_verify calls so far
+};
+
+void FreeContextState(void* /*parent*/, void* ptr, CRYPTO_EX_DATA* /*ad*/,
+                      int /*idx*/, long /*argl*/, void* /*argp*/) {
+  delete static_cast<ContextState*>(ptr);
+}
+
+void FreeConnectionState(void* /*parent*/, void* ptr, CRYPTO_EX_DATA* /*ad*/,
+                         int /*idx*/, long /*argl*/, void* /*argp*/) {
+  delete static_cast<ConnectionState*>(ptr);
+}
+
+int ContextStateIndex() {
+  static const int index =
+      SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, FreeContextState);
+  return index;
+}
+
+int ConnectionStateIndex() {
+  static const int index =
+      SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, FreeConnectionState);
+  return index;
+}
+
+// The state of the context `ssl` belongs to; nullptr when MakeContext did
+// not make it.
+const ContextState* ContextOf(const SSL* ssl) {
+  return static_cast<const ContextState*>(
+      SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ContextStateIndex()));
+}
+
+// The connection's state, created on first use (MakeSsl creates it up
+// front); nullptr only when OpenSSL cannot store it.
+ConnectionState* ConnectionOf(SSL* ssl) {
+  auto* state = static_cast<ConnectionState*>(
+      SSL_get_ex_data(ssl, ConnectionStateIndex()));
+  if (state != nullptr) return state;
+  auto owned = std::make_unique<ConnectionState>();
+  if (SSL_set_ex_data(ssl, ConnectionStateIndex(), owned.get()) != 1) {
+    return nullptr;
+  }
+  return owned.release();  // the SSL's ex_data owns it
+}
+
+// How a RetryPlan answers its `call`-th call (1-based).
+enum class Answer { kRetry, kContinue, kFail };
+Answer Decide(const RetryPlan& plan, int call) {
+  if (call <= plan.retries) return Answer::kRetry;
+  return plan.then_fail ? Answer::kFail : Answer::kContinue;
+}
+
+// SSL_CTX_set_client_hello_cb.
+int OnClientHello(SSL* ssl, int* al, void* arg) {
+  const auto* context = static_cast<const ContextState*>(arg);
+  ConnectionState* connection = ConnectionOf(ssl);
+  if (connection == nullptr) return SSL_CLIENT_HELLO_SUCCESS;
+  switch (Decide(context->client_hello_cb, ++connection->counts.client_hello)) {
+    case Answer::kRetry:
+      return SSL_CLIENT_HELLO_RETRY;
+    case Answer::kContinue:
+      return SSL_CLIENT_HELLO_SUCCESS;
+    case Answer::kFail:
+      *al = SSL_AD_HANDSHAKE_FAILURE;
+      return SSL_CLIENT_HELLO_ERROR;
+  }
+  return SSL_CLIENT_HELLO_ERROR;
+}
+
+// SSL_CTX_set_cert_cb: -1 retry, 1 go on, 0 fail.
+int OnCert(SSL* ssl, void* arg) {
+  const auto* context = static_cast<const ContextState*>(arg);
+  ConnectionState* connection = ConnectionOf(ssl);
+  if (connection == nullptr) return 1;
+  switch (Decide(context->cert_cb, ++connection->counts.cert)) {
+    case Answer::kRetry:
+      return -1;
+    case Answer::kContinue:
+      return 1;
+    case Answer::kFail:
+      return 0;
+  }
+  return 0;
+}
+
+// SSL_CTX_set_client_cert_cb: -1 retry; 1 with the configured certificate
+// and key (OpenSSL takes one reference to each); 0 for no certificate.
+int OnClientCert(SSL* ssl, X509** out_cert, EVP_PKEY** out_key) {
+  const ContextState* context = ContextOf(ssl);
+  ConnectionState* connection = ConnectionOf(ssl);
+  if (context == nullptr || connection == nullptr) return 0;
+  switch (Decide(context->client_cert_cb, ++connection->counts.client_cert)) {
+    case Answer::kRetry:
+      return -1;
+    case Answer::kFail:
+      return 0;
+    case Answer::kContinue:
+      break;
+  }
+  const Credential& credential = context->client_cert;
+  // OpenSSL installs what it is handed, but not a chain: present it all
+  // here; OpenSSL's own SSL_use_certificate then keeps the chain.
+  if (!Present(ssl, credential)) return 0;
+  X509_up_ref(credential.cert.get());
+  EVP_PKEY_up_ref(credential.key.get());
+  *out_cert = credential.cert.get();
+  *out_key = credential.key.get();
+  return 1;
+}
+
+// SSL_CTX_set_verify's callback. OpenSSL calls it for each certificate of
+// the chain, root first, and again for each error; the retry and the failure
+// happen at the leaf (depth 0). Asking for a retry must return 1: a 0 would
+// fail the verification instead. OpenSSL then runs the whole verification
+// again on the next handshake call.
+int OnVerify(int preverify_ok, X509_STORE_CTX* store) {
+  auto* ssl = static_cast<SSL*>(
+      X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  if (ssl == nullptr) return preverify_ok;
+  const ContextState* context = ContextOf(ssl);
+  ConnectionState* connection = ConnectionOf(ssl);
+  if (context == nullptr || connection == nullptr) return preverify_ok;
+  ++connection->counts.verify;
+  if (X509_STORE_CTX_get_error_depth(store) != 0) return preverify_ok;
+  // A second call at depth 0 in the same pass (an error, then the final
+  // check) must not ask twice.
+  if (SSL_want_retry_verify(ssl)) return 1;
+  switch (Decide(context->verify_cb, connection->verify_retries + 1)) {
+    case Answer::kRetry:
+      ++connection->verify_retries;
+      return SSL_set_retry_verify(ssl) ? 1 : 0;
+    case Answer::kContinue:
+      return preverify_ok;
+    case Answer::kFail:
+      X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
+      return 0;
+  }
+  return 0;
+}
+
+// SSL_CTX_set_tlsext_servername_callback: switches to the sni_certs leaf
+// named for the client's SNI, or answers as `servername` says.
+int OnServername(SSL* ssl, int* ad, void* arg) {
+  const auto* context = static_cast<const ContextState*>(arg);
+  ConnectionState* connection = ConnectionOf(ssl);
+  if (connection != nullptr) ++connection->counts.servername;
+  const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+  if (name != nullptr) {
+    auto it = context->sni_certs.find(name);
+    if (it != context->sni_certs.end()) {
+      if (Present(ssl, it->second)) return SSL_TLSEXT_ERR_OK;
+      *ad = SSL_AD_INTERNAL_ERROR;
+      return SSL_TLSEXT_ERR_ALERT_FATAL;
+    }
+  }
+  switch (context->servername) {
+    case ServernameAction::kNone:
+    case ServernameAction::kOk:
+      return SSL_TLSEXT_ERR_OK;
+    case ServernameAction::kNoAck:
+      return SSL_TLSEXT_ERR_NOACK;
+    case ServernameAction::kAlertWarning:
+      *ad = SSL_AD_UNRECOGNIZED_NAME;
+      return SSL_TLSEXT_ERR_ALERT_WARNING;
+    case ServernameAction::kAlertFatal:
+      *ad = SSL_AD_UNRECOGNIZED_NAME;
+      return SSL_TLSEXT_ERR_ALERT_FATAL;
+  }
+  return SSL_TLSEXT_ERR_OK;
+}
+
+// SSL_CTX_set_tlsext_ticket_key_evp_cb that cannot encrypt (-1) and knows no
+// key to decrypt with (0: the ticket is not used).
+int OnTicketKey(SSL* ssl, unsigned char* /*key_name*/, unsigned char* /*iv*/,
+                EVP_CIPHER_CTX* /*cipher*/, EVP_MAC_CTX* /*mac*/, int enc) {
+  ConnectionState* connection = ConnectionOf(ssl);
+  if (connection != nullptr) ++connection->counts.ticket_key;
+  return enc != 0 ? -1 : 0;
+}
+
+// SSL_CTX_set_keylog_callback.
+void OnKeylog(const SSL* ssl, const char* line) {
+  const ContextState* context = ContextOf(ssl);
+  if (context != nullptr && context->keylog) context->keylog(ssl, line);
+}
+
+// Server: the session about to be sealed into a ticket gets the configured
+// time. 0 would be a fatal internal_error.
+int OnGenerateTicket(SSL* ssl, void* arg) {
+  const auto* context = static_cast<const ContextState*>(arg);
+  SSL_SESSION* session = SSL_get_session(ssl);
+  if (session != nullptr) {
+    SSL_SESSION_set_time(session, static_cast<long>(context->session_time));
+  }
+  return 1;
+}
+
+// Server: a ticket that decrypted is treated as issued now, whatever time
+// was sealed into it; every status keeps OpenSSL's default decision
+// (SSL_CTX_set_session_ticket_cb(3)).
+SSL_TICKET_RETURN OnDecryptTicket(SSL* /*ssl*/, SSL_SESSION* session,
+                                  const unsigned char* /*keyname*/,
+                                  size_t /*keyname_length*/,
+                                  SSL_TICKET_STATUS status, void* /*arg*/) {
+  switch (status) {
+    case SSL_TICKET_SUCCESS:
+      SSL_SESSION_set_time(session, static_cast<long>(std::time(nullptr)));
+      return SSL_TICKET_RETURN_USE;
+    case SSL_TICKET_SUCCESS_RENEW:
+      SSL_SESSION_set_time(session, static_cast<long>(std::time(nullptr)));
+      return SSL_TICKET_RETURN_USE_RENEW;
+    case SSL_TICKET_FATAL_ERR_MALLOC:
+    case SSL_TICKET_FATAL_ERR_OTHER:
+      return SSL_TICKET_RETURN_ABORT;
+    default:  // no ticket, or one that does not decrypt
+      return SSL_TICKET_RETURN_IGNORE_RENEW;
+  }
+}
+
+// Refuses settings that make no sense for this side or are out of range.
+// Returns false and fills *out_error for the first one.
+bool CheckSides(const EndpointConfig& config, ConfigError* out_error) {
+  auto refuse = [&](std::string field, std::string message) {
+    *out_error = ConfigError{std::move(field), std::move(message)};
+    return false;
+  };
+  const std::pair<const char*, const RetryPlan*> plans[] = {
+      {"client_hello_cb", &config.client_hello_cb},
+      {"cert_cb", &config.cert_cb},
+      {"client_cert_cb", &config.client_cert_cb},
+      {"verify_cb", &config.verify_cb}};
+  for (const auto& [field, plan] : plans) {
+    if (plan->retries < 0) {
+      return refuse(field, "retries must be 0 or more, not " +
+                               std::to_string(plan->retries));
+    }
+  }
+  const bool server = config.is_server;
+  if (config.client_hello_cb.enabled && !server) {
+    return refuse("client_hello_cb", "only a server calls it");
+  }
+  if (config.client_cert_cb.enabled && server) {
+    return refuse("client_cert_cb", "only a client calls it");
+  }
+  if (config.client_cert_cb.enabled && config.cert.empty() &&
+      !config.client_cert_cb.then_fail) {
+    return refuse("client_cert_cb", "needs a cert to hand over");
+  }
+  if (config.verify_cb.enabled && server &&
+      config.verify == VerifyMode::kNone) {
+    return refuse("verify_cb", "a server calls it only with verify on");
+  }
+  if (config.verify_cb.enabled && server && config.verify_cb.retries > 0) {
+    // Observed: the server's handshake goes on as if it had not asked.
+    return refuse("verify_cb",
+                  "a server cannot ask for a retry: OpenSSL 3.0 ignores "
+                  "SSL_set_retry_verify there");
+  }
+  if (config.servername != ServernameAction::kNone && !server) {
+    return refuse("servername", "only a server calls it");
+  }
+  if (!config.sni_certs.empty() && !server) {
+    return refuse("sni_certs", "only a server presents them");
+  }
+  if (config.ticket_key_fail && !server) {
+    return refuse("ticket_key_cb", "only a server calls it");
+  }
+  if (config.allow_client_renegotiation && !server) {
+    return refuse("options",
+                  "allow_client_renegotiation: only a server allows it");
+  }
+  if (config.allow_client_renegotiation && config.no_renegotiation) {
+    return refuse("options",
+                  "allow_client_renegotiation contradicts no_renegotiation");
+  }
+  if (config.post_handshake_auth && server) {
+    return refuse("options", "post_handshake_auth: only a client offers it");
+  }
+  if (config.session_time != 0 && !server) {
+    return refuse("session_time", "only a server seals session tickets");
+  }
+  if (config.max_early_data > 0 && !server) {
+    return refuse("max_early_data",
+                  "only a server sets it; a client's limit comes from the "
+                  "session");
+  }
+  if (config.max_fragment_length != 0 && server) {
+    return refuse("max_fragment_length",
+                  "only a client asks for it; the server follows");
+  }
+  if (config.security_level > 5) {
+    return refuse("security_level", "must be 0 to 5, not " +
+                                        std::to_string(config.security_level));
+  }
+  return true;
+}
+
+// RFC 6066 4 code for a maximum fragment length; 0 for other lengths.
+uint8_t MaxFragmentLengthCode(int length) {
+  switch (length) {
+    case 512:
+      return TLSEXT_max_fragment_length_512;
+    case 1024:
+      return TLSEXT_max_fragment_length_1024;
+    case 2048:
+      return TLSEXT_max_fragment_length_2048;
+    case 4096:
+      return TLSEXT_max_fragment_length_4096;
+    default:
+      return 0;
+  }
+}
+
 }  // namespace
 
 SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
                       const Pki& pki, ConfigError* out_error) {
+  if (!CheckSides(config, out_error)) return nullptr;
   SslCtxPtr ctx(SSL_CTX_new_ex(libctx, nullptr, TLS_method()));
   if (ctx == nullptr) {
     return Refuse(out_error, "context", Refused("TLS_method"));
@@ -112,6 +485,9 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
   // cipher list, so an explicit @SECLEVEL there still wins.
   if (config.min_version != 0 && config.min_version < TLS1_2_VERSION) {
     SSL_CTX_set_security_level(ctx.get(), 0);
+  }
+  if (config.security_level >= 0) {
+    SSL_CTX_set_security_level(ctx.get(), config.security_level);
   }
   if (!config.ciphersuites.empty() &&
       SSL_CTX_set_ciphersuites(ctx.get(), config.ciphersuites.c_str()) != 1) {
@@ -142,7 +518,8 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
       mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
       break;
   }
-  SSL_CTX_set_verify(ctx.get(), mode, nullptr);
+  SSL_CTX_set_verify(ctx.get(), mode,
+                     config.verify_cb.enabled ? OnVerify : nullptr);
 
   if (!config.trust.empty()) {
     X509StorePtr store(X509_STORE_new());
@@ -164,7 +541,15 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
     SSL_CTX_set_cert_store(ctx.get(), store.release());  // ctx owns it now
   }
 
-  if (!config.cert.empty()) {
+  auto state = std::make_unique<ContextState>();
+  if (!config.cert.empty() && config.client_cert_cb.enabled) {
+    // OpenSSL calls the client_cert_cb only when the context has no
+    // certificate: the callback hands this one over.
+    if (!FindCredential(pki, config.cert, &state->client_cert)) {
+      return Refuse(out_error, "cert",
+                    "no certificate named '" + config.cert + "'");
+    }
+  } else if (!config.cert.empty()) {
     const Issued* issued = pki.Find(config.cert);
     if (issued == nullptr) {
       return Refuse(out_error, "cert",
@@ -211,6 +596,96 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
     SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
   }
   if (!config.tickets) SSL_CTX_set_options(ctx.get(), SSL_OP_NO_TICKET);
+
+  for (const auto& [host, leaf] : config.sni_certs) {
+    if (!FindCredential(pki, leaf, &state->sni_certs[host])) {
+      return Refuse(out_error, "sni_certs",
+                    "no certificate named '" + leaf + "' (for '" + host + "')");
+    }
+  }
+  state->client_hello_cb = config.client_hello_cb;
+  state->cert_cb = config.cert_cb;
+  state->client_cert_cb = config.client_cert_cb;
+  state->verify_cb = config.verify_cb;
+  state->servername = config.servername;
+  state->keylog = config.keylog;
+  state->session_time = config.session_time;
+  const int state_index = ContextStateIndex();
+  if (state_index < 0 ||
+      SSL_CTX_set_ex_data(ctx.get(), state_index, state.get()) != 1) {
+    return Refuse(out_error, "context", Refused("ex_data"));
+  }
+  ContextState* callbacks = state.release();  // ctx's ex_data owns it
+
+  if (config.client_hello_cb.enabled) {
+    SSL_CTX_set_client_hello_cb(ctx.get(), OnClientHello, callbacks);
+  }
+  if (config.cert_cb.enabled) {
+    SSL_CTX_set_cert_cb(ctx.get(), OnCert, callbacks);
+  }
+  if (config.client_cert_cb.enabled) {
+    SSL_CTX_set_client_cert_cb(ctx.get(), OnClientCert);
+  }
+  if (config.servername != ServernameAction::kNone ||
+      !config.sni_certs.empty()) {
+    SSL_CTX_set_tlsext_servername_callback(ctx.get(), OnServername);
+    SSL_CTX_set_tlsext_servername_arg(ctx.get(), callbacks);
+  }
+  if (config.ticket_key_fail &&
+      SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx.get(), OnTicketKey) != 1) {
+    return Refuse(out_error, "ticket_key_cb", Refused("ticket_key_cb"));
+  }
+  if (config.keylog) SSL_CTX_set_keylog_callback(ctx.get(), OnKeylog);
+  if (config.session_time != 0 &&
+      SSL_CTX_set_session_ticket_cb(ctx.get(), OnGenerateTicket,
+                                    OnDecryptTicket, callbacks) != 1) {
+    return Refuse(out_error, "session_time", Refused("session_ticket_cb"));
+  }
+
+  uint64_t options = 0;
+  if (config.ignore_unexpected_eof) options |= SSL_OP_IGNORE_UNEXPECTED_EOF;
+  if (config.no_renegotiation) options |= SSL_OP_NO_RENEGOTIATION;
+  if (config.allow_client_renegotiation) {
+    options |= SSL_OP_ALLOW_CLIENT_RENEGOTIATION;
+  }
+  if (options != 0) SSL_CTX_set_options(ctx.get(), options);
+  if (!config.middlebox_compat) {
+    SSL_CTX_clear_options(ctx.get(), SSL_OP_ENABLE_MIDDLEBOX_COMPAT);
+  }
+  long modes = 0;
+  if (config.partial_write) modes |= SSL_MODE_ENABLE_PARTIAL_WRITE;
+  if (config.moving_write_buffer) modes |= SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER;
+  if (modes != 0) SSL_CTX_set_mode(ctx.get(), modes);
+  if (!config.auto_retry) SSL_CTX_clear_mode(ctx.get(), SSL_MODE_AUTO_RETRY);
+
+  if (config.num_tickets >= 0 &&
+      SSL_CTX_set_num_tickets(ctx.get(),
+                              static_cast<size_t>(config.num_tickets)) != 1) {
+    return Refuse(out_error, "num_tickets",
+                  Refused(std::to_string(config.num_tickets)));
+  }
+  if (config.max_early_data > 0 &&
+      SSL_CTX_set_max_early_data(ctx.get(), config.max_early_data) != 1) {
+    return Refuse(out_error, "max_early_data",
+                  Refused(std::to_string(config.max_early_data)));
+  }
+  if (config.max_fragment_length != 0) {
+    const uint8_t code = MaxFragmentLengthCode(config.max_fragment_length);
+    if (code == 0) {
+      return Refuse(out_error, "max_fragment_length",
+                    "must be 512, 1024, 2048 or 4096, not " +
+                        std::to_string(config.max_fragment_length));
+    }
+    if (SSL_CTX_set_tlsext_max_fragment_length(ctx.get(), code) != 1) {
+      return Refuse(out_error, "max_fragment_length",
+                    Refused(std::to_string(config.max_fragment_length)));
+    }
+  }
+  if (config.max_send_fragment > 0 &&
+      SSL_CTX_set_max_send_fragment(ctx.get(), config.max_send_fragment) != 1) {
+    return Refuse(out_error, "max_send_fragment",
+                  Refused(std::to_string(config.max_send_fragment)));
+  }
   return ctx;
 }
 
@@ -218,7 +693,11 @@ SslPtr MakeSsl(SSL_CTX* ctx, const EndpointConfig& config,
                ConfigError* out_error) {
   SslPtr ssl(SSL_new(ctx));
   if (ssl == nullptr) return Refuse(out_error, "ssl", Refused("SSL_new"));
+  if (ConnectionOf(ssl.get()) == nullptr) {
+    return Refuse(out_error, "ssl", Refused("ex_data"));
+  }
   if (config.is_server) return ssl;
+  if (config.post_handshake_auth) SSL_set_post_handshake_auth(ssl.get(), 1);
   if (!config.server_name.empty() &&
       SSL_set_tlsext_host_name(ssl.get(), config.server_name.c_str()) != 1) {
     return Refuse(out_error, "server_name", Refused(config.server_name));
@@ -228,6 +707,12 @@ SslPtr MakeSsl(SSL_CTX* ctx, const EndpointConfig& config,
     return Refuse(out_error, "verify_host", Refused(config.verify_host));
   }
   return ssl;
+}
+
+const CallbackCounts* GetCallbackCounts(const SSL* ssl) {
+  const auto* state = static_cast<const ConnectionState*>(
+      SSL_get_ex_data(ssl, ConnectionStateIndex()));
+  return state != nullptr ? &state->counts : nullptr;
 }
 
 }  // namespace tlsim::tls

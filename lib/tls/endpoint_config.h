@@ -8,6 +8,9 @@
 //   tls::SslPtr ssl = tls::MakeSsl(ctx.get(), cfg, &err);
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +20,22 @@
 namespace tlsim::tls {
 
 enum class VerifyMode { kNone, kPeer, kRequire };
+
+// A callback that can ask OpenSSL to call it again: its first `retries` calls
+// ask for a retry (the handshake call returns -1 with a WANT_* error and the
+// application calls it again), the next one lets the handshake go on, or
+// makes it fail when `then_fail`.
+struct RetryPlan {
+  bool enabled = false;
+  int retries = 0;
+  bool then_fail = false;
+};
+
+// What the server's servername callback answers for an SNI that no
+// `sni_certs` entry matches (and for a ClientHello without SNI).
+// kNone installs no callback (unless `sni_certs` needs one; it then answers
+// as kOk).
+enum class ServernameAction { kNone, kOk, kNoAck, kAlertWarning, kAlertFatal };
 
 // Every member has a default that leaves OpenSSL's own default in place
 // (empty string / 0 = not set).
@@ -39,6 +58,66 @@ struct EndpointConfig {
   std::vector<std::string> alpn;
   bool session_cache = true;  // false: SSL_SESS_CACHE_OFF
   bool tickets = true;        // false: SSL_OP_NO_TICKET
+
+  // Server: SSL_CTX_set_client_hello_cb. A retry is SSL_CLIENT_HELLO_RETRY
+  // (SSL_ERROR_WANT_CLIENT_HELLO_CB); failing is SSL_CLIENT_HELLO_ERROR with
+  // a handshake_failure alert.
+  RetryPlan client_hello_cb;
+  // Either side: SSL_CTX_set_cert_cb. A retry returns -1
+  // (SSL_ERROR_WANT_X509_LOOKUP); failing returns 0. A client calls it only
+  // when the server asks for a certificate.
+  RetryPlan cert_cb;
+  // Client: SSL_CTX_set_client_cert_cb. `cert` is then not loaded into the
+  // context: the callback hands it over. A retry returns -1
+  // (SSL_ERROR_WANT_X509_LOOKUP); failing returns 0 (no certificate).
+  RetryPlan client_cert_cb;
+  // Client, or a server with verify on: SSL_CTX_set_verify's callback. A
+  // retry is SSL_set_retry_verify when the leaf (depth 0) is checked
+  // (SSL_ERROR_WANT_RETRY_VERIFY; only a client can retry); failing sets
+  // X509_V_ERR_APPLICATION_VERIFICATION there and returns 0.
+  RetryPlan verify_cb;
+  // Server: SSL_CTX_set_tlsext_servername_callback; see ServernameAction.
+  ServernameAction servername = ServernameAction::kNone;
+  // Server: SNI host name -> name of the Pki leaf that the servername
+  // callback presents instead of `cert` for that connection.
+  std::map<std::string, std::string> sni_certs;
+  // Server: a session ticket key callback that fails (-1) when asked to
+  // encrypt a ticket and does not recognise (0) any ticket it is asked to
+  // decrypt.
+  bool ticket_key_fail = false;
+
+  bool ignore_unexpected_eof = false;       // SSL_OP_IGNORE_UNEXPECTED_EOF
+  bool no_renegotiation = false;            // SSL_OP_NO_RENEGOTIATION
+  bool allow_client_renegotiation = false;  // server: ..._CLIENT_RENEGOTIATION
+  bool partial_write = false;               // SSL_MODE_ENABLE_PARTIAL_WRITE
+  bool moving_write_buffer = false;  // SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER
+  bool middlebox_compat = true;  // false: clear SSL_OP_ENABLE_MIDDLEBOX_COMPAT
+  bool auto_retry = true;        // false: clear SSL_MODE_AUTO_RETRY
+  bool post_handshake_auth = false;  // client: SSL_set_post_handshake_auth
+  int num_tickets = -1;              // >= 0: SSL_CTX_set_num_tickets
+  uint32_t max_early_data = 0;       // server, > 0: SSL_CTX_set_max_early_data
+  int max_fragment_length = 0;  // client: 512, 1024, 2048 or 4096 (RFC 6066)
+  int max_send_fragment = 0;    // > 0: SSL_CTX_set_max_send_fragment
+  int security_level = -1;      // >= 0: SSL_CTX_set_security_level
+
+  // Called with each NSS key log line (SSL_CTX_set_keylog_callback).
+  std::function<void(const SSL*, const char* line)> keylog;
+  // Server, non-zero: the Unix time sealed into session tickets instead of
+  // the wall clock (SSL_CTX_set_session_ticket_cb), so that ticket bytes do
+  // not depend on when a run happens. A ticket that comes back is treated as
+  // issued now: OpenSSL checks its lifetime and a TLS 1.3 ticket's age
+  // against time(NULL), and would otherwise refuse it.
+  int64_t session_time = 0;
+};
+
+// How often each callback of one SSL was called (retries included).
+struct CallbackCounts {
+  int client_hello = 0;
+  int cert = 0;
+  int client_cert = 0;
+  int verify = 0;
+  int servername = 0;
+  int ticket_key = 0;
 };
 
 // Which setting OpenSSL refused, and why (the OpenSSL reason when it gives
@@ -54,9 +133,14 @@ struct ConfigError {
                                     const EndpointConfig& config,
                                     const Pki& pki, ConfigError* out_error);
 
-// The per-connection object: SNI and host check for a client. Neither
-// connect nor accept state is set: the scenario chooses.
+// The per-connection object: SNI and host check for a client, and the
+// callbacks' per-connection state. Neither connect nor accept state is set:
+// the scenario chooses.
 [[nodiscard]] SslPtr MakeSsl(SSL_CTX* ctx, const EndpointConfig& config,
                              ConfigError* out_error);
+
+// The callback counts of an SSL made by MakeSsl (or whose context came from
+// MakeContext and whose callbacks ran); nullptr for any other.
+const CallbackCounts* GetCallbackCounts(const SSL* ssl);
 
 }  // namespace tlsim::tls

@@ -38,5 +38,6 @@ using X509ExtensionPtr =
     std::unique_ptr<X509_EXTENSION, Free<X509_EXTENSION_free>>;
 using Asn1TimePtr = std::unique_ptr<ASN1_TIME, Free<ASN1_TIME_free>>;
 using BigNumPtr = std::unique_ptr<BIGNUM, Free<BN_free>>;
+using EvpMdCtxPtr = std::unique_ptr<EVP_MD_CTX, Free<EVP_MD_CTX_free>>;
 
 }  // namespace tlsim::tls

@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <variant>
 #include <vector>
@@ -119,10 +120,19 @@ struct Header {
   std::string openssl_version;  // OpenSSL_version(OPENSSL_VERSION)
 };
 
-// The end of a run: the verdict in one line.
+// What one connection's two sides wrote over the whole run: byte counts and
+// SHA-256 digests, [client->server, server->client].
+struct WireDigest {
+  std::string connection;
+  std::array<uint64_t, 2> bytes{};
+  std::array<std::string, 2> sha256;
+};
+
+// The end of a run: the bytes each way, and the verdict in one line.
 struct Footer {
   bool passed = true;
   std::string message;  // empty when passed
+  std::vector<WireDigest> digests;  // one per connection, in order
 };
 
 class Observer {

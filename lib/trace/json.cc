@@ -209,6 +209,15 @@ void JsonLinesObserver::OnFooter(const Footer& f) {
   j["type"] = "end";
   j["passed"] = f.passed;
   j["message"] = f.message;
+  Json digests = Json::array();
+  for (const WireDigest& d : f.digests) {
+    Json one;
+    one["connection"] = d.connection;
+    one["client_to_server"] = {{"bytes", d.bytes[0]}, {"sha256", d.sha256[0]}};
+    one["server_to_client"] = {{"bytes", d.bytes[1]}, {"sha256", d.sha256[1]}};
+    digests.push_back(std::move(one));
+  }
+  j["digests"] = std::move(digests);
   *out_ << Dump(j) << '\n';
   out_->flush();
 }

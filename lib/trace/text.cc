@@ -182,6 +182,11 @@ void TextObserver::OnEvent(const Event& event) {
 }
 
 void TextObserver::OnFooter(const Footer& f) {
+  for (const WireDigest& d : f.digests) {
+    *out_ << fmt::format(
+        "# wire {}: c>s {} bytes sha256 {}; s>c {} bytes sha256 {}\n",
+        d.connection, d.bytes[0], d.sha256[0], d.bytes[1], d.sha256[1]);
+  }
   *out_ << (f.passed ? std::string("# pass\n")
                      : fmt::format("# FAIL: {}\n", f.message));
   out_->flush();

@@ -1,5 +1,7 @@
 #include "lib/wire/wire.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <string>
 #include <variant>
@@ -8,12 +10,43 @@ namespace tlsim::wire {
 
 Wire::Wire(Link* client, Link* server)
     : links_{client, server},
-      streams_{RecordStream(&negotiated_), RecordStream(&negotiated_)} {}
+      streams_{RecordStream(&negotiated_), RecordStream(&negotiated_)} {
+  // The digest only identifies bytes; it is computed in the default library
+  // context, apart from the run's own.
+  for (tls::EvpMdCtxPtr& d : digests_) {
+    d.reset(EVP_MD_CTX_new());
+    if (d) EVP_DigestInit_ex(d.get(), EVP_sha256(), nullptr);
+  }
+}
 
 void Wire::Collect() {
   for (Side s : {Side::kClient, Side::kServer}) {
-    queues_[Index(s)] += link(s)->Drain();
+    std::string bytes = link(s)->Drain();
+    if (bytes.empty()) continue;
+    sent_[Index(s)] += bytes.size();
+    if (digests_[Index(s)]) {
+      EVP_DigestUpdate(digests_[Index(s)].get(), bytes.data(), bytes.size());
+    }
+    queues_[Index(s)] += bytes;
   }
+}
+
+std::string Wire::SentDigest(Side from) const {
+  const tls::EvpMdCtxPtr& running = digests_[Index(from)];
+  tls::EvpMdCtxPtr copy(EVP_MD_CTX_new());
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!running || !copy || EVP_MD_CTX_copy_ex(copy.get(), running.get()) != 1 ||
+      EVP_DigestFinal_ex(copy.get(), md, &len) != 1) {
+    return "unavailable";
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) {
+    hex += kHex[md[i] >> 4];
+    hex += kHex[md[i] & 0xf];
+  }
+  return hex;
 }
 
 size_t Wire::InFlight(Side from) const { return queues_[Index(from)].size(); }

@@ -85,6 +85,11 @@ class Wire {
     return streams_[Index(from)].position();
   }
 
+  // Bytes `from` ever wrote, and their SHA-256 in lowercase hex: two runs
+  // that sent the same bytes have the same digest.
+  uint64_t sent_total(Side from) const { return sent_[Index(from)]; }
+  std::string SentDigest(Side from) const;
+
   const Negotiated& negotiated() const { return negotiated_; }
 
  private:
@@ -93,6 +98,8 @@ class Wire {
 
   std::array<Link*, 2> links_;
   std::array<std::string, 2> queues_;
+  std::array<uint64_t, 2> sent_ = {0, 0};
+  std::array<tls::EvpMdCtxPtr, 2> digests_;
   Negotiated negotiated_;
   std::array<RecordStream, 2> streams_;
 };

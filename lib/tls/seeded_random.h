@@ -1,0 +1,61 @@
+// Deterministic randomness for one OSSL_LIB_CTX: after UseSeededRandom, every
+// random byte OpenSSL draws from that library context (client and server
+// randoms, key shares, session IDs, ticket keys, ECDSA nonces, generated
+// keys) comes from a stream derived from a 64-bit seed, so two runs with the
+// same seed produce the same bytes. Other library contexts are untouched.
+//
+//   tls::LibCtxPtr libctx(OSSL_LIB_CTX_new());
+//   std::string error;
+//   if (!tls::UseSeededRandom(libctx.get(), 42, &error)) ...
+//   // keys, certificates and SSL_CTXs made from libctx now draw from seed 42
+//
+// How it works. A small provider of our own, "tlsim-seeded", is added to
+// `libctx` alone (OSSL_PROVIDER_add_builtin) and activated, with "default"
+// next to it (activating any provider turns off the automatic fallback to
+// "default"), through an in-memory configuration loaded into `libctx`
+// (NCONF_new_ex + CONF_modules_load). The seed reaches the provider as its
+// configuration parameter "seed", read once when it starts
+// (core_get_params), so nothing is shared between library contexts.
+// Providers activated by configuration belong to the library context and go
+// with OSSL_LIB_CTX_free; OSSL_PROVIDER_load would leave a reference that
+// only an OSSL_PROVIDER_unload frees. (OpenSSL keeps about 130 bytes of
+// configuration-module bookkeeping per call until process exit.)
+// The provider's one RAND algorithm, "TLSIM-SEEDED", becomes the seed source
+// and the DRBG type of `libctx` (RAND_set_seed_source_type,
+// RAND_set_DRBG_type with "provider=tlsim-seeded").
+//
+// Each generator instance has a label, its creation index within the
+// provider: 0 the seed source, 1 the primary DRBG, 2 the public and 3 the
+// private DRBG of the calling thread (UseSeededRandom creates these four, in
+// that order). Further instances (another thread's public/private DRBGs,
+// EVP_RAND_CTX_new by hand) take 4, 5, ... in creation order, so runs are
+// reproducible as long as that order is, e.g. one thread per library context.
+//
+// Instance stream: key = SHA-256("tlsim-seeded/1" || seed || label ||
+// length || personalisation string), block i = SHA-256(key || i), all integers
+// 64-bit big-endian, hashed in the process-wide (NULL) library context. Output
+// is the concatenation of the blocks, whatever the request sizes; it never runs
+// dry. Reseeding with entropy or additional input folds them into the key
+// (still deterministic); additional input to a generate request and
+// prediction resistance are ignored. The generators report strength 256 and
+// can serve as parents of OpenSSL's own DRBGs (get_seed / clear_seed).
+// This is for reproducible simulation only: the output is as predictable as
+// the seed.
+#pragma once
+
+#include <openssl/types.h>
+
+#include <cstdint>
+#include <string>
+
+namespace tlsim::tls {
+
+// Makes every random byte drawn from `libctx` come from a deterministic
+// stream derived from `seed`. Call once, right after OSSL_LIB_CTX_new, before
+// anything else uses libctx, from one thread at a time. Returns false with a
+// message on failure (NULL libctx, already seeded, randomness already used);
+// then discard libctx.
+[[nodiscard]] bool UseSeededRandom(OSSL_LIB_CTX* libctx, uint64_t seed,
+                                   std::string* out_error);
+
+}  // namespace tlsim::tls

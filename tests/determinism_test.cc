@@ -1,0 +1,128 @@
+// Byte-identical runs: every shipped scenario, run twice with one seed, in
+// one process and in two processes, sends the same bytes both ways.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "lib/run/runner.h"
+#include "lib/scenario/parser.h"
+#include "lib/trace/event.h"
+
+namespace tlsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path Runfiles() {
+  return fs::path(std::getenv("TEST_SRCDIR")) / std::getenv("TEST_WORKSPACE");
+}
+
+std::vector<fs::path> ScenarioFiles() {
+  std::vector<fs::path> files;
+  for (const auto& e :
+       fs::recursive_directory_iterator(Runfiles() / "scenarios")) {
+    if (e.path().extension() == ".tlsim") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// Keeps what a run ends with: the digest lines, as the text trace has them.
+class DigestRecorder : public trace::Observer {
+ public:
+  void OnHeader(const trace::Header&) override {}
+  void OnEvent(const trace::Event&) override {}
+  void OnFooter(const trace::Footer& f) override {
+    for (const trace::WireDigest& d : f.digests) {
+      lines += "# wire " + d.connection + ": c>s " +
+               std::to_string(d.bytes[0]) + " bytes sha256 " + d.sha256[0] +
+               "; s>c " + std::to_string(d.bytes[1]) + " bytes sha256 " +
+               d.sha256[1] + "\n";
+    }
+  }
+  std::string lines;
+};
+
+std::string ReadAll(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs a scenario in this process with `seed` (its own when it has one) and
+// returns its digest lines.
+std::string RunHere(const fs::path& file, uint64_t seed) {
+  std::string source = ReadAll(file);
+  scenario::Scenario s;
+  scenario::Diagnostic d;
+  REQUIRE(scenario::Parse(file.string(), source, &s, &d));
+  if (!s.seed) s.seed = seed;
+  run::Runner runner(s, source);
+  REQUIRE(runner.Prepare(&d));
+  DigestRecorder digests;
+  run::Verdict v = runner.Run({&digests});
+  INFO(v.Format(file.string()));
+  CHECK(v.passed);
+  return digests.lines;
+}
+
+// The same through the tlsim command, in a process of its own.
+std::string RunElsewhere(const fs::path& file, uint64_t seed) {
+  std::string scenario = ReadAll(file);
+  bool has_seed = scenario.find("\nseed ") != std::string::npos ||
+                  scenario.rfind("seed ", 0) == 0;
+  fs::path trace = fs::path(std::getenv("TEST_TMPDIR")) / "saved.txt";
+  std::string command = (Runfiles() / "sim/tlsim").string() + " run " +
+                        file.string() + " --save-trace " + trace.string() +
+                        (has_seed ? "" : " --seed " + std::to_string(seed)) +
+                        " >/dev/null 2>&1";
+  int status = std::system(command.c_str());
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  std::string lines;
+  std::istringstream in(ReadAll(trace));
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("# wire ", 0) == 0) lines += line + "\n";
+  }
+  return lines;
+}
+
+TEST_CASE("every scenario sends the same bytes twice in one process",
+          "[determinism]") {
+  std::vector<fs::path> files = ScenarioFiles();
+  REQUIRE(files.size() >= 14);
+  for (const fs::path& file : files) {
+    INFO(file.string());
+    std::string first = RunHere(file, 1);
+    CHECK(first.find("sha256 ") != std::string::npos);
+    CHECK(RunHere(file, 1) == first);
+  }
+}
+
+TEST_CASE("every scenario sends the same bytes in two processes",
+          "[determinism]") {
+  for (const fs::path& file : ScenarioFiles()) {
+    INFO(file.string());
+    std::string here = RunHere(file, 1);
+    CHECK(RunElsewhere(file, 1) == here);
+    CHECK(RunElsewhere(file, 1) == here);
+  }
+}
+
+TEST_CASE("a different seed sends different bytes", "[determinism]") {
+  fs::path file = Runfiles() / "scenarios/data/app_data_close_notify.tlsim";
+  CHECK(RunHere(file, 1) != RunHere(file, 2));
+}
+
+}  // namespace
+}  // namespace tlsim
