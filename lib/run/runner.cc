@@ -435,6 +435,7 @@ class Runner::Execution {
           session != nullptr &&
           SSL_set_session(At(wire::Side::kClient).ssl.get(), session.get()) ==
               1;
+      world_.current().session_offered = ev.session_offered;
     }
     ERR_clear_error();
     Emit(ev);
@@ -619,6 +620,12 @@ std::pair<std::string, bool> Runner::Execution::Observe(
       }
     case Property::kResumption: {
       if (SSL_session_reused(ssl) != 1) return same_text("none");
+      // An external PSK resumes nothing the client was given to resume.
+      if (!world_.current().session_offered &&
+          !world_.configs[static_cast<size_t>(wire::Side::kClient)]
+               .psk_identity.empty()) {
+        return same_text("psk");
+      }
       if (SSL_version(ssl) == TLS1_3_VERSION) return same_text("ticket");
       const SSL_SESSION* session = SSL_get_session(ssl);
       return same_text(session != nullptr && SSL_SESSION_has_ticket(session)

@@ -69,6 +69,66 @@ tls::EndpointConfig ToConfig(const scenario::EndpointDecl& d, bool server) {
   if (d.alpn) c.alpn = d.alpn->value;
   if (d.session_cache) c.session_cache = d.session_cache->value;
   if (d.tickets) c.tickets = d.tickets->value;
+  auto plan = [](const std::optional<scenario::Located<scenario::RetryPlan>>& p,
+                 tls::RetryPlan* out) {
+    if (!p) return;
+    out->enabled = true;
+    out->retries = static_cast<int>(p->value.retries);
+    out->then_fail = p->value.then_fail;
+  };
+  plan(d.client_hello_cb, &c.client_hello_cb);
+  plan(d.cert_cb, &c.cert_cb);
+  plan(d.client_cert_cb, &c.client_cert_cb);
+  plan(d.verify_cb, &c.verify_cb);
+  if (d.servername) {
+    switch (d.servername->value) {
+      case scenario::ServernameAction::kOk:
+        c.servername = tls::ServernameAction::kOk;
+        break;
+      case scenario::ServernameAction::kNoAck:
+        c.servername = tls::ServernameAction::kNoAck;
+        break;
+      case scenario::ServernameAction::kAlertWarning:
+        c.servername = tls::ServernameAction::kAlertWarning;
+        break;
+      case scenario::ServernameAction::kAlertFatal:
+        c.servername = tls::ServernameAction::kAlertFatal;
+        break;
+    }
+  }
+  if (d.sni_certs) {
+    for (const auto& [host, leaf] : d.sni_certs->value) c.sni_certs[host] = leaf;
+  }
+  if (d.ticket_key_fail) c.ticket_key_fail = d.ticket_key_fail->value;
+  if (d.options) {
+    for (const std::string& o : d.options->value) {
+      if (o == "ignore_unexpected_eof") c.ignore_unexpected_eof = true;
+      if (o == "no_renegotiation") c.no_renegotiation = true;
+      if (o == "allow_client_renegotiation") {
+        c.allow_client_renegotiation = true;
+      }
+      if (o == "partial_write") c.partial_write = true;
+      if (o == "moving_write_buffer") c.moving_write_buffer = true;
+      if (o == "no_middlebox_compat") c.middlebox_compat = false;
+      if (o == "no_auto_retry") c.auto_retry = false;
+      if (o == "post_handshake_auth") c.post_handshake_auth = true;
+    }
+  }
+  if (d.num_tickets) c.num_tickets = static_cast<int>(d.num_tickets->value);
+  if (d.max_early_data) {
+    c.max_early_data = static_cast<uint32_t>(d.max_early_data->value);
+  }
+  if (d.max_fragment_length) {
+    c.max_fragment_length = static_cast<int>(d.max_fragment_length->value);
+  }
+  if (d.max_send_fragment) {
+    c.max_send_fragment = static_cast<int>(d.max_send_fragment->value);
+  }
+  if (d.security_level) {
+    c.security_level = static_cast<int>(d.security_level->value);
+  }
+  if (d.psk_identity) c.psk_identity = d.psk_identity->value;
+  if (d.psk_key) c.psk_key_hex = d.psk_key->value;
   return c;
 }
 
@@ -89,6 +149,21 @@ scenario::Pos SettingPos(const scenario::EndpointDecl& d,
   if (field == "server_name") return pos(d.server_name);
   if (field == "verify_host") return pos(d.verify_host);
   if (field == "alpn") return pos(d.alpn);
+  if (field == "client_hello_cb") return pos(d.client_hello_cb);
+  if (field == "cert_cb") return pos(d.cert_cb);
+  if (field == "client_cert_cb") return pos(d.client_cert_cb);
+  if (field == "verify_cb") return pos(d.verify_cb);
+  if (field == "servername") return pos(d.servername);
+  if (field == "sni_certs") return pos(d.sni_certs);
+  if (field == "ticket_key_cb") return pos(d.ticket_key_fail);
+  if (field == "options") return pos(d.options);
+  if (field == "num_tickets") return pos(d.num_tickets);
+  if (field == "max_early_data") return pos(d.max_early_data);
+  if (field == "max_fragment_length") return pos(d.max_fragment_length);
+  if (field == "max_send_fragment") return pos(d.max_send_fragment);
+  if (field == "security_level") return pos(d.security_level);
+  if (field == "psk_identity") return pos(d.psk_identity);
+  if (field == "psk_key") return pos(d.psk_key);
   return d.pos;
 }
 

@@ -61,6 +61,7 @@ struct Endpoint {
 
 struct Connection {
   std::string name;
+  bool session_offered = false;  // the client was given a session to resume
   std::array<Endpoint, 2> endpoints;  // indexed by wire::Side
   std::unique_ptr<wire::Wire> wire;
 

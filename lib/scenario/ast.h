@@ -77,6 +77,18 @@ struct CertDecl {
   bool operator==(const CertDecl&) const = default;
 };
 
+// A callback that asks OpenSSL to retry `retries` times, then lets the
+// handshake go on, or fails it.   cert_cb = retry 2 then ok
+struct RetryPlan {
+  int64_t retries = 0;
+  bool then_fail = false;
+  bool operator==(const RetryPlan&) const = default;
+};
+
+// What the server's name callback answers: SSL_TLSEXT_ERR_OK, _NOACK,
+// _ALERT_WARNING or _ALERT_FATAL (unrecognized_name).
+enum class ServernameAction { kOk, kNoAck, kAlertWarning, kAlertFatal };
+
 struct VersionRange {
   Version min = Version::kTls1_2;
   Version max = Version::kTls1_3;
@@ -103,6 +115,28 @@ struct EndpointDecl {
   std::optional<Located<bool>> session_cache;
   std::optional<Located<bool>> tickets;
   std::optional<Located<int64_t>> buffer;  // BIO pair buffer size, bytes
+  // Callbacks that ask for retries (issue: every retry path reachable).
+  std::optional<Located<RetryPlan>> client_hello_cb;  // server
+  std::optional<Located<RetryPlan>> cert_cb;
+  std::optional<Located<RetryPlan>> client_cert_cb;   // client
+  std::optional<Located<RetryPlan>> verify_cb;
+  std::optional<Located<ServernameAction>> servername;  // server
+  // server: SNI host name -> the leaf presented for it
+  std::optional<Located<std::vector<std::pair<std::string, std::string>>>>
+      sni_certs;
+  std::optional<Located<bool>> ticket_key_fail;  // ticket_key_cb = fail
+  // SSL_OP_ / SSL_MODE_ switches by name: ignore_unexpected_eof,
+  // no_renegotiation, allow_client_renegotiation, partial_write,
+  // moving_write_buffer, no_middlebox_compat, no_auto_retry,
+  // post_handshake_auth
+  std::optional<Located<std::vector<std::string>>> options;
+  std::optional<Located<int64_t>> num_tickets;
+  std::optional<Located<int64_t>> max_early_data;
+  std::optional<Located<int64_t>> max_fragment_length;
+  std::optional<Located<int64_t>> max_send_fragment;
+  std::optional<Located<int64_t>> security_level;
+  std::optional<Located<std::string>> psk_identity;  // external PSK
+  std::optional<Located<std::string>> psk_key;       // hex
   bool operator==(const EndpointDecl&) const = default;
 };
 

@@ -172,6 +172,28 @@ enum class Setting {
   kSessionCache,
   kTickets,
   kBuffer,
+  kClientHelloCb,
+  kCertCb,
+  kClientCertCb,
+  kVerifyCb,
+  kServername,
+  kSniCerts,
+  kTicketKeyCb,
+  kOptions,
+  kNumTickets,
+  kMaxEarlyData,
+  kMaxFragmentLength,
+  kMaxSendFragment,
+  kSecurityLevel,
+  kPskIdentity,
+  kPskKey,
+};
+
+// The names `options =` takes.
+constexpr const char* kOptionNames[] = {
+    "ignore_unexpected_eof", "no_renegotiation",   "allow_client_renegotiation",
+    "partial_write",         "moving_write_buffer", "no_middlebox_compat",
+    "no_auto_retry",         "post_handshake_auth",
 };
 
 struct SettingInfo {
@@ -196,6 +218,21 @@ constexpr SettingInfo kSettings[] = {
     {"session_cache", Setting::kSessionCache, "on or off"},
     {"tickets", Setting::kTickets, "on or off"},
     {"buffer", Setting::kBuffer, "a size from 1 to 1048576"},
+    {"client_hello_cb", Setting::kClientHelloCb, "ok, fail or retry N then ok|fail"},
+    {"cert_cb", Setting::kCertCb, "ok, fail or retry N then ok|fail"},
+    {"client_cert_cb", Setting::kClientCertCb, "ok, fail or retry N then ok|fail"},
+    {"verify_cb", Setting::kVerifyCb, "ok, fail or retry N then ok|fail"},
+    {"servername", Setting::kServername, "ok, noack, alert_warning or alert_fatal"},
+    {"sni_certs", Setting::kSniCerts, "host:certificate pairs"},
+    {"ticket_key_cb", Setting::kTicketKeyCb, "fail"},
+    {"options", Setting::kOptions, "option names"},
+    {"num_tickets", Setting::kNumTickets, "a number of tickets from 0 to 100"},
+    {"max_early_data", Setting::kMaxEarlyData, "a size from 1 to 1048576"},
+    {"max_fragment_length", Setting::kMaxFragmentLength, "512, 1024, 2048 or 4096"},
+    {"max_send_fragment", Setting::kMaxSendFragment, "a size from 512 to 16384"},
+    {"security_level", Setting::kSecurityLevel, "a level from 0 to 5"},
+    {"psk_identity", Setting::kPskIdentity, "an identity"},
+    {"psk_key", Setting::kPskKey, "a key in hex"},
 };
 
 // The properties `expect client|server` can check.
@@ -733,6 +770,112 @@ bool Parser::ParseSetting(Side side, EndpointDecl* decl, Diagnostic* err) {
     if (!TakeWord(what, &value, err)) return false;
     return IntFromWord(value, what, 1, kMaxBuffer, out, err);
   };
+  auto number = [&](int64_t min, int64_t max) {
+    return [&, min, max](int64_t* out) {
+      Token value;
+      if (!TakeWord(what, &value, err)) return false;
+      return IntFromWord(value, what, min, max, out, err);
+    };
+  };
+  // ok | fail | retry N then ok|fail
+  auto retry_plan = [&](RetryPlan* out) {
+    Token first;
+    if (!TakeWord(what, &first, err)) return false;
+    if (first.text == "ok" || first.text == "fail") {
+      out->then_fail = first.text == "fail";
+      return true;
+    }
+    if (first.text != "retry") return wrong(first);
+    if (!TakeInt("a retry count", "retry", 0, 1000, &out->retries, nullptr,
+                 err)) {
+      return false;
+    }
+    Token then;
+    if (!TakeWord("'then'", &then, err)) return false;
+    if (then.text != "then") {
+      return Error(then, "expected 'then', found " + TokenName(then), err);
+    }
+    Token last;
+    if (!TakeWord("ok or fail", &last, err)) return false;
+    if (last.text != "ok" && last.text != "fail") {
+      return Error(last, "expected ok or fail, found " + TokenName(last), err);
+    }
+    out->then_fail = last.text == "fail";
+    return true;
+  };
+  auto servername = [&](ServernameAction* out) {
+    Token value;
+    if (!TakeWord(what, &value, err)) return false;
+    const std::string& v = value.text;
+    if (v == "ok") {
+      *out = ServernameAction::kOk;
+    } else if (v == "noack") {
+      *out = ServernameAction::kNoAck;
+    } else if (v == "alert_warning") {
+      *out = ServernameAction::kAlertWarning;
+    } else if (v == "alert_fatal") {
+      *out = ServernameAction::kAlertFatal;
+    } else {
+      return wrong(value);
+    }
+    return true;
+  };
+  auto pairs = [&](std::vector<std::pair<std::string, std::string>>* out) {
+    Pos at = PosOf(tok_);
+    std::vector<std::string> items;
+    if (!TakeList(what, &items, err)) return false;
+    for (const std::string& item : items) {
+      size_t colon = item.find(':');
+      if (colon == std::string::npos || colon == 0 ||
+          colon + 1 == item.size()) {
+        return Error(at, "expected host:certificate, found '" + item + "'",
+                     err);
+      }
+      out->emplace_back(item.substr(0, colon), item.substr(colon + 1));
+      at.col += static_cast<int>(item.size()) + 1;
+    }
+    return true;
+  };
+  auto fail_only = [&](bool* out) {
+    Token value;
+    if (!TakeWord(what, &value, err)) return false;
+    if (value.text != "fail") return wrong(value);
+    *out = true;
+    return true;
+  };
+  auto options = [&](std::vector<std::string>* out) {
+    Pos at = PosOf(tok_);
+    if (!TakeList(what, out, err)) return false;
+    for (const std::string& option : *out) {
+      bool known = false;
+      for (const char* name : kOptionNames) known = known || option == name;
+      if (!known) {
+        return Error(at, "unknown option '" + option + "'", err);
+      }
+      at.col += static_cast<int>(option.size()) + 1;
+    }
+    return true;
+  };
+  auto fragment = [&](int64_t* out) {
+    Token value;
+    if (!TakeWord(what, &value, err)) return false;
+    if (!IntFromWord(value, what, 512, 4096, out, err)) return false;
+    if (*out != 512 && *out != 1024 && *out != 2048 && *out != 4096) {
+      return wrong(value);
+    }
+    return true;
+  };
+  auto hex_key = [&](std::string* out) {
+    Token value;
+    if (!TakeWord(what, &value, err)) return false;
+    bool hex = value.text.size() % 2 == 0 && !value.text.empty();
+    for (char c : value.text) {
+      hex = hex && std::isxdigit(static_cast<unsigned char>(c));
+    }
+    if (!hex) return wrong(value);
+    *out = value.text;
+    return true;
+  };
 
   switch (info->setting) {
     case Setting::kVersions:
@@ -763,6 +906,36 @@ bool Parser::ParseSetting(Side side, EndpointDecl* decl, Diagnostic* err) {
       return SetOnce(key, &decl->tickets, on_off, err);
     case Setting::kBuffer:
       return SetOnce(key, &decl->buffer, size, err);
+    case Setting::kClientHelloCb:
+      return SetOnce(key, &decl->client_hello_cb, retry_plan, err);
+    case Setting::kCertCb:
+      return SetOnce(key, &decl->cert_cb, retry_plan, err);
+    case Setting::kClientCertCb:
+      return SetOnce(key, &decl->client_cert_cb, retry_plan, err);
+    case Setting::kVerifyCb:
+      return SetOnce(key, &decl->verify_cb, retry_plan, err);
+    case Setting::kServername:
+      return SetOnce(key, &decl->servername, servername, err);
+    case Setting::kSniCerts:
+      return SetOnce(key, &decl->sni_certs, pairs, err);
+    case Setting::kTicketKeyCb:
+      return SetOnce(key, &decl->ticket_key_fail, fail_only, err);
+    case Setting::kOptions:
+      return SetOnce(key, &decl->options, options, err);
+    case Setting::kNumTickets:
+      return SetOnce(key, &decl->num_tickets, number(0, 100), err);
+    case Setting::kMaxEarlyData:
+      return SetOnce(key, &decl->max_early_data, number(1, kMaxBuffer), err);
+    case Setting::kMaxFragmentLength:
+      return SetOnce(key, &decl->max_fragment_length, fragment, err);
+    case Setting::kMaxSendFragment:
+      return SetOnce(key, &decl->max_send_fragment, number(512, 16384), err);
+    case Setting::kSecurityLevel:
+      return SetOnce(key, &decl->security_level, number(0, 5), err);
+    case Setting::kPskIdentity:
+      return SetOnce(key, &decl->psk_identity, name, err);
+    case Setting::kPskKey:
+      return SetOnce(key, &decl->psk_key, hex_key, err);
   }
   return false;
 }

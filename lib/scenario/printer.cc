@@ -194,6 +194,42 @@ void PrintEndpoint(Side side, const EndpointDecl& e, std::string* out) {
     line("session_cache", e.session_cache->value ? "on" : "off");
   if (e.tickets) line("tickets", e.tickets->value ? "on" : "off");
   if (e.buffer) line("buffer", std::to_string(e.buffer->value));
+  auto plan = [&](const char* key, const std::optional<Located<RetryPlan>>& p) {
+    if (!p) return;
+    const char* last = p->value.then_fail ? "fail" : "ok";
+    line(key, p->value.retries == 0
+                  ? std::string(last)
+                  : "retry " + std::to_string(p->value.retries) + " then " +
+                        last);
+  };
+  plan("client_hello_cb", e.client_hello_cb);
+  plan("cert_cb", e.cert_cb);
+  plan("client_cert_cb", e.client_cert_cb);
+  plan("verify_cb", e.verify_cb);
+  if (e.servername) {
+    static constexpr const char* kActions[] = {"ok", "noack", "alert_warning",
+                                               "alert_fatal"};
+    line("servername", kActions[static_cast<int>(e.servername->value)]);
+  }
+  if (e.sni_certs) {
+    std::vector<std::string> items;
+    for (const auto& [host, cert] : e.sni_certs->value) {
+      items.push_back(host + ":" + cert);
+    }
+    line("sni_certs", Join(items));
+  }
+  if (e.ticket_key_fail) line("ticket_key_cb", "fail");
+  if (e.options) line("options", Join(e.options->value));
+  auto number = [&](const char* key, const std::optional<Located<int64_t>>& n) {
+    if (n) line(key, std::to_string(n->value));
+  };
+  number("num_tickets", e.num_tickets);
+  number("max_early_data", e.max_early_data);
+  number("max_fragment_length", e.max_fragment_length);
+  number("max_send_fragment", e.max_send_fragment);
+  number("security_level", e.security_level);
+  if (e.psk_identity) line("psk_identity", e.psk_identity->value);
+  if (e.psk_key) line("psk_key", e.psk_key->value);
   *out += "}\n";
 }
 

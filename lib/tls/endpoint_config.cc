@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <functional>
 #include <map>
@@ -142,6 +143,8 @@ struct ContextState {
   Credential client_cert;  // handed over by the client_cert_cb
   std::function<void(const SSL*, const char*)> keylog;
   int64_t session_time = 0;
+  std::string psk_identity;
+  std::vector<unsigned char> psk_key;
 };
 
 // One connection's callback state. Lives in the SSL's ex_data.
@@ -364,6 +367,38 @@ SSL_TICKET_RETURN OnDecryptTicket(SSL* /*ssl*/, SSL_SESSION* session,
     default:  // no ticket, or one that does not decrypt
       return SSL_TICKET_RETURN_IGNORE_RENEW;
   }
+}
+
+// Client: offers the configured external PSK (TLS 1.2 PSK suites, and TLS
+// 1.3 where OpenSSL uses this callback when no session callback is set).
+unsigned int OnPskClient(SSL* ssl, const char* /*hint*/, char* identity,
+                         unsigned int max_identity_len, unsigned char* psk,
+                         unsigned int max_psk_len) {
+  const ContextState* context = ContextOf(ssl);
+  if (context == nullptr ||
+      context->psk_identity.size() + 1 > max_identity_len ||
+      context->psk_key.size() > max_psk_len) {
+    return 0;
+  }
+  std::memcpy(identity, context->psk_identity.c_str(),
+              context->psk_identity.size() + 1);
+  std::memcpy(psk, context->psk_key.data(), context->psk_key.size());
+  return static_cast<unsigned int>(context->psk_key.size());
+}
+
+// Server: the key for the configured identity; an unknown identity gets
+// none, which OpenSSL answers with unknown_psk_identity (TLS 1.2) or a full
+// handshake (TLS 1.3).
+unsigned int OnPskServer(SSL* ssl, const char* identity, unsigned char* psk,
+                         unsigned int max_psk_len) {
+  const ContextState* context = ContextOf(ssl);
+  if (context == nullptr || identity == nullptr ||
+      context->psk_identity != identity ||
+      context->psk_key.size() > max_psk_len) {
+    return 0;
+  }
+  std::memcpy(psk, context->psk_key.data(), context->psk_key.size());
+  return static_cast<unsigned int>(context->psk_key.size());
 }
 
 // Refuses settings that make no sense for this side or are out of range.
@@ -610,6 +645,26 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
   state->servername = config.servername;
   state->keylog = config.keylog;
   state->session_time = config.session_time;
+  state->psk_identity = config.psk_identity;
+  if (!config.psk_key_hex.empty()) {
+    long length = 0;
+    unsigned char* key = OPENSSL_hexstr2buf(config.psk_key_hex.c_str(), &length);
+    if (key == nullptr || length <= 0 ||
+        static_cast<size_t>(length) > PSK_MAX_PSK_LEN) {
+      OPENSSL_free(key);
+      ERR_clear_error();
+      return Refuse(out_error, "psk_key",
+                    "expected 1 to " + std::to_string(PSK_MAX_PSK_LEN) +
+                        " bytes in hex");
+    }
+    state->psk_key.assign(key, key + length);
+    OPENSSL_free(key);
+  }
+  if (config.psk_identity.empty() != config.psk_key_hex.empty()) {
+    return Refuse(out_error,
+                  config.psk_identity.empty() ? "psk_key" : "psk_identity",
+                  "psk_identity and psk_key go together");
+  }
   const int state_index = ContextStateIndex();
   if (state_index < 0 ||
       SSL_CTX_set_ex_data(ctx.get(), state_index, state.get()) != 1) {
@@ -636,6 +691,13 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
     return Refuse(out_error, "ticket_key_cb", Refused("ticket_key_cb"));
   }
   if (config.keylog) SSL_CTX_set_keylog_callback(ctx.get(), OnKeylog);
+  if (!config.psk_identity.empty()) {
+    if (config.is_server) {
+      SSL_CTX_set_psk_server_callback(ctx.get(), OnPskServer);
+    } else {
+      SSL_CTX_set_psk_client_callback(ctx.get(), OnPskClient);
+    }
+  }
   if (config.session_time != 0 &&
       SSL_CTX_set_session_ticket_cb(ctx.get(), OnGenerateTicket,
                                     OnDecryptTicket, callbacks) != 1) {

@@ -108,6 +108,13 @@ struct EndpointConfig {
   // issued now: OpenSSL checks its lifetime and a TLS 1.3 ticket's age
   // against time(NULL), and would otherwise refuse it.
   int64_t session_time = 0;
+
+  // External PSK (both sides): the identity the client offers and the
+  // server accepts, and the key as hex. Works for TLS 1.2 PSK ciphers and
+  // TLS 1.3 (where OpenSSL uses it with a SHA-256 suite; the key must then
+  // be 32 bytes).
+  std::string psk_identity;
+  std::string psk_key_hex;
 };
 
 // How often each callback of one SSL was called (retries included).
