@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -170,6 +171,49 @@ TEST_CASE("help and usage errors", "[cli]") {
   CHECK(Tlsim("").exit_code == 2);
   CHECK(Tlsim("frobnicate").exit_code == 2);
   CHECK(Tlsim("run").exit_code == 2);
+}
+
+TEST_CASE("a scenario's pcap and key log let tshark decrypt the handshake",
+          "[cli][pcap]") {
+  std::string scenario = std::string(std::getenv("TEST_SRCDIR")) + "/" +
+                         std::getenv("TEST_WORKSPACE") +
+                         "/scenarios/data/app_data_close_notify.tlsim";
+  std::string pcap = (TempDir() / "run.pcap").string();
+  std::string keys = (TempDir() / "run.keys").string();
+  Result r = Tlsim("run " + scenario + " --pcap " + pcap + " --keylog " + keys);
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  REQUIRE(access("/usr/bin/tshark", X_OK) == 0);  // CI installs it
+  auto tshark = [&](const std::string& args) {
+    std::string command = "HOME=" + TempDir().string() +
+                          " /usr/bin/tshark -r " + pcap + " " + args +
+                          " 2>/dev/null";
+    Result out;
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.out.append(buf, n);
+    REQUIRE(pclose(pipe) == 0);
+    return out.out;
+  };
+  const std::string fields = "-Y tls -T fields -e tls.handshake.type";
+  std::string plain = tshark(fields);
+  // Without the key log: the ClientHello (1) and ServerHello (2) only.
+  CHECK(plain.find("1\n") != std::string::npos);
+  CHECK(plain.find("2\n") != std::string::npos);
+  CHECK(plain.find("20") == std::string::npos);
+  const std::string keylog = "-o tls.keylog_file:" + keys + " ";
+  std::string decrypted = tshark(keylog + fields);
+  // With it: the server's encrypted flight ends in Finished (20), then the
+  // client's Finished, then the two NewSessionTickets (4).
+  CHECK(decrypted.find("2,8,11,15,20\n20\n") != std::string::npos);
+  CHECK(decrypted.find("4,4") != std::string::npos);
+  // And the application data in clear: the server's "hello".
+  std::string dump = tshark(keylog + "-x");
+  CHECK(dump.find("Decrypted TLS (5 bytes):\n0000  68 65 6c 6c 6f") !=
+        std::string::npos);
+  CHECK(tshark("-x").find("Decrypted TLS") == std::string::npos);
 }
 
 }  // namespace

@@ -148,7 +148,7 @@ class Runner {
   }
 
  private:
-  StepId Next() { return {++step_, 0, 0}; }
+  StepId Next() { return {++step_, 0, 0, ""}; }
 
   std::string Read(SSL* ssl) {
     char buf[256];
@@ -203,7 +203,7 @@ void WriteCapture(const std::string& path, const std::vector<Event>& events,
   pcap.OnHeader({"tls13.tlsim", "TLS 1.3", "OpenSSL 3"});
   for (const Event& e : events) pcap.OnEvent(e);
   if (with_footer) {
-    pcap.OnFooter({true, ""});
+    pcap.OnFooter({true, "", {}});
     INFO(pcap.error());
     REQUIRE(pcap.ok());
   }
@@ -447,7 +447,7 @@ TEST_CASE("a capture appears whole when the run ends, or not at all",
     pcap.OnHeader({"f", "t", "o"});
     CHECK(!Exists(path));
     CHECK(Exists(path + ".tmp"));
-    pcap.OnFooter({false, "failed"});  // a failed run is still captured
+    pcap.OnFooter({false, "failed", {}});  // a failed run is still captured
     CHECK(pcap.ok());
     CHECK(Exists(path));
     CHECK(!Exists(path + ".tmp"));
@@ -461,7 +461,7 @@ TEST_CASE("a capture appears whole when the run ends, or not at all",
   CHECK(!bad.ok());
   CHECK(bad.error().find("no/such/dir/x.pcap.tmp") != std::string::npos);
   bad.OnHeader({"f", "t", "o"});
-  bad.OnFooter({true, ""});
+  bad.OnFooter({true, "", {}});
   CHECK(!bad.ok());
 }
 

@@ -1151,5 +1151,67 @@ TEST_CASE("session expectations take their own kinds of value",
         "                           ^\n");
 }
 
+TEST_CASE("callback, option and PSK settings parse and print back",
+          "[scenario]") {
+  Scenario s = MustParse(
+      "client {\n"
+      "  client_cert_cb = retry 2 then ok\n"
+      "  verify_cb = fail\n"
+      "  options = ignore_unexpected_eof,post_handshake_auth\n"
+      "  max_fragment_length = 512\n"
+      "  psk_identity = id1\n"
+      "  psk_key = 00ff\n"
+      "}\n"
+      "server {\n"
+      "  client_hello_cb = retry 1 then fail\n"
+      "  cert_cb = ok\n"
+      "  servername = alert_fatal\n"
+      "  sni_certs = a.test:a.test,b.test:b.test\n"
+      "  ticket_key_cb = fail\n"
+      "  num_tickets = 0\n"
+      "  max_early_data = 16384\n"
+      "  security_level = 0\n"
+      "}\n");
+  CHECK(s.client.client_cert_cb->value == RetryPlan{2, false});
+  CHECK(s.client.verify_cb->value == RetryPlan{0, true});
+  CHECK(s.client.options->value ==
+        std::vector<std::string>{"ignore_unexpected_eof",
+                                 "post_handshake_auth"});
+  CHECK(s.client.max_fragment_length->value == 512);
+  CHECK(s.client.psk_key->value == "00ff");
+  CHECK(s.server.client_hello_cb->value == RetryPlan{1, true});
+  CHECK(s.server.servername->value == ServernameAction::kAlertFatal);
+  CHECK(s.server.sni_certs->value.size() == 2);
+  CHECK(s.server.sni_certs->value[1].second == "b.test");
+  CHECK(s.server.ticket_key_fail->value);
+  CHECK(s.server.num_tickets->value == 0);
+  CHECK(MustParse(Print(s)) == s);
+}
+
+TEST_CASE("callback and option settings report bad values where they are",
+          "[scenario]") {
+  CHECK(ParseError("client {\n  cert_cb = retry 2 then maybe\n}\n") ==
+        "t.tlsim:2:26: error: expected ok or fail, found 'maybe'\n"
+        "  cert_cb = retry 2 then maybe\n"
+        "                         ^\n");
+  CHECK(ParseError("client {\n  options = partial_write,fast\n}\n") ==
+        "t.tlsim:2:27: error: unknown option 'fast'\n"
+        "  options = partial_write,fast\n"
+        "                          ^\n");
+  CHECK(ParseError("client {\n  max_fragment_length = 1000\n}\n") ==
+        "t.tlsim:2:25: error: expected 512, 1024, 2048 or 4096, found "
+        "'1000'\n"
+        "  max_fragment_length = 1000\n"
+        "                        ^\n");
+  CHECK(ParseError("server {\n  sni_certs = a.test\n}\n") ==
+        "t.tlsim:2:15: error: expected host:certificate, found 'a.test'\n"
+        "  sni_certs = a.test\n"
+        "              ^\n");
+  CHECK(ParseError("client {\n  psk_key = 0g\n}\n") ==
+        "t.tlsim:2:13: error: expected a key in hex, found '0g'\n"
+        "  psk_key = 0g\n"
+        "            ^\n");
+}
+
 }  // namespace
 }  // namespace tlsim::scenario
