@@ -216,4 +216,59 @@ TEST_CASE("a scenario's pcap and key log let tshark decrypt the handshake",
   CHECK(tshark("-x").find("Decrypted TLS") == std::string::npos);
 }
 
+TEST_CASE("--update writes a golden trace that later runs must match",
+          "[cli][golden]") {
+  std::string text = std::string(kGood);
+  text.replace(text.find("\n"), 0, "\nseed 5");
+  std::string path = Write("golden.tlsim", text);
+  std::string golden = (TempDir() / "golden.trace").string();
+  fs::remove(golden);
+  Result update = Tlsim("run --update " + path);
+  CHECK(update.exit_code == 0);
+  REQUIRE(fs::exists(golden));
+  std::ifstream in(golden);
+  std::string stored((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+  // Stored without the OpenSSL version line, and with the file name only.
+  CHECK(stored.find("# tlsim trace of golden.tlsim: \"good\"\n#1 L") == 0);
+  CHECK(stored.find("# OpenSSL") == std::string::npos);
+  CHECK(Tlsim("run " + path).exit_code == 0);
+
+  // A changed golden line: exit 1 and a unified diff.
+  std::string changed = stored;
+  changed.replace(changed.find("-1 WANT_READ"), 12, "-1 WANT_WRITE");
+  std::ofstream(golden) << changed;
+  Result r = Tlsim("run " + path);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("golden.trace: the trace differs from the golden trace") !=
+        std::string::npos);
+  CHECK(r.out.find("\n@@ -") != std::string::npos);
+  CHECK(r.out.find("\n-#1 L14 client connect -> -1 WANT_WRITE") !=
+        std::string::npos);
+  CHECK(r.out.find("\n+#1 L14 client connect -> -1 WANT_READ") !=
+        std::string::npos);
+}
+
+TEST_CASE("--update refuses a scenario without a seed", "[cli][golden]") {
+  std::string path = Write("unseeded.tlsim", kGood);
+  Result r = Tlsim("run --update " + path);
+  CHECK(r.exit_code == 2);
+  CHECK(r.out == path +
+                     ": error: a golden trace needs a seed: add 'seed N' so "
+                     "that every run sends the same bytes\n");
+  CHECK_FALSE(fs::exists(TempDir() / "unseeded.trace"));
+}
+
+TEST_CASE("--format=jsonl prints one JSON object per line", "[cli]") {
+  std::string path = Write("good.tlsim", kGood);
+  Result r = Tlsim("run --trace --format=jsonl " + path);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("{\"type\":\"header\"") == 0);
+  CHECK(r.out.find("\n{\"type\":\"call\",\"step\":1,\"sub\":0,\"line\":13,") !=
+        std::string::npos);
+  CHECK(r.out.find("\n{\"type\":\"end\",\"passed\":true,") !=
+        std::string::npos);
+  CHECK(Tlsim("run --format=xml " + path).exit_code == 2);
+}
+
 }  // namespace
