@@ -1112,13 +1112,15 @@ TEST_CASE("post-handshake calls take their arguments", "[scenario]") {
   Scenario s = MustParse(
       "client peek 5 -> 5 data=\"hello\"\n"
       "client pending -> 0\n"
-      "client write_early \"early\" -> 1\n"
+      "client write_early \"early\" moved -> 1\n"
       "server read_early 100 -> 1 data=\"early\"\n"
       "client key_update requested -> 1\n"
       "server key_update not_requested -> 1\n"
       "client renegotiate -> 1\n"
       "server verify_client_post_handshake -> 1 verify=X509_V_OK\n");
   CHECK(std::get<CallStep>(s.steps[0]).call == Call::kPeek);
+  CHECK(std::get<CallStep>(s.steps[2]).moved_buffer);
+  CHECK_FALSE(std::get<CallStep>(s.steps[0]).moved_buffer);
   CHECK(std::get<CallStep>(s.steps[3]).read_len == 100);
   CHECK(std::get<CallStep>(s.steps[4]).key_update_requested);
   CHECK_FALSE(std::get<CallStep>(s.steps[5]).key_update_requested);

@@ -301,10 +301,12 @@ class Runner::Execution {
         if (ret > 0) ev.data = buf.substr(0, static_cast<size_t>(ret));
         break;
       }
-      case Call::kWrite:
-        ret = SSL_write(ssl, step.write_data.data(),
-                        static_cast<int>(step.write_data.size()));
+      case Call::kWrite: {
+        const std::string& buffer =
+            e.WriteBuffer(step.write_data, step.moved_buffer);
+        ret = SSL_write(ssl, buffer.data(), static_cast<int>(buffer.size()));
         break;
+      }
       case Call::kShutdown:
         ret = SSL_shutdown(ssl);
         break;
@@ -319,8 +321,10 @@ class Runner::Execution {
         break;
       case Call::kWriteEarly: {
         size_t written = 0;
-        ret = SSL_write_early_data(ssl, step.write_data.data(),
-                                   step.write_data.size(), &written);
+        const std::string& buffer =
+            e.WriteBuffer(step.write_data, step.moved_buffer);
+        ret = SSL_write_early_data(ssl, buffer.data(), buffer.size(),
+                                   &written);
         break;
       }
       case Call::kReadEarly: {

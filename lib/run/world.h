@@ -57,6 +57,22 @@ struct Endpoint {
   // used (set_*_state counts as do_handshake); by default SSL_connect for
   // the client and SSL_accept for the server.
   scenario::Call handshake_call = scenario::Call::kConnect;
+  // The buffer writes come from. A write of the same text as the last one
+  // passes the same buffer again, as a program retrying a write does; other
+  // text comes from a new buffer at another address (which OpenSSL refuses
+  // as a "bad write retry" after WANT_WRITE unless the write buffer may
+  // move).
+  std::unique_ptr<std::string> write_buffer;
+
+  // The buffer holding `text`: the last one when it already does, unless
+  // `moved` asks for a new one.
+  const std::string& WriteBuffer(const std::string& text, bool moved) {
+    if (moved || !write_buffer || *write_buffer != text) {
+      auto fresh = std::make_unique<std::string>(text);
+      write_buffer.swap(fresh);  // the old one is freed after: a new address
+    }
+    return *write_buffer;
+  }
 };
 
 struct Connection {

@@ -189,6 +189,9 @@ struct CallStep {
   int64_t read_len = 0;    // kRead, kPeek, kReadEarly
   std::string write_data;  // kWrite, kWriteEarly
   bool key_update_requested = false;  // kKeyUpdate
+  // kWrite, kWriteEarly: `write "text" moved` passes the text from a new
+  // buffer even when it repeats the last write (a moved retry).
+  bool moved_buffer = false;
   std::optional<Outcome> expect;  // absent only for the set_*_state calls
   bool operator==(const CallStep&) const = default;
 };

@@ -1017,6 +1017,10 @@ bool Parser::ParseCall(const Token& side_word, Diagnostic* err) {
         return Unexpected("a string after '" + name.text + "'", err);
       }
       step.write_data = Take().text;
+      if (tok_.kind == Token::kWord && tok_.text == "moved") {
+        Take();
+        step.moved_buffer = true;
+      }
       break;
     case Call::kKeyUpdate: {
       Token how;

@@ -591,6 +591,7 @@ std::string CallText(const CallStep& s) {
     case Call::kWrite:
     case Call::kWriteEarly:
       out += " " + QuoteString(s.write_data);
+      if (s.moved_buffer) out += " moved";
       break;
     case Call::kKeyUpdate:
       out += s.key_update_requested ? " requested" : " not_requested";

@@ -322,15 +322,6 @@ int HexDigit(char c) {
   return -1;
 }
 
-// The wire value whose name `name_of` gives is `name`, among 0..255.
-template <typename NameOf>
-std::optional<int> ByteByName(std::string_view name, NameOf name_of) {
-  for (int value = 0; value <= 255; ++value) {
-    if (name_of(value) == name) return value;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::vector<RecordSpan> SpansFromNotes(const std::vector<RecordNote>& notes) {
@@ -421,22 +412,6 @@ std::string AlertLevelName(int level) {
     default:
       return "level(" + std::to_string(level) + ")";
   }
-}
-
-std::optional<int> AlertLevelByName(std::string_view name) {
-  return ByteByName(name, AlertLevelName);
-}
-
-std::optional<int> AlertDescriptionByName(std::string_view name) {
-  return ByteByName(name, tls::AlertDescriptionName);
-}
-
-std::optional<int> HandshakeTypeByName(std::string_view name) {
-  return ByteByName(name, tls::HandshakeTypeName);
-}
-
-std::optional<int> ContentTypeByName(std::string_view name) {
-  return ByteByName(name, tls::ContentTypeName);
 }
 
 }  // namespace tlsim::wire

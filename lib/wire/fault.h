@@ -169,11 +169,4 @@ std::string AlertRecord(int level, int description);
 // "warning", "fatal"; "level(n)" otherwise.
 std::string AlertLevelName(int level);
 
-// Wire values from names, for scenario files: "fatal", "handshake_failure",
-// "ServerHello", "application_data". nullopt for an unknown name.
-std::optional<int> AlertLevelByName(std::string_view name);
-std::optional<int> AlertDescriptionByName(std::string_view name);
-std::optional<int> HandshakeTypeByName(std::string_view name);
-std::optional<int> ContentTypeByName(std::string_view name);
-
 }  // namespace tlsim::wire
