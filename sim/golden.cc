@@ -1,7 +1,6 @@
 #include "sim/golden.h"
 
 #include <dtl/dtl.hpp>
-
 #include <sstream>
 #include <vector>
 

@@ -130,8 +130,8 @@ struct OutputPaths {
 OutputPaths PathsFor(const RunFlags& flags, const std::string& scenario) {
   OutputPaths p;
   if (!flags.outputs.empty()) {
-    fs::path base = fs::path(UserPath(flags.outputs)) /
-                    fs::path(scenario).stem();
+    fs::path base =
+        fs::path(UserPath(flags.outputs)) / fs::path(scenario).stem();
     p.trace = base.string() + ".trace";
     p.json = base.string() + ".jsonl";
     p.pcap = base.string() + ".pcap";
@@ -145,8 +145,8 @@ OutputPaths PathsFor(const RunFlags& flags, const std::string& scenario) {
 
 // Checks the flags that no parser can; prints why and returns false.
 bool CheckFlags(const RunFlags& flags) {
-  bool single = !flags.save_trace.empty() || !flags.pcap.empty() ||
-                !flags.keylog.empty();
+  bool single =
+      !flags.save_trace.empty() || !flags.pcap.empty() || !flags.keylog.empty();
   if (single && flags.files.size() != 1) {
     std::cerr << "tlsim: error: --save-trace, --pcap and --keylog take "
                  "exactly one scenario; use --outputs DIR for several\n";
@@ -217,8 +217,7 @@ int RunOne(const RunFlags& flags, Loaded& l) {
     }
     std::cout << "updated " << sim::GoldenPath(l.path) << "\n";
   } else if (std::string golden; ReadFile(golden_path, &golden)) {
-    std::string diff =
-        sim::GoldenDiff(golden, actual, sim::GoldenPath(l.path));
+    std::string diff = sim::GoldenDiff(golden, actual, sim::GoldenPath(l.path));
     if (!diff.empty()) {
       std::cerr << sim::GoldenPath(l.path)
                 << ": the trace differs from the golden trace "
@@ -293,9 +292,8 @@ int main(int argc, char** argv) {
       "Exit codes: 0 pass, 1 an expectation failed or a golden trace\n"
       "differs, 2 bad input (then nothing runs and nothing is written).\n"
       "The scenario language and the trace formats: scenarios/README.md");
-  app.set_version_flag("--version",
-                       std::string("tlsim 0.1 (") +
-                           OpenSSL_version(OPENSSL_VERSION) + ")");
+  app.set_version_flag("--version", std::string("tlsim 0.1 (") +
+                                        OpenSSL_version(OPENSSL_VERSION) + ")");
   app.require_subcommand(1);
 
   RunFlags run_flags;

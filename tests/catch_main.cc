@@ -4,7 +4,6 @@
 // Bazel sets it, one <testcase> per TEST_CASE.
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -16,11 +15,20 @@ std::string XmlEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -36,14 +44,15 @@ class JUnitListener : public Catch::TestEventListenerBase {
     failure_ += r.getSourceInfo().file;
     failure_ += ":" + std::to_string(r.getSourceInfo().line) + ": ";
     if (r.hasExpression()) failure_ += r.getExpressionInMacro() + " ";
-    if (r.hasExpandedExpression()) failure_ += "with " + r.getExpandedExpression() + " ";
+    if (r.hasExpandedExpression())
+      failure_ += "with " + r.getExpandedExpression() + " ";
     failure_ += r.getMessage() + "\n";
     return true;
   }
 
   void testCaseEnded(const Catch::TestCaseStats& stats) override {
-    cases_.push_back({stats.testInfo.name, stats.totals.assertions.failed > 0,
-                      failure_});
+    cases_.push_back(
+        {stats.testInfo.name, stats.totals.assertions.failed > 0, failure_});
     failure_.clear();
   }
 

@@ -1,9 +1,8 @@
 // The tlsim command line as a user meets it: exit codes, messages, files.
-#include <catch2/catch.hpp>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>

@@ -1,10 +1,9 @@
 // Byte-identical runs: every shipped scenario, run twice with one seed, in
 // one process and in two processes, sends the same bytes both ways.
-#include <catch2/catch.hpp>
-
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>

@@ -387,12 +387,12 @@ TEST_CASE("a JSON trace carries the events' values", "[json]") {
   CHECK(v[11]["resume"] == "main");
   CHECK(v[11]["session_offered"] == true);
 
-  CHECK(v[12] == Json::parse(
-                     R"({"type":"end","passed":false,)"
-                     R"("message":"step 8: expectation failed","digests":[)"
-                     R"({"connection":"main",)"
-                     R"("client_to_server":{"bytes":245,"sha256":"ab12"},)"
-                     R"("server_to_client":{"bytes":764,"sha256":"cd34"}}]})"));
+  CHECK(v[12] ==
+        Json::parse(R"({"type":"end","passed":false,)"
+                    R"("message":"step 8: expectation failed","digests":[)"
+                    R"({"connection":"main",)"
+                    R"("client_to_server":{"bytes":245,"sha256":"ab12"},)"
+                    R"("server_to_client":{"bytes":764,"sha256":"cd34"}}]})"));
 }
 
 }  // namespace

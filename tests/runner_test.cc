@@ -1,11 +1,11 @@
 // The runner against real OpenSSL: verdicts carry the failing line, stalls
 // and missing records are reported, bad settings are caught before a step.
-#include <catch2/catch.hpp>
+#include "lib/run/runner.h"
 
+#include <catch2/catch.hpp>
 #include <sstream>
 #include <string>
 
-#include "lib/run/runner.h"
 #include "lib/scenario/parser.h"
 #include "lib/trace/event.h"
 #include "lib/trace/text.h"
@@ -105,7 +105,8 @@ TEST_CASE("a wrong expectation is reported with its line and both values",
   REQUIRE(o.prepared);
   CHECK_FALSE(o.verdict.passed);
   CHECK(o.verdict.line == 15);
-  CHECK(o.verdict.message == "client connect: expected 1, observed -1 WANT_READ");
+  CHECK(o.verdict.message ==
+        "client connect: expected 1, observed -1 WANT_READ");
   CHECK(o.verdict.Format("t.tlsim") ==
         "t.tlsim:15: client connect: expected 1, observed -1 WANT_READ");
   CHECK(o.text.find("# FAIL: t.tlsim:15:") != std::string::npos);
@@ -148,8 +149,7 @@ TEST_CASE("a drive with byte-at-a-time delivery completes", "[run]") {
 TEST_CASE("a drive that ends in a failure reports both sides", "[run]") {
   Outcome o;
   std::string prelude = kPrelude;
-  prelude.replace(prelude.find("  verify = peer"), 0,
-                  "  versions = TLSv1.2\n");
+  prelude.replace(prelude.find("  verify = peer"), 0, "  versions = TLSv1.2\n");
   prelude.replace(prelude.find("  cert = server.test"), 0,
                   "  versions = TLSv1.3\n");
   RunSteps("drive -> failed\n", &o, prelude);
@@ -180,7 +180,8 @@ TEST_CASE("a record that never arrives fails naming the step", "[run]") {
 
 TEST_CASE("a setting OpenSSL refuses is bad input before any step runs",
           "[run]") {
-  std::string source = "client {\n  ciphers = NOT-A-CIPHER\n}\nclient connect -> 1\n";
+  std::string source =
+      "client {\n  ciphers = NOT-A-CIPHER\n}\nclient connect -> 1\n";
   scenario::Scenario s;
   scenario::Diagnostic d;
   REQUIRE(scenario::Parse("t.tlsim", source, &s, &d));

@@ -1133,8 +1133,7 @@ TEST_CASE("post-handshake calls take their arguments", "[scenario]") {
         "                  ^\n");
 }
 
-TEST_CASE("session expectations take their own kinds of value",
-          "[scenario]") {
+TEST_CASE("session expectations take their own kinds of value", "[scenario]") {
   Scenario s = MustParse(
       "expect client tickets = 2\nexpect server early_data = accepted\n"
       "expect client resumption = session_id\n");
@@ -1176,9 +1175,9 @@ TEST_CASE("callback, option and PSK settings parse and print back",
       "}\n");
   CHECK(s.client.client_cert_cb->value == RetryPlan{2, false});
   CHECK(s.client.verify_cb->value == RetryPlan{0, true});
-  CHECK(s.client.options->value ==
-        std::vector<std::string>{"ignore_unexpected_eof",
-                                 "post_handshake_auth"});
+  CHECK(
+      s.client.options->value ==
+      std::vector<std::string>{"ignore_unexpected_eof", "post_handshake_auth"});
   CHECK(s.client.max_fragment_length->value == 512);
   CHECK(s.client.psk_key->value == "00ff");
   CHECK(s.server.client_hello_cb->value == RetryPlan{1, true});

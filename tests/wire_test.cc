@@ -1,12 +1,12 @@
 // The wire on hand-made byte streams: record framing, partial and record
 // deliveries, buffer limits, EOF.
-#include <catch2/catch.hpp>
+#include "lib/wire/wire.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 
 #include "lib/wire/link.h"
 #include "lib/wire/record.h"
-#include "lib/wire/wire.h"
 
 namespace tlsim::wire {
 namespace {
@@ -44,9 +44,9 @@ std::string ReadSslSide(Link& link) {
 }
 
 void WriteSslSide(Link& link, const std::string& bytes) {
-  REQUIRE(BIO_write(link.ssl_bio(), bytes.data(),
-                    static_cast<int>(bytes.size())) ==
-          static_cast<int>(bytes.size()));
+  REQUIRE(
+      BIO_write(link.ssl_bio(), bytes.data(), static_cast<int>(bytes.size())) ==
+      static_cast<int>(bytes.size()));
 }
 
 TEST_CASE("a record stream names the handshake messages a record carries",
@@ -120,8 +120,9 @@ TEST_CASE("the HelloRetryRequest random is recognised", "[wire]") {
       32);
   // legacy_version, random, empty session id, cipher, compression,
   // extensions: supported_versions = 0x0304.
-  std::string body = std::string("\x03\x03", 2) + random +
-                     std::string("\x00\x13\x01\x00\x00\x06\x00\x2b\x00\x02\x03\x04", 12);
+  std::string body =
+      std::string("\x03\x03", 2) + random +
+      std::string("\x00\x13\x01\x00\x00\x06\x00\x2b\x00\x02\x03\x04", 12);
   std::vector<RecordNote> notes = stream.Feed(Record(22, Message(2, body)));
   REQUIRE(notes.size() == 1);
   CHECK(notes[0].hello_retry);

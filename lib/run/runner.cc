@@ -75,7 +75,8 @@ wire::Fault ToWire(const scenario::FaultStep& f) {
                                       static_cast<uint8_t>(f.mask)};
     case Kind::kSetField: {
       wire::HeaderField field =
-          f.field == scenario::FaultStep::Field::kType ? wire::HeaderField::kType
+          f.field == scenario::FaultStep::Field::kType
+              ? wire::HeaderField::kType
           : f.field == scenario::FaultStep::Field::kVersion
               ? wire::HeaderField::kVersion
               : wire::HeaderField::kLength;
@@ -323,8 +324,7 @@ class Runner::Execution {
         size_t written = 0;
         const std::string& buffer =
             e.WriteBuffer(step.write_data, step.moved_buffer);
-        ret = SSL_write_early_data(ssl, buffer.data(), buffer.size(),
-                                   &written);
+        ret = SSL_write_early_data(ssl, buffer.data(), buffer.size(), &written);
         break;
       }
       case Call::kReadEarly: {
@@ -435,10 +435,9 @@ class Runner::Execution {
       // session's time, in whole seconds; from now on that is 0, and the
       // ClientHello the same in every run.
       if (session) SSL_SESSION_set_time(session.get(), std::time(nullptr));
-      ev.session_offered =
-          session != nullptr &&
-          SSL_set_session(At(wire::Side::kClient).ssl.get(), session.get()) ==
-              1;
+      ev.session_offered = session != nullptr &&
+                           SSL_set_session(At(wire::Side::kClient).ssl.get(),
+                                           session.get()) == 1;
       world_.current().session_offered = ev.session_offered;
     }
     ERR_clear_error();
@@ -461,9 +460,9 @@ Verdict Runner::Execution::Do(const scenario::DriveStep& step,
                               const trace::StepId& id) {
   trace::DriveEvent start;
   start.id = id;
-  start.text = fmt::format("deliver={} first={} limit={}",
-                           AmountText(step.chunk),
-                           scenario::SideName(step.first), step.limit);
+  start.text =
+      fmt::format("deliver={} first={} limit={}", AmountText(step.chunk),
+                  scenario::SideName(step.first), step.limit);
   Emit(start);
   wire::Side first = ToWire(step.first);
   std::array<wire::Side, 2> order = {first, wire::Peer(first)};
@@ -493,8 +492,7 @@ Verdict Runner::Execution::Do(const scenario::DriveStep& step,
         } else if (!IsRetry(ev.error)) {
           status[index(side)] = Status::kFailed;
           moved = true;
-        } else if (ev.error != "WANT_READ" ||
-                   Wire().InFlight(side) != before) {
+        } else if (ev.error != "WANT_READ" || Wire().InFlight(side) != before) {
           moved = true;
         }
         if (status[0] != Status::kRunning && status[1] != Status::kRunning) {
@@ -528,13 +526,14 @@ Verdict Runner::Execution::Do(const scenario::DriveStep& step,
   }
   std::string why =
       result != "stalled" ? fmt::format("after {} rounds", round)
-      : moved ? fmt::format("no end within {} rounds", step.limit)
-              : fmt::format("both sides wait and nothing moves (round {})",
-                            round);
+      : moved
+          ? fmt::format("no end within {} rounds", step.limit)
+          : fmt::format("both sides wait and nothing moves (round {})", round);
   trace::InFlight f = InFlight();
-  std::string detail = fmt::format(
-      "{}; client {}; server {}; in flight c>s {} s>c {}", why, last[0].empty() ? "not called" : last[0],
-      last[1].empty() ? "not called" : last[1], f[0], f[1]);
+  std::string detail =
+      fmt::format("{}; client {}; server {}; in flight c>s {} s>c {}", why,
+                  last[0].empty() ? "not called" : last[0],
+                  last[1].empty() ? "not called" : last[1], f[0], f[1]);
   Emit(trace::DriveEvent{id, "", true, result, detail});
   static constexpr const char* kResults[] = {"done", "stalled", "failed"};
   const char* want = kResults[static_cast<int>(step.expect)];
@@ -586,17 +585,19 @@ std::pair<std::string, bool> Runner::Execution::Observe(
       const char* names[] = {SSL_group_to_name(ssl, nid), OBJ_nid2sn(nid),
                              OBJ_nid2ln(nid), EC_curve_nid2nist(nid)};
       std::string observed = names[0] ? names[0] : std::to_string(nid);
-      bool ok = text != nullptr &&
-                std::any_of(std::begin(names), std::end(names),
-                            [&](const char* n) { return EqualNoCase(*text, n); });
+      bool ok =
+          text != nullptr &&
+          std::any_of(std::begin(names), std::end(names),
+                      [&](const char* n) { return EqualNoCase(*text, n); });
       return {observed, ok};
     }
     case Property::kAlpn: {
       const unsigned char* proto = nullptr;
       unsigned int len = 0;
       SSL_get0_alpn_selected(ssl, &proto, &len);
-      return same_text(len == 0 ? "none"
-                                : std::string(reinterpret_cast<const char*>(proto), len));
+      return same_text(
+          len == 0 ? "none"
+                   : std::string(reinterpret_cast<const char*>(proto), len));
     }
     case Property::kServerName: {
       const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);

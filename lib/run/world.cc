@@ -97,7 +97,8 @@ tls::EndpointConfig ToConfig(const scenario::EndpointDecl& d, bool server) {
     }
   }
   if (d.sni_certs) {
-    for (const auto& [host, leaf] : d.sni_certs->value) c.sni_certs[host] = leaf;
+    for (const auto& [host, leaf] : d.sni_certs->value)
+      c.sni_certs[host] = leaf;
   }
   if (d.ticket_key_fail) c.ticket_key_fail = d.ticket_key_fail->value;
   if (d.options) {
@@ -185,7 +186,8 @@ void OnMessage(int write_p, int /*version*/, int content_type, const void* buf,
   const auto* bytes = static_cast<const unsigned char*>(buf);
   switch (content_type) {
     case SSL3_RT_HANDSHAKE:
-      (write_p ? log->sent : log->received).push_back(HandshakeName(bytes, len));
+      (write_p ? log->sent : log->received)
+          .push_back(HandshakeName(bytes, len));
       if (!write_p && len > 0 && bytes[0] == SSL3_MT_NEWSESSION_TICKET) {
         ++log->tickets_received;
       }
@@ -254,9 +256,9 @@ bool OpenConnection(World* world, const std::string& name,
     SSL_set_msg_callback(e.ssl.get(), OnMessage);
     SSL_set_msg_callback_arg(e.ssl.get(), e.log.get());
   }
-  c->wire = std::make_unique<wire::Wire>(
-      c->endpoint(wire::Side::kClient).link.get(),
-      c->endpoint(wire::Side::kServer).link.get());
+  c->wire =
+      std::make_unique<wire::Wire>(c->endpoint(wire::Side::kClient).link.get(),
+                                   c->endpoint(wire::Side::kServer).link.get());
   world->connections.push_back(std::move(c));
   return true;
 }
@@ -285,8 +287,7 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
     spec.key = ToTls(c.key);
     spec.dns = c.dns;
     spec.not_before = c.not_before ? c.not_before->value : out->clock - kDay;
-    spec.not_after =
-        c.not_after ? c.not_after->value : out->clock + 365 * kDay;
+    spec.not_after = c.not_after ? c.not_after->value : out->clock + 365 * kDay;
     specs.push_back(std::move(spec));
   }
   std::string pki_error;
@@ -316,10 +317,10 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
       probe = tls::MakeSsl(out->contexts[i].get(), out->configs[i], &error);
     }
     if (!probe) {
-      return Fail(s, source, SettingPos(decl, error.field),
-                  (server ? "server " : "client ") + error.field + ": " +
-                      error.message,
-                  out_error);
+      return Fail(
+          s, source, SettingPos(decl, error.field),
+          (server ? "server " : "client ") + error.field + ": " + error.message,
+          out_error);
     }
   }
   std::string error;

@@ -109,7 +109,7 @@ struct EndpointDecl {
   std::optional<Located<VerifyMode>> verify;
   std::optional<Located<std::vector<std::string>>> trust;  // cert names
   std::optional<Located<std::string>> cert;                // a leaf's name
-  std::optional<Located<std::string>> server_name;  // client: SNI sent
+  std::optional<Located<std::string>> server_name;         // client: SNI sent
   std::optional<Located<std::string>> verify_host;  // client: SSL_set1_host
   std::optional<Located<std::vector<std::string>>> alpn;
   std::optional<Located<bool>> session_cache;
@@ -118,7 +118,7 @@ struct EndpointDecl {
   // Callbacks that ask for retries (issue: every retry path reachable).
   std::optional<Located<RetryPlan>> client_hello_cb;  // server
   std::optional<Located<RetryPlan>> cert_cb;
-  std::optional<Located<RetryPlan>> client_cert_cb;   // client
+  std::optional<Located<RetryPlan>> client_cert_cb;  // client
   std::optional<Located<RetryPlan>> verify_cb;
   std::optional<Located<ServernameAction>> servername;  // server
   // server: SNI host name -> the leaf presented for it
@@ -186,8 +186,8 @@ struct CallStep {
   Pos pos;
   Side side = Side::kClient;
   Call call = Call::kConnect;
-  int64_t read_len = 0;    // kRead, kPeek, kReadEarly
-  std::string write_data;  // kWrite, kWriteEarly
+  int64_t read_len = 0;               // kRead, kPeek, kReadEarly
+  std::string write_data;             // kWrite, kWriteEarly
   bool key_update_requested = false;  // kKeyUpdate
   // kWrite, kWriteEarly: `write "text" moved` passes the text from a new
   // buffer even when it repeats the last write (a moved retry).
@@ -248,7 +248,7 @@ struct FaultStep {
     kSwap,
     kTruncate,
     kCut,
-    kXor,          // record unset: offset counts from the first byte in flight
+    kXor,  // record unset: offset counts from the first byte in flight
     kSetField,
     kInjectHex,
     kInjectAlert,
@@ -259,13 +259,13 @@ struct FaultStep {
   Kind kind = Kind::kDrop;
   std::optional<RecordSelector> record;
   std::optional<RecordSelector> other;  // kSwap's second record
-  int64_t count = 0;    // kTruncate, kCut: bytes kept
-  int64_t offset = 0;   // kXor
-  int64_t mask = 0;     // kXor
-  Field field = Field::kType;  // kSetField
-  int64_t value = 0;           // kSetField
-  std::string hex;             // kInjectHex, as written
-  AlertExpect alert;           // kInjectAlert; level always set
+  int64_t count = 0;                    // kTruncate, kCut: bytes kept
+  int64_t offset = 0;                   // kXor
+  int64_t mask = 0;                     // kXor
+  Field field = Field::kType;           // kSetField
+  int64_t value = 0;                    // kSetField
+  std::string hex;                      // kInjectHex, as written
+  AlertExpect alert;                    // kInjectAlert; level always set
   bool operator==(const FaultStep&) const = default;
 };
 

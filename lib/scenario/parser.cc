@@ -191,9 +191,14 @@ enum class Setting {
 
 // The names `options =` takes.
 constexpr const char* kOptionNames[] = {
-    "ignore_unexpected_eof", "no_renegotiation",   "allow_client_renegotiation",
-    "partial_write",         "moving_write_buffer", "no_middlebox_compat",
-    "no_auto_retry",         "post_handshake_auth",
+    "ignore_unexpected_eof",
+    "no_renegotiation",
+    "allow_client_renegotiation",
+    "partial_write",
+    "moving_write_buffer",
+    "no_middlebox_compat",
+    "no_auto_retry",
+    "post_handshake_auth",
 };
 
 struct SettingInfo {
@@ -218,18 +223,23 @@ constexpr SettingInfo kSettings[] = {
     {"session_cache", Setting::kSessionCache, "on or off"},
     {"tickets", Setting::kTickets, "on or off"},
     {"buffer", Setting::kBuffer, "a size from 1 to 1048576"},
-    {"client_hello_cb", Setting::kClientHelloCb, "ok, fail or retry N then ok|fail"},
+    {"client_hello_cb", Setting::kClientHelloCb,
+     "ok, fail or retry N then ok|fail"},
     {"cert_cb", Setting::kCertCb, "ok, fail or retry N then ok|fail"},
-    {"client_cert_cb", Setting::kClientCertCb, "ok, fail or retry N then ok|fail"},
+    {"client_cert_cb", Setting::kClientCertCb,
+     "ok, fail or retry N then ok|fail"},
     {"verify_cb", Setting::kVerifyCb, "ok, fail or retry N then ok|fail"},
-    {"servername", Setting::kServername, "ok, noack, alert_warning or alert_fatal"},
+    {"servername", Setting::kServername,
+     "ok, noack, alert_warning or alert_fatal"},
     {"sni_certs", Setting::kSniCerts, "host:certificate pairs"},
     {"ticket_key_cb", Setting::kTicketKeyCb, "fail"},
     {"options", Setting::kOptions, "option names"},
     {"num_tickets", Setting::kNumTickets, "a number of tickets from 0 to 100"},
     {"max_early_data", Setting::kMaxEarlyData, "a size from 1 to 1048576"},
-    {"max_fragment_length", Setting::kMaxFragmentLength, "512, 1024, 2048 or 4096"},
-    {"max_send_fragment", Setting::kMaxSendFragment, "a size from 512 to 16384"},
+    {"max_fragment_length", Setting::kMaxFragmentLength,
+     "512, 1024, 2048 or 4096"},
+    {"max_send_fragment", Setting::kMaxSendFragment,
+     "a size from 512 to 16384"},
     {"security_level", Setting::kSecurityLevel, "a level from 0 to 5"},
     {"psk_identity", Setting::kPskIdentity, "an identity"},
     {"psk_key", Setting::kPskKey, "a key in hex"},
@@ -254,8 +264,7 @@ constexpr PropertyInfo kProperties[] = {
     {"handshake_done", Property::kHandshakeDone, "yes or no"},
     {"tickets", Property::kTickets, "a non-negative integer"},
     {"early_data", Property::kEarlyData, "not_sent, rejected or accepted"},
-    {"resumption", Property::kResumption,
-     "none, session_id, ticket or psk"},
+    {"resumption", Property::kResumption, "none, session_id, ticket or psk"},
 };
 
 // The longest read a step may ask for.
@@ -357,7 +366,7 @@ class Parser {
   Token tok_;  // the lookahead
   Scenario* out_;
   bool seen_step_ = false;
-  Pos title_pos_, seed_pos_, clock_pos_, pki_pos_;  // line 0: not yet seen
+  Pos title_pos_, seed_pos_, clock_pos_, pki_pos_;   // line 0: not yet seen
   std::vector<std::string> connections_ = {"main"};  // names so far
 };
 
@@ -498,8 +507,8 @@ bool Parser::ParseStatement(Diagnostic* err) {
   if (word == "drive") return ParseDrive(Take(), err);
   if (word == "expect") return ParseExpect(Take(), err);
   if (word == "connection") return ParseConnection(Take(), err);
-  for (const char* fault : {"drop", "duplicate", "swap", "truncate", "cut",
-                            "corrupt", "inject"}) {
+  for (const char* fault :
+       {"drop", "duplicate", "swap", "truncate", "cut", "corrupt", "inject"}) {
     if (word == fault) return ParseFault(Take(), err);
   }
   return Error(tok_, "unknown statement '" + word + "'", err);
@@ -1029,10 +1038,9 @@ bool Parser::ParseCall(const Token& side_word, Diagnostic* err) {
         return false;
       }
       if (how.text != "requested" && how.text != "not_requested") {
-        return Error(how,
-                     "expected requested or not_requested, found " +
-                         TokenName(how),
-                     err);
+        return Error(
+            how, "expected requested or not_requested, found " + TokenName(how),
+            err);
       }
       step.key_update_requested = how.text == "requested";
       break;
@@ -1093,8 +1101,7 @@ bool Parser::ParseOutcome(Call call, Outcome* out, Diagnostic* err) {
       }
       if (w == "data" && call != Call::kRead && call != Call::kPeek &&
           call != Call::kReadEarly) {
-        return Error(word, "'data' is only for read, peek and read_early",
-                     err);
+        return Error(word, "'data' is only for read, peek and read_early", err);
       }
       if (w == "verify") {
         Token value;
@@ -1503,12 +1510,11 @@ bool Parser::ParseRecord(RecordSelector* out, Diagnostic* err) {
     return false;
   }
   const std::string& w = sel.text;
-  const std::string kWhat =
-      "a record: a number, a handshake message or type:N";
+  const std::string kWhat = "a record: a number, a handshake message or type:N";
   if (LooksLikeInteger(w)) {
     out->kind = RecordSelector::Kind::kIndex;
-    return IntFromWord(sel, "a record number from 1", 1, INT64_MAX,
-                       &out->index, err);
+    return IntFromWord(sel, "a record number from 1", 1, INT64_MAX, &out->index,
+                       err);
   }
   size_t colon = w.find(':');
   if (colon != std::string::npos) {
@@ -1530,8 +1536,9 @@ bool Parser::ParseRecord(RecordSelector* out, Diagnostic* err) {
     if (!ParseDecimal(n, &out->index, &out_of_range) || out->index < 1) {
       Pos at = PosOf(sel);
       at.col += static_cast<int>(colon + 1);
-      return Error(at, "expected a record number from 1 after '" + type +
-                           ":', found '" + n + "'",
+      return Error(at,
+                   "expected a record number from 1 after '" + type +
+                       ":', found '" + n + "'",
                    err);
     }
     return true;
@@ -1553,8 +1560,8 @@ bool Parser::ParseFault(const Token& keyword, Diagnostic* err) {
   const std::string& k = keyword.text;
   if (!ParseDirection(k, &step.from, err)) return false;
   if (k == "drop" || k == "duplicate") {
-    step.kind = k == "drop" ? FaultStep::Kind::kDrop
-                            : FaultStep::Kind::kDuplicate;
+    step.kind =
+        k == "drop" ? FaultStep::Kind::kDrop : FaultStep::Kind::kDuplicate;
     step.record.emplace();
     if (!ParseRecord(&*step.record, err)) return false;
   } else if (k == "swap") {
@@ -1566,8 +1573,8 @@ bool Parser::ParseFault(const Token& keyword, Diagnostic* err) {
     }
   } else if (k == "truncate") {
     step.kind = FaultStep::Kind::kTruncate;
-    if (!TakeInt("a byte count", "truncate", 0, INT64_MAX, &step.count,
-                 nullptr, err)) {
+    if (!TakeInt("a byte count", "truncate", 0, INT64_MAX, &step.count, nullptr,
+                 err)) {
       return false;
     }
   } else if (k == "cut") {
@@ -1603,10 +1610,10 @@ bool Parser::ParseFault(const Token& keyword, Diagnostic* err) {
         }
       }
       if (digits == 0 || digits % 2 != 0) {
-        return Error(hex,
-                     digits == 0 ? "no bytes to inject"
-                                 : "a byte needs two hex digits",
-                     err);
+        return Error(
+            hex,
+            digits == 0 ? "no bytes to inject" : "a byte needs two hex digits",
+            err);
       }
       step.hex = hex.text;
     } else if (what.text == "alert") {
@@ -1618,8 +1625,8 @@ bool Parser::ParseFault(const Token& keyword, Diagnostic* err) {
       if (!ParseAlert(alert, &step.alert, err)) return false;
       if (!step.alert.level) {
         return Error(alert,
-                     "an injected alert needs its level: fatal:" +
-                         alert.text + " or warning:" + alert.text,
+                     "an injected alert needs its level: fatal:" + alert.text +
+                         " or warning:" + alert.text,
                      err);
       }
     } else {
@@ -1639,8 +1646,8 @@ bool Parser::ParseFault(const Token& keyword, Diagnostic* err) {
     const std::string& w = what.text;
     if (w == "byte") {
       step.kind = FaultStep::Kind::kXor;
-      if (!TakeInt("a byte offset", "byte", 0, INT64_MAX, &step.offset,
-                   nullptr, err)) {
+      if (!TakeInt("a byte offset", "byte", 0, INT64_MAX, &step.offset, nullptr,
+                   err)) {
         return false;
       }
       Token x;

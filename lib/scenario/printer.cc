@@ -197,10 +197,10 @@ void PrintEndpoint(Side side, const EndpointDecl& e, std::string* out) {
   auto plan = [&](const char* key, const std::optional<Located<RetryPlan>>& p) {
     if (!p) return;
     const char* last = p->value.then_fail ? "fail" : "ok";
-    line(key, p->value.retries == 0
-                  ? std::string(last)
-                  : "retry " + std::to_string(p->value.retries) + " then " +
-                        last);
+    line(key,
+         p->value.retries == 0
+             ? std::string(last)
+             : "retry " + std::to_string(p->value.retries) + " then " + last);
   };
   plan("client_hello_cb", e.client_hello_cb);
   plan("cert_cb", e.cert_cb);
@@ -404,32 +404,53 @@ const char* SslErrorName(SslError error) {
 
 const char* HandshakeName(int type) {
   switch (type) {
-    case 0: return "HelloRequest";
-    case 1: return "ClientHello";
-    case 2: return "ServerHello";
-    case 4: return "NewSessionTicket";
-    case 5: return "EndOfEarlyData";
-    case 8: return "EncryptedExtensions";
-    case 11: return "Certificate";
-    case 12: return "ServerKeyExchange";
-    case 13: return "CertificateRequest";
-    case 14: return "ServerHelloDone";
-    case 15: return "CertificateVerify";
-    case 16: return "ClientKeyExchange";
-    case 20: return "Finished";
-    case 22: return "CertificateStatus";
-    case 24: return "KeyUpdate";
-    default: return nullptr;
+    case 0:
+      return "HelloRequest";
+    case 1:
+      return "ClientHello";
+    case 2:
+      return "ServerHello";
+    case 4:
+      return "NewSessionTicket";
+    case 5:
+      return "EndOfEarlyData";
+    case 8:
+      return "EncryptedExtensions";
+    case 11:
+      return "Certificate";
+    case 12:
+      return "ServerKeyExchange";
+    case 13:
+      return "CertificateRequest";
+    case 14:
+      return "ServerHelloDone";
+    case 15:
+      return "CertificateVerify";
+    case 16:
+      return "ClientKeyExchange";
+    case 20:
+      return "Finished";
+    case 22:
+      return "CertificateStatus";
+    case 24:
+      return "KeyUpdate";
+    default:
+      return nullptr;
   }
 }
 
 const char* ContentTypeName(int type) {
   switch (type) {
-    case 20: return "change_cipher_spec";
-    case 21: return "alert";
-    case 22: return "handshake";
-    case 23: return "application_data";
-    default: return nullptr;
+    case 20:
+      return "change_cipher_spec";
+    case 21:
+      return "alert";
+    case 22:
+      return "handshake";
+    case 23:
+      return "application_data";
+    default:
+      return nullptr;
   }
 }
 

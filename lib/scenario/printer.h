@@ -12,21 +12,21 @@ namespace tlsim::scenario {
 std::string Print(const Scenario& scenario);
 
 // Canonical spellings, shared with the runner's messages and traces.
-const char* SideName(Side side);                // "client"
-const char* VersionName(Version version);       // "TLSv1.3"
-const char* SslErrorName(SslError error);       // "WANT_READ"
-const char* AlertName(int description);         // "handshake_failure", or nullptr
-const char* CallName(Call call);                // "do_handshake"
-const char* PropertyName(Property property);    // "session_reused"
+const char* SideName(Side side);              // "client"
+const char* VersionName(Version version);     // "TLSv1.3"
+const char* SslErrorName(SslError error);     // "WANT_READ"
+const char* AlertName(int description);       // "handshake_failure", or nullptr
+const char* CallName(Call call);              // "do_handshake"
+const char* PropertyName(Property property);  // "session_reused"
 // TLS handshake message and record content type names, or nullptr.
-const char* HandshakeName(int type);            // "ClientHello"
-const char* ContentTypeName(int type);          // "application_data"
+const char* HandshakeName(int type);                       // "ClientHello"
+const char* ContentTypeName(int type);                     // "application_data"
 std::string SelectorText(const RecordSelector& selector);  // "Certificate"
 // A call with its argument, as written: "read 100", "key_update requested".
 std::string CallText(const CallStep& step);
 // A fault step as written: "drop server->client record Certificate".
 std::string FaultText(const FaultStep& step);
-std::string FormatTime(int64_t unix_seconds);   // "2026-01-01T00:00:00Z"
+std::string FormatTime(int64_t unix_seconds);  // "2026-01-01T00:00:00Z"
 // `s` as a scenario string literal, quotes and escapes included.
 std::string QuoteString(std::string_view s);
 

@@ -648,14 +648,15 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
   state->psk_identity = config.psk_identity;
   if (!config.psk_key_hex.empty()) {
     long length = 0;
-    unsigned char* key = OPENSSL_hexstr2buf(config.psk_key_hex.c_str(), &length);
+    unsigned char* key =
+        OPENSSL_hexstr2buf(config.psk_key_hex.c_str(), &length);
     if (key == nullptr || length <= 0 ||
         static_cast<size_t>(length) > PSK_MAX_PSK_LEN) {
       OPENSSL_free(key);
       ERR_clear_error();
-      return Refuse(out_error, "psk_key",
-                    "expected 1 to " + std::to_string(PSK_MAX_PSK_LEN) +
-                        " bytes in hex");
+      return Refuse(
+          out_error, "psk_key",
+          "expected 1 to " + std::to_string(PSK_MAX_PSK_LEN) + " bytes in hex");
     }
     state->psk_key.assign(key, key + length);
     OPENSSL_free(key);

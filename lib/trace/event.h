@@ -42,8 +42,8 @@ struct Alert {
 struct CallEvent {
   StepId id;
   wire::Side side = wire::Side::kClient;
-  std::string call;    // as written: "connect", "read 100", "write \"hi\""
-  bool returns = true; // false for the void set_*_state calls
+  std::string call;     // as written: "connect", "read 100", "write \"hi\""
+  bool returns = true;  // false for the void set_*_state calls
   int ret = 0;
   std::string error;   // SSL_get_error name: "WANT_READ"
   std::string reason;  // first OpenSSL error reason; empty when none
@@ -54,7 +54,7 @@ struct CallEvent {
   std::vector<std::string> received;
   std::vector<Alert> alerts_sent;
   std::vector<Alert> alerts_received;
-  std::string data;  // what a read returned
+  std::string data;           // what a read returned
   std::string verify_result;  // SSL_get_verify_result's name after the call
   InFlight in_flight{};
 };
@@ -97,7 +97,7 @@ struct ExpectEvent {
 struct FaultEvent {
   StepId id;
   wire::Side from = wire::Side::kClient;
-  std::string fault;   // as written: "drop server->client record Certificate"
+  std::string fault;  // as written: "drop server->client record Certificate"
   bool ok = true;
   std::string result;  // what it did, or why it could not
   InFlight in_flight{};
@@ -105,8 +105,8 @@ struct FaultEvent {
 
 // A new connection between the same client and server settings.
 struct ConnectionEvent {
-  StepId id;  // id.connection is the new connection's name
-  std::string resume;     // the connection whose session the client offers
+  StepId id;           // id.connection is the new connection's name
+  std::string resume;  // the connection whose session the client offers
   bool session_offered = false;  // the client had a session to offer
 };
 
@@ -131,7 +131,7 @@ struct WireDigest {
 // The end of a run: the bytes each way, and the verdict in one line.
 struct Footer {
   bool passed = true;
-  std::string message;  // empty when passed
+  std::string message;              // empty when passed
   std::vector<WireDigest> digests;  // one per connection, in order
 };
 

@@ -65,8 +65,7 @@ Json Start(const char* type, const StepId& id) {
   j["step"] = id.number;
   j["sub"] = id.sub;
   j["line"] = id.line;
-  j["connection"] =
-      id.connection.empty() ? Json(nullptr) : Json(id.connection);
+  j["connection"] = id.connection.empty() ? Json(nullptr) : Json(id.connection);
   return j;
 }
 

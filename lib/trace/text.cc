@@ -46,7 +46,9 @@ std::string Quote(const std::string& s) {
 }
 
 std::string FormatAlert(const Alert& a) {
-  const char* level = a.level == 1 ? "warning" : a.level == 2 ? "fatal" : "level?";
+  const char* level = a.level == 1   ? "warning"
+                      : a.level == 2 ? "fatal"
+                                     : "level?";
   return fmt::format("{} {}", level, tls::AlertDescriptionName(a.description));
 }
 
@@ -69,8 +71,8 @@ std::string FormatRecord(const wire::RecordNote& r) {
   if (!r.header_complete) {
     return fmt::format("header {}..{} of 5", r.first, r.first + r.count);
   }
-  std::string out = fmt::format("{} {}", tls::ContentTypeName(r.content_type),
-                                r.length);
+  std::string out =
+      fmt::format("{} {}", tls::ContentTypeName(r.content_type), r.length);
   bool whole = r.first == 0 && r.complete;
   std::vector<std::string> parts;
   if (!whole) {
@@ -116,8 +118,8 @@ std::string FormatDelivery(const DeliveryEvent& e) {
   if (d.delivered == d.requested) {
     out += fmt::format(": {} bytes", d.delivered);
   } else {
-    out += fmt::format(": {} of {} bytes (receiver's buffer full)",
-                       d.delivered, d.requested);
+    out += fmt::format(": {} of {} bytes (receiver's buffer full)", d.delivered,
+                       d.requested);
   }
   if (!d.records.empty()) {
     std::vector<std::string> records;
@@ -142,8 +144,8 @@ std::string FormatEvent(const Event& event) {
       return FormatDelivery(e);
     }
     std::string operator()(const CloseEvent& e) const {
-      std::string out = fmt::format("{} wire close {}", Prefix(e.id),
-                                    DirectionName(e.from));
+      std::string out =
+          fmt::format("{} wire close {}", Prefix(e.id), DirectionName(e.from));
       if (e.dropped > 0) out += fmt::format(": {} bytes dropped", e.dropped);
       return out + "; " + FormatInFlight(e.in_flight);
     }
@@ -153,12 +155,12 @@ std::string FormatEvent(const Event& event) {
                          e.detail);
     }
     std::string operator()(const FaultEvent& e) const {
-      return fmt::format("{} wire {}: {}; {}", Prefix(e.id), e.fault,
-                         e.result, FormatInFlight(e.in_flight));
+      return fmt::format("{} wire {}: {}; {}", Prefix(e.id), e.fault, e.result,
+                         FormatInFlight(e.in_flight));
     }
     std::string operator()(const ConnectionEvent& e) const {
-      std::string out = fmt::format("{} connection {}", Prefix(e.id),
-                                    e.id.connection);
+      std::string out =
+          fmt::format("{} connection {}", Prefix(e.id), e.id.connection);
       if (e.resume.empty()) return out + ": new session";
       return out + fmt::format(": resume={} ({})", e.resume,
                                e.session_offered ? "session offered"

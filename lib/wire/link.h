@@ -27,7 +27,9 @@ class Link {
 
   // The half the SSL reads and writes. Owned by the Link until
   // ReleaseSslBio() is called right after SSL_set_bio takes it.
-  BIO* ssl_bio() const { return ssl_bio_ != nullptr ? ssl_bio_.get() : ssl_bio_raw_; }
+  BIO* ssl_bio() const {
+    return ssl_bio_ != nullptr ? ssl_bio_.get() : ssl_bio_raw_;
+  }
   void ReleaseSslBio() { ssl_bio_raw_ = ssl_bio_.release(); }
 
   // Takes every byte the SSL has written so far.

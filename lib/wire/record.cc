@@ -53,8 +53,9 @@ std::vector<RecordNote> RecordStream::Feed(std::string_view bytes) {
   size_t at = 0;
   while (at < bytes.size()) {
     RecordNote note;
-    note.first = header_len_ < kRecordHeaderSize ? header_len_
-                                                 : kRecordHeaderSize + body_seen_;
+    note.first = header_len_ < kRecordHeaderSize
+                     ? header_len_
+                     : kRecordHeaderSize + body_seen_;
     size_t start = at;
     while (header_len_ < kRecordHeaderSize && at < bytes.size()) {
       header_[header_len_++] = static_cast<unsigned char>(bytes[at++]);

@@ -66,8 +66,7 @@ Delivery Wire::Deliver(Side from, Amount amount) {
       if (queue.size() < amount.bytes) {
         d.ok = false;
         d.error = "asked for " + std::to_string(amount.bytes) +
-                  " bytes, only " + std::to_string(queue.size()) +
-                  " in flight";
+                  " bytes, only " + std::to_string(queue.size()) + " in flight";
         return d;
       }
       break;

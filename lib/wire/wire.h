@@ -39,10 +39,10 @@ struct Amount {
 // What one delivery did.
 struct Delivery {
   bool ok = true;
-  std::string error;      // why nothing was delivered, when !ok
-  size_t requested = 0;   // bytes the amount asked for
-  size_t delivered = 0;   // bytes that reached the receiver's buffer
-  std::string bytes;      // those bytes
+  std::string error;                // why nothing was delivered, when !ok
+  size_t requested = 0;             // bytes the amount asked for
+  size_t delivered = 0;             // bytes that reached the receiver's buffer
+  std::string bytes;                // those bytes
   std::vector<RecordNote> records;  // what the delivered bytes carried
 };
 
