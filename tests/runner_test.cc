@@ -112,6 +112,24 @@ TEST_CASE("a wrong expectation is reported with its line and both values",
   CHECK(o.text.find("# FAIL: t.tlsim:15:") != std::string::npos);
 }
 
+TEST_CASE("alert_sent=none fails when an alert was sent", "[run]") {
+  Outcome o;
+  std::string prelude = kPrelude;
+  prelude.replace(prelude.find("  verify = peer"), 0, "  versions = TLSv1.2\n");
+  prelude.replace(prelude.find("  cert = server.test"), 0,
+                  "  versions = TLSv1.3\n");
+  RunSteps(R"(client connect -> -1 WANT_READ alert_sent=none
+expect client version = TLSv1.2
+deliver client->server all
+server accept -> -1 SSL alert_sent=none
+)",
+           &o, prelude);
+  CHECK_FALSE(o.verdict.passed);
+  CHECK(o.verdict.message ==
+        "server accept: expected alert sent none, observed "
+        "fatal:protocol_version");
+}
+
 TEST_CASE("the run stops at the first failed expectation", "[run]") {
   Outcome o;
   RunSteps("client connect -> -1 WANT_WRITE\nclient connect -> any\n", &o);

@@ -1214,5 +1214,22 @@ TEST_CASE("callback and option settings report bad values where they are",
         "            ^\n");
 }
 
+TEST_CASE("'none' expects no alert and no version", "[scenario]") {
+  Scenario s = MustParse(
+      "client connect -> -1 WANT_READ alert_sent=none alert_received=none\n"
+      "expect client version = none\n");
+  const auto& call = std::get<CallStep>(s.steps[0]);
+  CHECK(call.expect->alert_sent->description == AlertExpect::kNone);
+  CHECK(std::get<std::string>(std::get<ExpectStep>(s.steps[1]).value) ==
+        "none");
+  CHECK(Print(s) ==
+        "client connect -> -1 WANT_READ alert_sent=none alert_received=none\n"
+        "expect client version = none\n");
+  CHECK(ParseError("inject client->server alert none\n") ==
+        "t.tlsim:1:29: error: expected an alert to inject, found 'none'\n"
+        "inject client->server alert none\n"
+        "                            ^\n");
+}
+
 }  // namespace
 }  // namespace tlsim::scenario

@@ -120,6 +120,7 @@ std::string FormatAlert(const trace::Alert& a) {
 }
 
 std::string FormatAlertExpect(const scenario::AlertExpect& a) {
+  if (a.description == scenario::AlertExpect::kNone) return "none";
   const char* name = scenario::AlertName(a.description);
   std::string desc = name ? name : std::to_string(a.description);
   if (!a.level) return desc;
@@ -127,9 +128,21 @@ std::string FormatAlertExpect(const scenario::AlertExpect& a) {
          desc;
 }
 
+// An expected alert among those seen: for `none`, there must be none.
+bool AlertSeen(const scenario::AlertExpect& want,
+               const std::vector<trace::Alert>& seen);
+
 bool AlertMatches(const scenario::AlertExpect& want, const trace::Alert& got) {
   if (want.level && static_cast<int>(*want.level) != got.level) return false;
   return want.description == got.description;
+}
+
+bool AlertSeen(const scenario::AlertExpect& want,
+               const std::vector<trace::Alert>& seen) {
+  if (want.description == scenario::AlertExpect::kNone) return seen.empty();
+  return std::any_of(seen.begin(), seen.end(), [&](const trace::Alert& a) {
+    return AlertMatches(want, a);
+  });
 }
 
 std::string FormatAlerts(const std::vector<trace::Alert>& alerts) {
@@ -172,20 +185,13 @@ std::optional<std::string> Mismatch(const scenario::Outcome& want,
     return fmt::format("expected data {}, observed {}", Quote(*want.data),
                        Quote(got.data));
   }
-  if (want.alert_sent &&
-      std::none_of(got.alerts_sent.begin(), got.alerts_sent.end(),
-                   [&](const trace::Alert& a) {
-                     return AlertMatches(*want.alert_sent, a);
-                   })) {
+  if (want.alert_sent && !AlertSeen(*want.alert_sent, got.alerts_sent)) {
     return fmt::format("expected alert sent {}, observed {}",
                        FormatAlertExpect(*want.alert_sent),
                        FormatAlerts(got.alerts_sent));
   }
   if (want.alert_received &&
-      std::none_of(got.alerts_received.begin(), got.alerts_received.end(),
-                   [&](const trace::Alert& a) {
-                     return AlertMatches(*want.alert_received, a);
-                   })) {
+      !AlertSeen(*want.alert_received, got.alerts_received)) {
     return fmt::format("expected alert received {}, observed {}",
                        FormatAlertExpect(*want.alert_received),
                        FormatAlerts(got.alerts_received));
@@ -568,8 +574,9 @@ std::pair<std::string, bool> Runner::Execution::Observe(
                                  ? "none"
                                  : tls::VersionName(SSL_version(ssl));
       const auto* want = std::get_if<scenario::Version>(&step.value);
-      return {observed,
-              want != nullptr && scenario::VersionName(*want) == observed};
+      return {observed, want != nullptr
+                            ? scenario::VersionName(*want) == observed
+                            : text != nullptr && *text == observed};
     }
     case Property::kCipher: {
       const SSL_CIPHER* c = SSL_get_current_cipher(ssl);

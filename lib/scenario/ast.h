@@ -161,8 +161,9 @@ enum class Call {
 inline constexpr Call kLastCall = Call::kVerifyClientPostHandshake;
 
 struct AlertExpect {
+  static constexpr int kNone = -1;  // `none`: no alert at all
   std::optional<AlertLevel> level;  // unset: either level
-  int description = 0;              // TLS AlertDescription code
+  int description = 0;              // TLS AlertDescription code, or kNone
   bool operator==(const AlertExpect&) const = default;
 };
 

@@ -1178,6 +1178,10 @@ bool Parser::ParseOutcome(Call call, Outcome* out, Diagnostic* err) {
 bool Parser::ParseAlert(const Token& word, AlertExpect* out, Diagnostic* err) {
   std::string_view text = word.text;
   Pos at = PosOf(word);
+  if (text == "none") {
+    out->description = AlertExpect::kNone;
+    return true;
+  }
   size_t colon = text.find(':');
   if (colon != std::string_view::npos) {
     std::string_view level = text.substr(0, colon);
@@ -1383,6 +1387,10 @@ bool Parser::ParseExpect(const Token& keyword, Diagnostic* err) {
   switch (step.property) {
     case Property::kVersion: {
       Version v;
+      if (value.text == "none") {
+        step.value = value.text;  // no session yet
+        break;
+      }
       if (!LookupVersion(value.text, &v)) {
         return Error(value, "unknown version '" + value.text + "'", err);
       }
@@ -1623,6 +1631,9 @@ bool Parser::ParseFault(const Token& keyword, Diagnostic* err) {
         return false;
       }
       if (!ParseAlert(alert, &step.alert, err)) return false;
+      if (step.alert.description == AlertExpect::kNone) {
+        return Error(alert, "expected an alert to inject, found 'none'", err);
+      }
       if (!step.alert.level) {
         return Error(alert,
                      "an injected alert needs its level: fatal:" + alert.text +

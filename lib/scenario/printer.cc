@@ -124,6 +124,7 @@ std::string AmountText(const Amount& amount) {
 }
 
 std::string AlertText(const AlertExpect& alert) {
+  if (alert.description == AlertExpect::kNone) return "none";
   std::string out;
   if (alert.level) {
     out = *alert.level == AlertLevel::kFatal ? "fatal:" : "warning:";
