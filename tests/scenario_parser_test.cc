@@ -1192,9 +1192,21 @@ TEST_CASE("callback, option and PSK settings parse and print back",
 TEST_CASE("callback and option settings report bad values where they are",
           "[scenario]") {
   CHECK(ParseError("client {\n  cert_cb = retry 2 then maybe\n}\n") ==
-        "t.tlsim:2:26: error: expected ok or fail, found 'maybe'\n"
+        "t.tlsim:2:26: error: expected ok, fail or missing_file, found "
+        "'maybe'\n"
         "  cert_cb = retry 2 then maybe\n"
         "                         ^\n");
+  CHECK(ParseError("client {\n  verify_cb = retry 2 then maybe\n}\n") ==
+        "t.tlsim:2:28: error: expected ok or fail, found 'maybe'\n"
+        "  verify_cb = retry 2 then maybe\n"
+        "                           ^\n");
+  CHECK(ParseError("client {\n  verify_cb = missing_file\n}\n") ==
+        "t.tlsim:2:15: error: expected ok, fail or retry N then ok|fail, "
+        "found 'missing_file'\n"
+        "  verify_cb = missing_file\n"
+        "              ^\n");
+  CHECK(MustParse("server {\n  cert_cb = retry 1 then missing_file\n}\n")
+            .server.cert_cb->value == RetryPlan{1, true, true});
   CHECK(ParseError("client {\n  options = partial_write,fast\n}\n") ==
         "t.tlsim:2:27: error: unknown option 'fast'\n"
         "  options = partial_write,fast\n"

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cstring>
 #include <ctime>
 #include <optional>
 
@@ -357,7 +358,11 @@ class Runner::Execution {
       ev.error = tls::SslErrorName(SSL_get_error(ssl, ret));
     }
     if (unsigned long code = ERR_peek_error(); code != 0) {
-      const char* reason = ERR_reason_error_string(code);
+      // A system error (errno, from fopen or a socket call) has no reason
+      // string of OpenSSL's own.
+      const char* reason = ERR_SYSTEM_ERROR(code)
+                               ? std::strerror(ERR_GET_REASON(code))
+                               : ERR_reason_error_string(code);
       ev.reason = reason ? reason : fmt::format("error {:#x}", code);
     }
     ERR_clear_error();

@@ -75,6 +75,7 @@ tls::EndpointConfig ToConfig(const scenario::EndpointDecl& d, bool server) {
     out->enabled = true;
     out->retries = static_cast<int>(p->value.retries);
     out->then_fail = p->value.then_fail;
+    out->missing_file = p->value.missing_file;
   };
   plan(d.client_hello_cb, &c.client_hello_cb);
   plan(d.cert_cb, &c.cert_cb);

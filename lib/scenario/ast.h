@@ -82,6 +82,9 @@ struct CertDecl {
 struct RetryPlan {
   int64_t retries = 0;
   bool then_fail = false;
+  // `missing_file` (cert_cb only): fail the way a callback that loads its
+  // certificate from a missing file does, a system error on the queue.
+  bool missing_file = false;
   bool operator==(const RetryPlan&) const = default;
 };
 

@@ -225,7 +225,8 @@ constexpr SettingInfo kSettings[] = {
     {"buffer", Setting::kBuffer, "a size from 1 to 1048576"},
     {"client_hello_cb", Setting::kClientHelloCb,
      "ok, fail or retry N then ok|fail"},
-    {"cert_cb", Setting::kCertCb, "ok, fail or retry N then ok|fail"},
+    {"cert_cb", Setting::kCertCb,
+     "ok, fail, missing_file or retry N then ok|fail|missing_file"},
     {"client_cert_cb", Setting::kClientCertCb,
      "ok, fail or retry N then ok|fail"},
     {"verify_cb", Setting::kVerifyCb, "ok, fail or retry N then ok|fail"},
@@ -786,14 +787,23 @@ bool Parser::ParseSetting(Side side, EndpointDecl* decl, Diagnostic* err) {
       return IntFromWord(value, what, min, max, out, err);
     };
   };
-  // ok | fail | retry N then ok|fail
+  // ok | fail | missing_file | retry N then ok|fail|missing_file
+  bool file_allowed = info->setting == Setting::kCertCb;
+  auto ending = [&](const Token& word, RetryPlan* out) {
+    if (word.text == "ok" || word.text == "fail") {
+      out->then_fail = word.text == "fail";
+      return true;
+    }
+    if (word.text == "missing_file" && file_allowed) {
+      out->then_fail = out->missing_file = true;
+      return true;
+    }
+    return false;
+  };
   auto retry_plan = [&](RetryPlan* out) {
     Token first;
     if (!TakeWord(what, &first, err)) return false;
-    if (first.text == "ok" || first.text == "fail") {
-      out->then_fail = first.text == "fail";
-      return true;
-    }
+    if (ending(first, out)) return true;
     if (first.text != "retry") return wrong(first);
     if (!TakeInt("a retry count", "retry", 0, 1000, &out->retries, nullptr,
                  err)) {
@@ -804,12 +814,14 @@ bool Parser::ParseSetting(Side side, EndpointDecl* decl, Diagnostic* err) {
     if (then.text != "then") {
       return Error(then, "expected 'then', found " + TokenName(then), err);
     }
+    const std::string endings =
+        file_allowed ? "ok, fail or missing_file" : "ok or fail";
     Token last;
-    if (!TakeWord("ok or fail", &last, err)) return false;
-    if (last.text != "ok" && last.text != "fail") {
-      return Error(last, "expected ok or fail, found " + TokenName(last), err);
+    if (!TakeWord(endings, &last, err)) return false;
+    if (!ending(last, out)) {
+      return Error(last, "expected " + endings + ", found " + TokenName(last),
+                   err);
     }
-    out->then_fail = last.text == "fail";
     return true;
   };
   auto servername = [&](ServernameAction* out) {

@@ -197,7 +197,9 @@ void PrintEndpoint(Side side, const EndpointDecl& e, std::string* out) {
   if (e.buffer) line("buffer", std::to_string(e.buffer->value));
   auto plan = [&](const char* key, const std::optional<Located<RetryPlan>>& p) {
     if (!p) return;
-    const char* last = p->value.then_fail ? "fail" : "ok";
+    const char* last = p->value.missing_file ? "missing_file"
+                       : p->value.then_fail  ? "fail"
+                                             : "ok";
     line(key,
          p->value.retries == 0
              ? std::string(last)

@@ -230,6 +230,11 @@ int OnCert(SSL* ssl, void* arg) {
     case Answer::kContinue:
       return 1;
     case Answer::kFail:
+      if (context->cert_cb.missing_file) {
+        // Fails: the file does not exist. OpenSSL queues the fopen error.
+        SSL_use_certificate_file(ssl, kMissingCertificateFile,
+                                 SSL_FILETYPE_PEM);
+      }
       return 0;
   }
   return 0;

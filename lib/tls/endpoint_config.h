@@ -29,7 +29,15 @@ struct RetryPlan {
   bool enabled = false;
   int retries = 0;
   bool then_fail = false;
+  // cert_cb only, with then_fail: fail as a callback that loads its
+  // certificate from disk does when the file is missing, leaving the
+  // system error (ERR_LIB_SYS, from fopen) first on the error queue.
+  bool missing_file = false;
 };
+
+// The file a `missing_file` certificate callback tries to load.
+inline constexpr char kMissingCertificateFile[] =
+    "/nonexistent/tlsim/certificate.pem";
 
 // What the server's servername callback answers for an SNI that no
 // `sni_certs` entry matches (and for a ClientHello without SNI).
