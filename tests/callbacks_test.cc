@@ -17,23 +17,13 @@
 #include "lib/tls/handles.h"
 #include "lib/tls/names.h"
 #include "lib/tls/pki.h"
+#include "tests/test_pki.h"
 
 namespace tlsim::tls {
 namespace {
 
-constexpr int64_t kNotBefore = 1767225600;  // 2026-01-01T00:00:00Z
-constexpr int64_t kNotAfter = 1798761600;   // 2027-01-01T00:00:00Z
-constexpr time_t kNow = 1780272000;         // 2026-06-01T00:00:00Z
-
-CertSpec Spec(std::string name, bool is_ca, std::string issuer) {
-  CertSpec spec;
-  spec.name = std::move(name);
-  spec.is_ca = is_ca;
-  spec.issuer = std::move(issuer);
-  spec.not_before = kNotBefore;
-  spec.not_after = kNotAfter;
-  return spec;
-}
+using testing::kNow;
+using testing::Spec;
 
 // root -> intermediate -> server.test, other.test, chained-client.test;
 // root -> client.test.

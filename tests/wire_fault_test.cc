@@ -9,47 +9,15 @@
 #include "lib/wire/link.h"
 #include "lib/wire/record.h"
 #include "lib/wire/wire.h"
+#include "tests/wire_bytes.h"
 
 namespace tlsim::wire {
 namespace {
 
-// A record: type, version 3.3, length, body.
-std::string Record(int type, const std::string& body) {
-  std::string r;
-  r += static_cast<char>(type);
-  r += '\x03';
-  r += '\x03';
-  r += static_cast<char>(body.size() >> 8);
-  r += static_cast<char>(body.size() & 0xff);
-  return r + body;
-}
-
-// A handshake message: type, 24-bit length, body.
-std::string Message(int type, const std::string& body) {
-  std::string m;
-  m += static_cast<char>(type);
-  m += '\0';
-  m += static_cast<char>(body.size() >> 8);
-  m += static_cast<char>(body.size() & 0xff);
-  return m + body;
-}
-
-// What the SSL side of a link has been given.
-std::string ReadSslSide(Link& link) {
-  std::string out;
-  char buf[256];
-  int n;
-  while ((n = BIO_read(link.ssl_bio(), buf, sizeof buf)) > 0) {
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
-
-void WriteSslSide(Link& link, const std::string& bytes) {
-  REQUIRE(
-      BIO_write(link.ssl_bio(), bytes.data(), static_cast<int>(bytes.size())) ==
-      static_cast<int>(bytes.size()));
-}
+using testing::Message;
+using testing::ReadSslSide;
+using testing::Record;
+using testing::WriteSslSide;
 
 // A ServerHello body: legacy_version, random, empty session id, cipher,
 // compression, and supported_versions = 0x0304 when `tls13`.

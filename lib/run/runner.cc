@@ -120,15 +120,6 @@ std::string FormatAlert(const trace::Alert& a) {
                      tls::AlertDescriptionName(a.description));
 }
 
-std::string FormatAlertExpect(const scenario::AlertExpect& a) {
-  if (a.description == scenario::AlertExpect::kNone) return "none";
-  const char* name = scenario::AlertName(a.description);
-  std::string desc = name ? name : std::to_string(a.description);
-  if (!a.level) return desc;
-  return (*a.level == scenario::AlertLevel::kWarning ? "warning:" : "fatal:") +
-         desc;
-}
-
 // An expected alert among those seen: for `none`, there must be none.
 bool AlertSeen(const scenario::AlertExpect& want,
                const std::vector<trace::Alert>& seen);
@@ -188,13 +179,13 @@ std::optional<std::string> Mismatch(const scenario::Outcome& want,
   }
   if (want.alert_sent && !AlertSeen(*want.alert_sent, got.alerts_sent)) {
     return fmt::format("expected alert sent {}, observed {}",
-                       FormatAlertExpect(*want.alert_sent),
+                       scenario::AlertText(*want.alert_sent),
                        FormatAlerts(got.alerts_sent));
   }
   if (want.alert_received &&
       !AlertSeen(*want.alert_received, got.alerts_received)) {
     return fmt::format("expected alert received {}, observed {}",
-                       FormatAlertExpect(*want.alert_received),
+                       scenario::AlertText(*want.alert_received),
                        FormatAlerts(got.alerts_received));
   }
   if (want.verify && *want.verify != got.verify_result) {

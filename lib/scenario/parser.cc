@@ -328,6 +328,11 @@ class Parser {
   bool ParseSeed(Diagnostic* err);
   bool ParseClock(Diagnostic* err);
   bool ParsePki(const Token& keyword, Diagnostic* err);
+  // The lines of a block after its '{', up to and with its '}', each read
+  // by `parse_line`; anything but a word there is "expected <what>".
+  template <typename ParseLine>
+  bool ParseBlockLines(const Token& keyword, const std::string& what,
+                       ParseLine parse_line, Diagnostic* err);
   bool ParseCertDecl(Diagnostic* err);
   bool ParseEndpoint(const Token& keyword, EndpointDecl* decl, Diagnostic* err);
   bool ParseSetting(Side side, EndpointDecl* decl, Diagnostic* err);
@@ -556,7 +561,14 @@ bool Parser::ParseClock(Diagnostic* err) {
 
 bool Parser::ParsePki(const Token& keyword, Diagnostic* err) {
   if (tok_.kind != Token::kLBrace) return Unexpected("'{' after 'pki'", err);
-  Take();
+  return ParseBlockLines(
+      keyword, "ca or leaf", [&] { return ParseCertDecl(err); }, err);
+}
+
+template <typename ParseLine>
+bool Parser::ParseBlockLines(const Token& keyword, const std::string& what,
+                             ParseLine parse_line, Diagnostic* err) {
+  Take();  // {
   if (!ExpectEndOfLine(err)) return false;
   while (true) {
     switch (tok_.kind) {
@@ -572,10 +584,10 @@ bool Parser::ParsePki(const Token& keyword, Diagnostic* err) {
         Take();
         return ExpectEndOfLine(err);
       case Token::kWord:
-        if (!ParseCertDecl(err)) return false;
+        if (!parse_line()) return false;
         break;
       default:
-        return Unexpected("ca or leaf", err);
+        return Unexpected(what, err);
     }
   }
 }
@@ -687,28 +699,9 @@ bool Parser::ParseEndpoint(const Token& keyword, EndpointDecl* decl,
   decl->pos = PosOf(keyword);
   decl->declared = true;
   Side side = keyword.text == "client" ? Side::kClient : Side::kServer;
-  Take();  // {
-  if (!ExpectEndOfLine(err)) return false;
-  while (true) {
-    switch (tok_.kind) {
-      case Token::kNewline:
-        Take();
-        break;
-      case Token::kEof:
-        return Error(keyword,
-                     "missing '}' for the block opened at line " +
-                         std::to_string(keyword.line),
-                     err);
-      case Token::kRBrace:
-        Take();
-        return ExpectEndOfLine(err);
-      case Token::kWord:
-        if (!ParseSetting(side, decl, err)) return false;
-        break;
-      default:
-        return Unexpected("a setting name", err);
-    }
-  }
+  return ParseBlockLines(
+      keyword, "a setting name", [&] { return ParseSetting(side, decl, err); },
+      err);
 }
 
 bool Parser::ParseSetting(Side side, EndpointDecl* decl, Diagnostic* err) {

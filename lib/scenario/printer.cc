@@ -123,7 +123,7 @@ std::string AmountText(const Amount& amount) {
   return "?";
 }
 
-std::string AlertText(const AlertExpect& alert) {
+std::string AlertTextOf(const AlertExpect& alert) {
   if (alert.description == AlertExpect::kNone) return "none";
   std::string out;
   if (alert.level) {
@@ -142,10 +142,10 @@ std::string OutcomeText(const Outcome& outcome) {
   if (outcome.state) items.push_back("state=" + QuoteString(*outcome.state));
   if (outcome.data) items.push_back("data=" + QuoteString(*outcome.data));
   if (outcome.alert_sent) {
-    items.push_back("alert_sent=" + AlertText(*outcome.alert_sent));
+    items.push_back("alert_sent=" + AlertTextOf(*outcome.alert_sent));
   }
   if (outcome.alert_received) {
-    items.push_back("alert_received=" + AlertText(*outcome.alert_received));
+    items.push_back("alert_received=" + AlertTextOf(*outcome.alert_received));
   }
   if (outcome.verify) items.push_back("verify=" + *outcome.verify);
   std::string out;
@@ -274,7 +274,7 @@ std::string FaultStepText(const FaultStep& s) {
     case FaultStep::Kind::kInjectHex:
       return "inject " + dir + " hex " + QuoteString(s.hex);
     case FaultStep::Kind::kInjectAlert:
-      return "inject " + dir + " alert " + AlertText(s.alert);
+      return "inject " + dir + " alert " + AlertTextOf(s.alert);
   }
   return "?";
 }
@@ -603,6 +603,8 @@ namespace tlsim::scenario {
 const char* PropertyName(Property property) { return PropertyNameOf(property); }
 
 std::string FaultText(const FaultStep& step) { return FaultStepText(step); }
+
+std::string AlertText(const AlertExpect& alert) { return AlertTextOf(alert); }
 
 std::string CallText(const CallStep& s) {
   std::string out = CallName(s.call);

@@ -24,6 +24,8 @@ const char* ContentTypeName(int type);                     // "application_data"
 std::string SelectorText(const RecordSelector& selector);  // "Certificate"
 // A call with its argument, as written: "read 100", "key_update requested".
 std::string CallText(const CallStep& step);
+// An expected alert as written: "fatal:handshake_failure", "none".
+std::string AlertText(const AlertExpect& alert);
 // A fault step as written: "drop server->client record Certificate".
 std::string FaultText(const FaultStep& step);
 std::string FormatTime(int64_t unix_seconds);  // "2026-01-01T00:00:00Z"
