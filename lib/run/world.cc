@@ -114,6 +114,9 @@ tls::EndpointConfig ToConfig(const scenario::EndpointDecl& d, bool server) {
       if (o == "no_middlebox_compat") c.middlebox_compat = false;
       if (o == "no_auto_retry") c.auto_retry = false;
       if (o == "post_handshake_auth") c.post_handshake_auth = true;
+      if (o == "verify_post_handshake") c.verify_post_handshake = true;
+      if (o == "allow_no_dhe_kex") c.allow_no_dhe_kex = true;
+      if (o == "no_anti_replay") c.no_anti_replay = true;
     }
   }
   if (d.num_tickets) c.num_tickets = static_cast<int>(d.num_tickets->value);

@@ -199,6 +199,9 @@ constexpr const char* kOptionNames[] = {
     "no_middlebox_compat",
     "no_auto_retry",
     "post_handshake_auth",
+    "verify_post_handshake",
+    "allow_no_dhe_kex",
+    "no_anti_replay",
 };
 
 struct SettingInfo {

@@ -346,7 +346,15 @@ void OnKeylog(const SSL* ssl, const char* line) {
 int OnGenerateTicket(SSL* ssl, void* arg) {
   const auto* context = static_cast<const ContextState*>(arg);
   SSL_SESSION* session = SSL_get_session(ssl);
-  if (session != nullptr) {
+  // A stateful TLS 1.3 ticket (no stateless tickets, or early data with
+  // anti-replay, as OpenSSL decides) is only a session ID: no time goes on
+  // the wire, and the session stays in the server's cache, where OpenSSL
+  // checks its time against the wall clock. Leave it alone.
+  bool stateful = SSL_version(ssl) == TLS1_3_VERSION &&
+                  ((SSL_get_options(ssl) & SSL_OP_NO_TICKET) != 0 ||
+                   (SSL_get_max_early_data(ssl) > 0 &&
+                    (SSL_get_options(ssl) & SSL_OP_NO_ANTI_REPLAY) == 0));
+  if (session != nullptr && !stateful) {
     SSL_SESSION_set_time(session, static_cast<long>(context->session_time));
   }
   return 1;
@@ -558,6 +566,14 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
       mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
       break;
   }
+  if (config.verify_post_handshake) {
+    if (!config.is_server || config.verify == VerifyMode::kNone) {
+      return Refuse(out_error, "options",
+                    "verify_post_handshake: only a server that verifies "
+                    "(verify = peer or require) asks after the handshake");
+    }
+    mode |= SSL_VERIFY_POST_HANDSHAKE;
+  }
   SSL_CTX_set_verify(ctx.get(), mode,
                      config.verify_cb.enabled ? OnVerify : nullptr);
 
@@ -712,6 +728,8 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
 
   uint64_t options = 0;
   if (config.ignore_unexpected_eof) options |= SSL_OP_IGNORE_UNEXPECTED_EOF;
+  if (config.allow_no_dhe_kex) options |= SSL_OP_ALLOW_NO_DHE_KEX;
+  if (config.no_anti_replay) options |= SSL_OP_NO_ANTI_REPLAY;
   if (config.no_renegotiation) options |= SSL_OP_NO_RENEGOTIATION;
   if (config.allow_client_renegotiation) {
     options |= SSL_OP_ALLOW_CLIENT_RENEGOTIATION;

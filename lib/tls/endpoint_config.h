@@ -102,6 +102,11 @@ struct EndpointConfig {
   bool middlebox_compat = true;  // false: clear SSL_OP_ENABLE_MIDDLEBOX_COMPAT
   bool auto_retry = true;        // false: clear SSL_MODE_AUTO_RETRY
   bool post_handshake_auth = false;  // client: SSL_set_post_handshake_auth
+  // server: SSL_VERIFY_POST_HANDSHAKE: ask for the client's certificate
+  // only in SSL_verify_client_post_handshake, not in the handshake
+  bool verify_post_handshake = false;
+  bool allow_no_dhe_kex = false;  // SSL_OP_ALLOW_NO_DHE_KEX: TLS 1.3 psk_ke
+  bool no_anti_replay = false;    // server: SSL_OP_NO_ANTI_REPLAY
   int num_tickets = -1;              // >= 0: SSL_CTX_set_num_tickets
   uint32_t max_early_data = 0;       // server, > 0: SSL_CTX_set_max_early_data
   int max_fragment_length = 0;  // client: 512, 1024, 2048 or 4096 (RFC 6066)
