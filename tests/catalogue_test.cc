@@ -23,7 +23,7 @@ TEST_CASE("every scenario file is in the catalogue", "[catalogue]") {
   for (const auto& e : fs::recursive_directory_iterator(root)) {
     if (e.path().extension() != ".tlsim") continue;
     ++files;
-    std::string name = fs::relative(e.path(), root).string();
+    std::string name = e.path().lexically_relative(root).string();
     INFO(name);
     CHECK(readme.str().find("`" + name + "`") != std::string::npos);
   }
