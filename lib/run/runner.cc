@@ -120,15 +120,12 @@ std::string FormatAlert(const trace::Alert& a) {
                      tls::AlertDescriptionName(a.description));
 }
 
-// An expected alert among those seen: for `none`, there must be none.
-bool AlertSeen(const scenario::AlertExpect& want,
-               const std::vector<trace::Alert>& seen);
-
 bool AlertMatches(const scenario::AlertExpect& want, const trace::Alert& got) {
   if (want.level && static_cast<int>(*want.level) != got.level) return false;
   return want.description == got.description;
 }
 
+// An expected alert among those seen: for `none`, there must be none.
 bool AlertSeen(const scenario::AlertExpect& want,
                const std::vector<trace::Alert>& seen) {
   if (want.description == scenario::AlertExpect::kNone) return seen.empty();
@@ -346,7 +343,11 @@ class Runner::Execution {
     }
     if (ev.returns) {
       ev.ret = ret;
-      ev.error = tls::SslErrorName(SSL_get_error(ssl, ret));
+      // SSL_pending returns a count, never an error: SSL_get_error would
+      // misread its 0.
+      ev.error = step.call == Call::kPending
+                     ? "NONE"
+                     : tls::SslErrorName(SSL_get_error(ssl, ret));
     }
     if (unsigned long code = ERR_peek_error(); code != 0) {
       // A system error (errno, from fopen or a socket call) has no reason
