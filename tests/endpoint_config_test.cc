@@ -56,21 +56,8 @@ struct World {
   std::vector<SslCtxPtr> contexts;
 };
 
-EndpointConfig Client() {
-  EndpointConfig config;
-  config.verify = VerifyMode::kPeer;
-  config.trust = {"root"};
-  config.server_name = "server.test";
-  config.verify_host = "server.test";
-  return config;
-}
-
-EndpointConfig Server() {
-  EndpointConfig config;
-  config.is_server = true;
-  config.cert = "server.test";
-  return config;
-}
+using testing::Client;
+using testing::Server;
 
 // One endpoint's view of a handshake driven by Handshake().
 struct Side {

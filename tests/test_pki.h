@@ -1,5 +1,6 @@
-// Certificate specs for the tls layer's tests: one validity window for all,
-// and the verification time inside it.
+// Certificate specs and endpoint settings for the tls layer's tests: one
+// validity window for all, the verification time inside it, and a client
+// and a server that trust "root" and present "server.test".
 #pragma once
 
 #include <cstdint>
@@ -7,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "lib/tls/endpoint_config.h"
 #include "lib/tls/pki.h"
 
 namespace tlsim::tls::testing {
@@ -25,6 +27,24 @@ inline CertSpec Spec(std::string name, bool is_ca, std::string issuer) {
   spec.not_before = kNotBefore;
   spec.not_after = kNotAfter;
   return spec;
+}
+
+// A client that verifies server.test against root.
+inline EndpointConfig Client() {
+  EndpointConfig config;
+  config.verify = VerifyMode::kPeer;
+  config.trust = {"root"};
+  config.server_name = "server.test";
+  config.verify_host = "server.test";
+  return config;
+}
+
+// A server presenting server.test.
+inline EndpointConfig Server() {
+  EndpointConfig config;
+  config.is_server = true;
+  config.cert = "server.test";
+  return config;
 }
 
 }  // namespace tlsim::tls::testing
