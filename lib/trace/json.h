@@ -8,7 +8,7 @@
 //   {"type":"end","passed":true,"message":""}
 //
 //   trace::JsonLinesObserver json(&std::cout);
-//   runner.AddObserver(&json);
+//   runner.Run({&json});
 #pragma once
 
 #include <ostream>
