@@ -1,5 +1,6 @@
-// The catalogue in scenarios/README.md names every shipped scenario, so
-// that a file added without saying what it shows fails the build.
+// The catalogue in scenarios/README.md names every shipped scenario, and
+// every scenario opens with a comment, so that a file added without saying
+// what it shows fails the build.
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -26,6 +27,11 @@ TEST_CASE("every scenario file is in the catalogue", "[catalogue]") {
     std::string name = e.path().lexically_relative(root).string();
     INFO(name);
     CHECK(readme.str().find("`" + name + "`") != std::string::npos);
+    // And the file itself opens with a comment saying what it shows.
+    std::ifstream scenario(e.path());
+    std::string first;
+    std::getline(scenario, first);
+    CHECK(first.rfind("# ", 0) == 0);
   }
   CHECK(files >= 30);
 }
