@@ -172,10 +172,13 @@ int RunOne(const RunFlags& flags, Loaded& l) {
   std::ostringstream text, json;
   trace::TextObserver text_observer(&text);
   trace::JsonLinesObserver json_observer(&json);
-  trace::TextObserver live_text(&std::cout);
-  trace::JsonLinesObserver live_json(&std::cout);
+  // --trace shares the formatting of the trace that is kept anyway.
+  if (flags.trace && flags.format == "text") text_observer.AlsoTo(&std::cout);
+  if (flags.trace && flags.format == "jsonl") json_observer.AlsoTo(&std::cout);
   std::vector<trace::Observer*> observers = {&text_observer};
-  if (!paths.json.empty()) observers.push_back(&json_observer);
+  if (!paths.json.empty() || (flags.trace && flags.format == "jsonl")) {
+    observers.push_back(&json_observer);
+  }
   std::unique_ptr<trace::PcapObserver> pcap;
   if (!paths.pcap.empty()) {
     pcap = std::make_unique<trace::PcapObserver>(paths.pcap);
@@ -184,11 +187,6 @@ int RunOne(const RunFlags& flags, Loaded& l) {
       return kExitBadInput;
     }
     observers.push_back(pcap.get());
-  }
-  if (flags.trace) {
-    observers.push_back(flags.format == "jsonl"
-                            ? static_cast<trace::Observer*>(&live_json)
-                            : &live_text);
   }
   run::Verdict v = l.runner->Run(observers);
 

@@ -190,17 +190,21 @@ std::string FormatEventJson(const Event& event) {
   return Dump(EventJson(event));
 }
 
+void JsonLinesObserver::Write(const std::string& line) {
+  for (std::ostream* out : outs_) *out << line << '\n';
+}
+
 void JsonLinesObserver::OnHeader(const Header& h) {
   Json j;
   j["type"] = "header";
   j["file"] = h.file;
   j["title"] = h.title;
   j["openssl"] = h.openssl_version;
-  *out_ << Dump(j) << '\n';
+  Write(Dump(j));
 }
 
 void JsonLinesObserver::OnEvent(const Event& event) {
-  *out_ << FormatEventJson(event) << '\n';
+  Write(FormatEventJson(event));
 }
 
 void JsonLinesObserver::OnFooter(const Footer& f) {
@@ -217,8 +221,8 @@ void JsonLinesObserver::OnFooter(const Footer& f) {
     digests.push_back(std::move(one));
   }
   j["digests"] = std::move(digests);
-  *out_ << Dump(j) << '\n';
-  out_->flush();
+  Write(Dump(j));
+  for (std::ostream* out : outs_) out->flush();
 }
 
 }  // namespace tlsim::trace

@@ -13,6 +13,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "lib/trace/event.h"
 
@@ -24,13 +25,16 @@ std::string FormatEventJson(const Event& event);
 // Writes every event to `out` as one JSON line, as it comes.
 class JsonLinesObserver : public Observer {
  public:
-  explicit JsonLinesObserver(std::ostream* out) : out_(out) {}
+  explicit JsonLinesObserver(std::ostream* out) : outs_{out} {}
+  // Also writes to `out`; each line is formatted once.
+  void AlsoTo(std::ostream* out) { outs_.push_back(out); }
   void OnHeader(const Header& header) override;
   void OnEvent(const Event& event) override;
   void OnFooter(const Footer& footer) override;
 
  private:
-  std::ostream* out_;
+  void Write(const std::string& line);
+  std::vector<std::ostream*> outs_;
 };
 
 }  // namespace tlsim::trace

@@ -174,24 +174,30 @@ std::string FormatEvent(const Event& event) {
   return std::visit(Visitor{}, event);
 }
 
+void TextObserver::Write(const std::string& text) {
+  for (std::ostream* out : outs_) *out << text;
+}
+
 void TextObserver::OnHeader(const Header& h) {
-  *out_ << fmt::format("# tlsim trace of {}: {}\n# {}\n", h.file,
-                       Quote(h.title), h.openssl_version);
+  Write(fmt::format("# tlsim trace of {}: {}\n# {}\n", h.file, Quote(h.title),
+                    h.openssl_version));
 }
 
 void TextObserver::OnEvent(const Event& event) {
-  *out_ << FormatEvent(event) << '\n';
+  Write(FormatEvent(event) + '\n');
 }
 
 void TextObserver::OnFooter(const Footer& f) {
+  std::string text;
   for (const WireDigest& d : f.digests) {
-    *out_ << fmt::format(
+    text += fmt::format(
         "# wire {}: c>s {} bytes sha256 {}; s>c {} bytes sha256 {}\n",
         d.connection, d.bytes[0], d.sha256[0], d.bytes[1], d.sha256[1]);
   }
-  *out_ << (f.passed ? std::string("# pass\n")
-                     : fmt::format("# FAIL: {}\n", f.message));
-  out_->flush();
+  text += f.passed ? std::string("# pass\n")
+                   : fmt::format("# FAIL: {}\n", f.message);
+  Write(text);
+  for (std::ostream* out : outs_) out->flush();
 }
 
 }  // namespace tlsim::trace

@@ -9,6 +9,7 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "lib/trace/event.h"
 
@@ -17,16 +18,19 @@ namespace tlsim::trace {
 // One event as one line, without the newline.
 std::string FormatEvent(const Event& event);
 
-// Writes every event to `out` as it comes.
+// Writes every event to `out` as it comes (and to every stream added with
+// AlsoTo: each line is formatted once, however many streams get it).
 class TextObserver : public Observer {
  public:
-  explicit TextObserver(std::ostream* out) : out_(out) {}
+  explicit TextObserver(std::ostream* out) : outs_{out} {}
+  void AlsoTo(std::ostream* out) { outs_.push_back(out); }
   void OnHeader(const Header& header) override;
   void OnEvent(const Event& event) override;
   void OnFooter(const Footer& footer) override;
 
  private:
-  std::ostream* out_;
+  void Write(const std::string& text);
+  std::vector<std::ostream*> outs_;
 };
 
 }  // namespace tlsim::trace
