@@ -152,6 +152,17 @@ bool CheckFlags(const RunFlags& flags) {
                  "exactly one scenario; use --outputs DIR for several\n";
     return false;
   }
+  for (const std::string* path :
+       {&flags.save_trace, &flags.pcap, &flags.keylog}) {
+    if (path->empty()) continue;
+    fs::path parent = fs::path(UserPath(*path)).parent_path();
+    std::error_code ec;
+    if (!parent.empty() && !fs::is_directory(parent, ec)) {
+      std::cerr << "tlsim: error: cannot write " << *path << ": no folder "
+                << parent.string() << "\n";
+      return false;
+    }
+  }
   if (!flags.outputs.empty()) {
     std::error_code ec;
     fs::create_directories(UserPath(flags.outputs), ec);

@@ -125,6 +125,15 @@ TEST_CASE("a setting OpenSSL refuses exits 2 before any step", "[cli]") {
   CHECK_FALSE(fs::exists(trace));  // nothing half-written
 }
 
+TEST_CASE("an output into a missing folder exits 2 before running", "[cli]") {
+  std::string path = Write("good.tlsim", kGood);
+  Result r = Tlsim("run " + path + " --pcap /nonexistent/dir/x.pcap");
+  CHECK(r.exit_code == 2);
+  CHECK(r.out ==
+        "tlsim: error: cannot write /nonexistent/dir/x.pcap: no folder "
+        "/nonexistent/dir\n");
+}
+
 TEST_CASE("an unreadable file exits 2", "[cli]") {
   Result r = Tlsim("run /nonexistent/x.tlsim");
   CHECK(r.exit_code == 2);
