@@ -75,6 +75,24 @@ struct Loaded {
   std::unique_ptr<run::Runner> runner;
 };
 
+// Reads and parses one file into `l`; prints the problem and returns false
+// when it is unreadable or does not parse.
+bool ReadAndParse(const std::string& path, Loaded* l) {
+  l->path = path;
+  scenario::Diagnostic d;
+  if (!ReadFile(UserPath(path), &l->source)) {
+    d.file = path;
+    d.message = "cannot read the file";
+    std::cerr << d.Format();
+    return false;
+  }
+  if (!scenario::Parse(path, l->source, &l->scenario, &d)) {
+    std::cerr << d.Format();
+    return false;
+  }
+  return true;
+}
+
 // Parses and prepares every file; prints each problem. Returns false when
 // any file is bad, so that nothing runs on bad input.
 bool LoadAll(const std::vector<std::string>& paths,
@@ -83,22 +101,13 @@ bool LoadAll(const std::vector<std::string>& paths,
   bool ok = true;
   for (const std::string& path : paths) {
     auto l = std::make_unique<Loaded>();
-    l->path = path;
-    scenario::Diagnostic d;
-    if (!ReadFile(UserPath(path), &l->source)) {
-      d.file = path;
-      d.message = "cannot read the file";
-      std::cerr << d.Format();
-      ok = false;
-      continue;
-    }
-    if (!scenario::Parse(path, l->source, &l->scenario, &d)) {
-      std::cerr << d.Format();
+    if (!ReadAndParse(path, l.get())) {
       ok = false;
       continue;
     }
     if (seed) l->scenario.seed = seed;
     l->runner = std::make_unique<run::Runner>(l->scenario, l->source);
+    scenario::Diagnostic d;
     if (!l->runner->Prepare(&d)) {
       std::cerr << d.Format();
       ok = false;
@@ -272,20 +281,9 @@ int Check(const std::vector<std::string>& files) {
 int Format(const std::vector<std::string>& files) {
   std::vector<std::string> outputs;
   for (const std::string& path : files) {
-    std::string source;
-    scenario::Scenario s;
-    scenario::Diagnostic d;
-    if (!ReadFile(UserPath(path), &source)) {
-      d.file = path;
-      d.message = "cannot read the file";
-      std::cerr << d.Format();
-      return kExitBadInput;
-    }
-    if (!scenario::Parse(path, source, &s, &d)) {
-      std::cerr << d.Format();
-      return kExitBadInput;
-    }
-    outputs.push_back(scenario::Print(s));
+    Loaded l;
+    if (!ReadAndParse(path, &l)) return kExitBadInput;
+    outputs.push_back(scenario::Print(l.scenario));
   }
   for (const std::string& out : outputs) std::cout << out;
   return kExitPass;

@@ -93,27 +93,9 @@ wire::Fault ToWire(const scenario::FaultStep& f) {
   return wire::fault::Truncate{0};
 }
 
-std::string AmountText(const Amount& a) {
-  switch (a.kind) {
-    case Amount::Kind::kBytes:
-      return std::to_string(a.bytes);
-    case Amount::Kind::kRecord:
-      return "record";
-    case Amount::Kind::kAll:
-      return "all";
-  }
-  return "all";
-}
-
 const char* SideName(wire::Side s) {
   return s == wire::Side::kClient ? "client" : "server";
 }
-
-const char* DirectionName(scenario::Side from) {
-  return from == scenario::Side::kClient ? "client->server" : "server->client";
-}
-
-std::string Quote(const std::string& s) { return scenario::QuoteString(s); }
 
 std::string FormatAlert(const trace::Alert& a) {
   return fmt::format("{}{}", a.level == 1 ? "warning:" : "fatal:",
@@ -146,7 +128,7 @@ std::string FormatAlerts(const std::vector<trace::Alert>& alerts) {
 // "-1 WANT_READ", with the reason when there is one.
 std::string Summary(const trace::CallEvent& e) {
   std::string out = fmt::format("{} {}", e.ret, e.error);
-  if (!e.reason.empty()) out += " reason " + Quote(e.reason);
+  if (!e.reason.empty()) out += " reason " + scenario::QuoteString(e.reason);
   return out;
 }
 
@@ -162,17 +144,20 @@ std::optional<std::string> Mismatch(const scenario::Outcome& want,
                        scenario::SslErrorName(*want.error), Summary(got));
   }
   if (want.reason && got.reason.find(*want.reason) == std::string::npos) {
-    return fmt::format("expected reason containing {}, observed {}",
-                       Quote(*want.reason),
-                       got.reason.empty() ? "no reason" : Quote(got.reason));
+    return fmt::format(
+        "expected reason containing {}, observed {}",
+        scenario::QuoteString(*want.reason),
+        got.reason.empty() ? "no reason" : scenario::QuoteString(got.reason));
   }
   if (want.state && *want.state != got.state) {
-    return fmt::format("expected state {}, observed {}", Quote(*want.state),
-                       Quote(got.state));
+    return fmt::format("expected state {}, observed {}",
+                       scenario::QuoteString(*want.state),
+                       scenario::QuoteString(got.state));
   }
   if (want.data && *want.data != got.data) {
-    return fmt::format("expected data {}, observed {}", Quote(*want.data),
-                       Quote(got.data));
+    return fmt::format("expected data {}, observed {}",
+                       scenario::QuoteString(*want.data),
+                       scenario::QuoteString(got.data));
   }
   if (want.alert_sent && !AlertSeen(*want.alert_sent, got.alerts_sent)) {
     return fmt::format("expected alert sent {}, observed {}",
@@ -383,13 +368,14 @@ class Runner::Execution {
     trace::DeliveryEvent ev;
     ev.id = id;
     ev.from = ToWire(step.from);
-    ev.amount = AmountText(step.amount);
+    ev.amount = scenario::AmountText(step.amount);
     ev.delivery = Wire().Deliver(ev.from, ToWire(step.amount));
     ev.in_flight = InFlight();
     Emit(ev);
     if (!ev.delivery.ok) {
-      return Fail(id, fmt::format("deliver {} {}: {}", DirectionName(step.from),
-                                  ev.amount, ev.delivery.error));
+      return Fail(id, fmt::format("deliver {} {}: {}",
+                                  scenario::DirectionName(step.from), ev.amount,
+                                  ev.delivery.error));
     }
     return {};
   }
@@ -463,9 +449,9 @@ Verdict Runner::Execution::Do(const scenario::DriveStep& step,
                               const trace::StepId& id) {
   trace::DriveEvent start;
   start.id = id;
-  start.text =
-      fmt::format("deliver={} first={} limit={}", AmountText(step.chunk),
-                  scenario::SideName(step.first), step.limit);
+  start.text = fmt::format("deliver={} first={} limit={}",
+                           scenario::AmountText(step.chunk),
+                           scenario::SideName(step.first), step.limit);
   Emit(start);
   wire::Side first = ToWire(step.first);
   std::array<wire::Side, 2> order = {first, wire::Peer(first)};
@@ -487,8 +473,8 @@ Verdict Runner::Execution::Do(const scenario::DriveStep& step,
         size_t before = Wire().InFlight(side);
         trace::CallEvent ev =
             MakeCall({id.number, ++sub, id.line, id.connection}, side, call);
-        last[index(side)] =
-            fmt::format("{} {} in {}", ev.ret, ev.error, Quote(ev.state));
+        last[index(side)] = fmt::format("{} {} in {}", ev.ret, ev.error,
+                                        scenario::QuoteString(ev.state));
         if (ev.ret == 1) {
           status[index(side)] = Status::kDone;
           moved = true;
@@ -513,7 +499,7 @@ Verdict Runner::Execution::Do(const scenario::DriveStep& step,
       if (!dev.delivery.ok || dev.delivery.delivered == 0) continue;
       dev.id = {id.number, ++sub, id.line, id.connection};
       dev.from = side;
-      dev.amount = AmountText(step.chunk);
+      dev.amount = scenario::AmountText(step.chunk);
       dev.in_flight = InFlight();
       Emit(dev);
       moved = true;
@@ -660,7 +646,7 @@ Verdict Runner::Execution::Do(const scenario::ExpectStep& step,
       step.value);
   std::string subject =
       step.property == scenario::Property::kInFlight
-          ? fmt::format("in_flight {}", DirectionName(step.side))
+          ? fmt::format("in_flight {}", scenario::DirectionName(step.side))
           : fmt::format("{} {}", scenario::SideName(step.side),
                         scenario::PropertyName(step.property));
   auto [observed, ok] = Observe(step);

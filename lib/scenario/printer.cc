@@ -107,11 +107,7 @@ const char* DriveResultName(DriveResult result) {
   return "?";
 }
 
-std::string Direction(Side from) {
-  return from == Side::kClient ? "client->server" : "server->client";
-}
-
-std::string AmountText(const Amount& amount) {
+std::string AmountTextOf(const Amount& amount) {
   switch (amount.kind) {
     case Amount::Kind::kBytes:
       return std::to_string(amount.bytes);
@@ -237,7 +233,7 @@ void PrintEndpoint(Side side, const EndpointDecl& e, std::string* out) {
 }
 
 std::string FaultStepText(const FaultStep& s) {
-  std::string dir = Direction(s.from);
+  std::string dir = DirectionName(s.from);
   auto record = [](const std::optional<RecordSelector>& sel) {
     return " record " + SelectorText(*sel);
   };
@@ -294,11 +290,12 @@ std::string StepText(const Step& step) {
             return out;
           },
           [](const DeliverStep& s) {
-            return "deliver " + Direction(s.from) + " " + AmountText(s.amount);
+            return "deliver " + DirectionName(s.from) + " " +
+                   AmountTextOf(s.amount);
           },
-          [](const CloseStep& s) { return "close " + Direction(s.from); },
+          [](const CloseStep& s) { return "close " + DirectionName(s.from); },
           [](const DriveStep& s) {
-            return "drive deliver=" + AmountText(s.chunk) +
+            return "drive deliver=" + AmountTextOf(s.chunk) +
                    " first=" + SideName(s.first) +
                    " limit=" + std::to_string(s.limit) + " -> " +
                    DriveResultName(s.expect);
@@ -313,7 +310,8 @@ std::string StepText(const Step& step) {
                 },
                 s.value);
             if (s.property == Property::kInFlight) {
-              return "expect in_flight " + Direction(s.side) + " = " + value;
+              return "expect in_flight " + DirectionName(s.side) + " = " +
+                     value;
             }
             return std::string("expect ") + SideName(s.side) + " " +
                    PropertyNameOf(s.property) + " = " + value;
@@ -605,6 +603,12 @@ const char* PropertyName(Property property) { return PropertyNameOf(property); }
 std::string FaultText(const FaultStep& step) { return FaultStepText(step); }
 
 std::string AlertText(const AlertExpect& alert) { return AlertTextOf(alert); }
+
+std::string AmountText(const Amount& amount) { return AmountTextOf(amount); }
+
+std::string DirectionName(Side from) {
+  return from == Side::kClient ? "client->server" : "server->client";
+}
 
 std::string CallText(const CallStep& s) {
   std::string out = CallName(s.call);

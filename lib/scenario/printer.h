@@ -24,6 +24,10 @@ const char* ContentTypeName(int type);                     // "application_data"
 std::string SelectorText(const RecordSelector& selector);  // "Certificate"
 // A call with its argument, as written: "read 100", "key_update requested".
 std::string CallText(const CallStep& step);
+// A direction as written: "client->server" for what the client sends.
+std::string DirectionName(Side from);
+// A delivery amount as written: "10", "record", "all".
+std::string AmountText(const Amount& amount);
 // An expected alert as written: "fatal:handshake_failure", "none".
 std::string AlertText(const AlertExpect& alert);
 // A fault step as written: "drop server->client record Certificate".

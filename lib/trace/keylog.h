@@ -18,8 +18,6 @@ class KeyLog {
   // "CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random> <secret>".
   void Add(std::string line);
 
-  const std::vector<std::string>& lines() const { return lines_; }
-
   // Writes every line, each ending in '\n', to `path.tmp`, then renames it
   // to `path`: the file appears whole or not at all. Returns false with a
   // message naming the file on failure.
