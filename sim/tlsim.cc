@@ -28,6 +28,7 @@
 #include "lib/trace/json.h"
 #include "lib/trace/pcap.h"
 #include "lib/trace/text.h"
+#include "sim/files.h"
 #include "sim/golden.h"
 
 namespace {
@@ -39,22 +40,8 @@ constexpr int kExitPass = 0;
 constexpr int kExitFail = 1;
 constexpr int kExitBadInput = 2;
 
-// `bazel run` starts us in the runfiles tree; the user's folder is in
-// BUILD_WORKING_DIRECTORY, and relative paths are relative to it.
-std::string UserPath(const std::string& path) {
-  const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY");
-  if (cwd == nullptr || path.empty() || path[0] == '/') return path;
-  return (fs::path(cwd) / path).string();
-}
-
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream text;
-  text << in.rdbuf();
-  *out = text.str();
-  return !in.bad();
-}
+using sim::ReadFile;
+using sim::UserPath;
 
 // Writes `text` to `path` through a temporary file, so that a reader never
 // sees a half-written file.

@@ -9,26 +9,17 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "lib/run/runner.h"
 #include "lib/scenario/parser.h"
+#include "sim/files.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string UserPath(const std::string& path) {
-  const char* cwd = std::getenv("BUILD_WORKING_DIRECTORY");
-  if (cwd == nullptr || path.empty() || path[0] == '/') return path;
-  return (std::filesystem::path(cwd) / path).string();
-}
 
 // One run, from source text to verdict; false when it did not pass.
 bool RunOnce(const std::string& path, const std::string& source) {
@@ -67,17 +58,15 @@ int main(int argc, char** argv) {
 
   std::cout << "scenario  runs  mean_ms  min_ms  max_ms  peak_rss_kib\n";
   for (const std::string& file : files) {
-    std::ifstream in(UserPath(file), std::ios::binary);
-    if (!in) {
+    std::string text;
+    if (!tlsim::sim::ReadFile(tlsim::sim::UserPath(file), &text)) {
       std::cerr << file << ": error: cannot read the file\n";
       return 2;
     }
-    std::stringstream text;
-    text << in.rdbuf();
     std::vector<double> ms;
     for (int i = 0; i < runs; ++i) {
       Clock::time_point start = Clock::now();
-      if (!RunOnce(file, text.str())) return 1;
+      if (!RunOnce(file, text)) return 1;
       ms.push_back(
           std::chrono::duration<double, std::milli>(Clock::now() - start)
               .count());
