@@ -171,21 +171,40 @@ bool CheckFlags(const RunFlags& flags) {
   return true;
 }
 
+// The text trace of a finished run whose events were kept.
+std::string ReplayText(const run::Session& session) {
+  std::ostringstream out;
+  trace::TextObserver text(&out);
+  text.OnHeader(session.header());
+  for (const trace::Event& e : session.events()) text.OnEvent(e);
+  text.OnFooter(session.footer());
+  return out.str();
+}
+
 // Runs one prepared scenario with every observer the flags ask for, writes
 // its files, and compares or updates its golden trace. Returns the exit
-// code for this scenario.
+// code for this scenario. Nothing is formatted that nothing reads: a run
+// with no output flag and no golden trace keeps its events and formats them
+// only if it fails.
 int RunOne(const RunFlags& flags, Loaded& l) {
   OutputPaths paths = PathsFor(flags, l.path);
+  std::string golden_path = sim::GoldenPath(UserPath(l.path));
+  std::string golden;
+  bool has_golden = !flags.update && ReadFile(golden_path, &golden);
+  bool print_text = flags.trace && flags.format == "text";
+  bool print_json = flags.trace && flags.format == "jsonl";
+  bool keep_text =
+      !paths.trace.empty() || flags.update || has_golden || print_text;
+
   std::ostringstream text, json;
   trace::TextObserver text_observer(&text);
   trace::JsonLinesObserver json_observer(&json);
   // --trace shares the formatting of the trace that is kept anyway.
-  if (flags.trace && flags.format == "text") text_observer.AlsoTo(&std::cout);
-  if (flags.trace && flags.format == "jsonl") json_observer.AlsoTo(&std::cout);
-  std::vector<trace::Observer*> observers = {&text_observer};
-  if (!paths.json.empty() || (flags.trace && flags.format == "jsonl")) {
-    observers.push_back(&json_observer);
-  }
+  if (print_text) text_observer.AlsoTo(&std::cout);
+  if (print_json) json_observer.AlsoTo(&std::cout);
+  std::vector<trace::Observer*> observers;
+  if (keep_text) observers.push_back(&text_observer);
+  if (!paths.json.empty() || print_json) observers.push_back(&json_observer);
   std::unique_ptr<trace::PcapObserver> pcap;
   if (!paths.pcap.empty()) {
     pcap = std::make_unique<trace::PcapObserver>(paths.pcap);
@@ -195,6 +214,9 @@ int RunOne(const RunFlags& flags, Loaded& l) {
     }
     observers.push_back(pcap.get());
   }
+  // A failure prints the trace up to the failed step: without a text trace
+  // kept, the events are kept (as data) to format then.
+  if (!keep_text && !flags.trace) l.runner->session().KeepEvents(true);
   run::Verdict v = l.runner->Run(observers);
 
   std::string error;
@@ -210,18 +232,21 @@ int RunOne(const RunFlags& flags, Loaded& l) {
   int code = v.passed ? kExitPass : kExitFail;
   if (!v.passed) {
     std::cerr << v.Format(l.path) << "\n";
-    if (!flags.trace) std::cerr << "trace up to that step:\n" << text.str();
+    if (!flags.trace) {
+      std::cerr << "trace up to that step:\n"
+                << (keep_text ? text.str() : ReplayText(l.runner->session()));
+    }
   }
 
-  std::string golden_path = sim::GoldenPath(UserPath(l.path));
-  std::string actual = sim::Comparable(text.str(), l.path);
   if (flags.update) {
+    std::string actual = sim::Comparable(text.str(), l.path);
     if (!WriteWhole(golden_path, actual)) {
       std::cerr << "tlsim: error: cannot write " << golden_path << "\n";
       return kExitBadInput;
     }
     std::cout << "updated " << sim::GoldenPath(l.path) << "\n";
-  } else if (std::string golden; ReadFile(golden_path, &golden)) {
+  } else if (has_golden) {
+    std::string actual = sim::Comparable(text.str(), l.path);
     std::string diff = sim::GoldenDiff(golden, actual, sim::GoldenPath(l.path));
     if (!diff.empty()) {
       std::cerr << sim::GoldenPath(l.path)

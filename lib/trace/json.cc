@@ -104,11 +104,11 @@ Json CallJson(const CallEvent& e) {
   } else {
     j["ret"] = nullptr;
   }
-  j["error"] = e.error;
-  j["reason"] = e.reason;
+  j["error"] = e.error_name();
+  j["reason"] = e.reason_text();
   j["state"] = e.state;
-  j["sent"] = e.sent;
-  j["received"] = e.received;
+  j["sent"] = MessageNames(e.sent);
+  j["received"] = MessageNames(e.received);
   j["alerts_sent"] = AlertsJson(e.alerts_sent);
   j["alerts_received"] = AlertsJson(e.alerts_received);
   j["data"] = e.data;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <string>
+#include <string_view>
 
 #include "lib/tls/names.h"
 
@@ -24,7 +25,7 @@ std::string Prefix(const StepId& id) {
   return fmt::format("{} L{} [{}]", number, id.line, id.connection);
 }
 
-std::string Quote(const std::string& s) {
+std::string Quote(std::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     if (c == '"' || c == '\\') {
@@ -65,6 +66,15 @@ std::string Join(const std::vector<std::string>& items) {
   return out;
 }
 
+std::string JoinMessages(const std::vector<Message>& messages) {
+  std::string out;
+  for (Message m : messages) {
+    if (!out.empty()) out += ' ';
+    out += MessageName(m);
+  }
+  return out;
+}
+
 // One record's share of a delivery: "handshake 512: ClientHello",
 // "handshake 512: bytes 0..99", "header 3 of 5", "application_data 53".
 std::string FormatRecord(const wire::RecordNote& r) {
@@ -97,12 +107,14 @@ std::string FormatRecord(const wire::RecordNote& r) {
 std::string FormatCall(const CallEvent& e) {
   std::string out =
       fmt::format("{} {} {}", Prefix(e.id), SideName(e.side), e.call);
-  if (e.returns) out += fmt::format(" -> {} {}", e.ret, e.error);
+  if (e.returns) out += fmt::format(" -> {} {}", e.ret, e.error_name());
   if (!e.data.empty()) out += fmt::format("; data {}", Quote(e.data));
-  if (!e.reason.empty()) out += fmt::format("; reason {}", Quote(e.reason));
+  if (e.reason != 0) {
+    out += fmt::format("; reason {}", Quote(e.reason_text()));
+  }
   out += fmt::format("; state {}", Quote(e.state));
-  if (!e.sent.empty()) out += "; sent " + Join(e.sent);
-  if (!e.received.empty()) out += "; got " + Join(e.received);
+  if (!e.sent.empty()) out += "; sent " + JoinMessages(e.sent);
+  if (!e.received.empty()) out += "; got " + JoinMessages(e.received);
   for (const Alert& a : e.alerts_sent) out += "; alert sent " + FormatAlert(a);
   for (const Alert& a : e.alerts_received) {
     out += "; alert got " + FormatAlert(a);

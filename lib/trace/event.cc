@@ -1,0 +1,53 @@
+#include "lib/trace/event.h"
+
+#include <openssl/err.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "lib/tls/names.h"
+
+namespace tlsim::trace {
+
+std::string MessageName(Message message) {
+  switch (message) {
+    case kHelloRetryRequest:
+      return "HelloRetryRequest";
+    case kChangeCipherSpec:
+      return "ChangeCipherSpec";
+    case kEmptyHandshake:
+      return "handshake(empty)";
+    default:
+      return tls::HandshakeTypeName(message);
+  }
+}
+
+std::vector<std::string> MessageNames(const std::vector<Message>& messages) {
+  std::vector<std::string> names;
+  names.reserve(messages.size());
+  for (Message m : messages) names.push_back(MessageName(m));
+  return names;
+}
+
+std::string CallEvent::error_name() const {
+  return returns ? tls::SslErrorName(error) : std::string();
+}
+
+std::string CallEvent::reason_text() const {
+  if (reason == 0) return "";
+  // A system error (errno, from fopen or a socket call) has no reason
+  // string of OpenSSL's own.
+  const char* text = ERR_SYSTEM_ERROR(reason)
+                         ? std::strerror(ERR_GET_REASON(reason))
+                         : ERR_reason_error_string(reason);
+  if (text != nullptr) return text;
+  char hex[32];
+  std::snprintf(hex, sizeof hex, "error %#lx", reason);
+  return hex;
+}
+
+std::string CallEvent::verify_result_name() const {
+  return tls::VerifyResultName(verify_result);
+}
+
+}  // namespace tlsim::trace
