@@ -82,8 +82,9 @@ bool ReadAndParse(const std::string& path, Loaded* l) {
 
 // Parses and prepares every file; prints each problem. Returns false when
 // any file is bad, so that nothing runs on bad input.
+// `record_keylog`: the runs write a key log.
 bool LoadAll(const std::vector<std::string>& paths,
-             std::optional<uint64_t> seed,
+             std::optional<uint64_t> seed, bool record_keylog,
              std::vector<std::unique_ptr<Loaded>>* out) {
   bool ok = true;
   for (const std::string& path : paths) {
@@ -94,6 +95,7 @@ bool LoadAll(const std::vector<std::string>& paths,
     }
     if (seed) l->scenario.seed = seed;
     l->runner = std::make_unique<run::Runner>(l->scenario, l->source);
+    l->runner->session().RecordKeyLog(record_keylog);
     scenario::Diagnostic d;
     if (!l->runner->Prepare(&d)) {
       std::cerr << d.Format();
@@ -263,7 +265,10 @@ int RunOne(const RunFlags& flags, Loaded& l) {
 int Run(const RunFlags& flags) {
   if (!CheckFlags(flags)) return kExitBadInput;
   std::vector<std::unique_ptr<Loaded>> loaded;
-  if (!LoadAll(flags.files, flags.seed, &loaded)) return kExitBadInput;
+  bool record_keylog = !flags.keylog.empty() || !flags.outputs.empty();
+  if (!LoadAll(flags.files, flags.seed, record_keylog, &loaded)) {
+    return kExitBadInput;
+  }
   if (flags.update) {
     for (const auto& l : loaded) {
       if (!l->scenario.seed) {
@@ -285,7 +290,7 @@ int Run(const RunFlags& flags) {
 
 int Check(const std::vector<std::string>& files) {
   std::vector<std::unique_ptr<Loaded>> loaded;
-  if (!LoadAll(files, std::nullopt, &loaded)) return kExitBadInput;
+  if (!LoadAll(files, std::nullopt, false, &loaded)) return kExitBadInput;
   for (const auto& l : loaded) std::cout << "ok " << l->path << "\n";
   return kExitPass;
 }

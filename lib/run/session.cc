@@ -264,9 +264,12 @@ class Session::Steps {
     Endpoint& e = At(side);
     SSL* ssl = e.ssl.get();
     e.log->Clear();
-    // The queue is emptied after every call; something between steps (an
-    // observer, an expectation) may still have left an error there.
-    if (ERR_peek_error() != 0) ERR_clear_error();
+    // OpenSSL's error queue is emptied after every call; only something
+    // else (an observer, an expectation, the caller between steps) may have
+    // left an error there, and looking costs as much as a small call.
+    if (!session_.error_queue_clean_ && ERR_peek_error() != 0) {
+      ERR_clear_error();
+    }
     ev.side = side;
     int ret = 0;
     switch (call) {
@@ -349,10 +352,18 @@ class Session::Steps {
       ev.error =
           call == Call::kPending ? SSL_ERROR_NONE : SSL_get_error(ssl, ret);
     }
-    if (unsigned long code = ERR_peek_error(); code != 0) {
-      ev.reason = code;
-      ERR_clear_error();
+    // SSL_get_error has just found the queue empty when it answered
+    // anything but SSL or SYSCALL for a call that failed.
+    bool queue_seen_empty = ev.returns && call != Call::kPending && ret <= 0 &&
+                            ev.error != SSL_ERROR_SSL &&
+                            ev.error != SSL_ERROR_SYSCALL;
+    if (!queue_seen_empty) {
+      if (unsigned long code = ERR_peek_error(); code != 0) {
+        ev.reason = code;
+        ERR_clear_error();
+      }
     }
+    session_.error_queue_clean_ = true;
     ev.state = SSL_state_string_long(ssl);
     ev.verify_result = SSL_get_verify_result(ssl);
     ev.sent = std::move(e.log->sent);
@@ -464,12 +475,11 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
                            const trace::StepId& id) {
   const std::string amount_text = scenario::AmountText(step.chunk);
   const wire::Amount chunk = ToWire(step.chunk);
-  Emit(trace::DriveEvent{id,
-                         fmt::format("deliver={} first={} limit={}",
-                                     amount_text,
-                                     scenario::SideName(step.first),
-                                     step.limit),
-                         false, "", ""});
+  Emit(
+      trace::DriveEvent{id,
+                        fmt::format("deliver={} first={} limit={}", amount_text,
+                                    scenario::SideName(step.first), step.limit),
+                        false, "", ""});
   wire::Side first = ToWire(step.first);
   std::array<wire::Side, 2> order = {first, wire::Peer(first)};
   enum class Status { kRunning, kDone, kFailed };
@@ -663,7 +673,7 @@ std::pair<std::string, bool> Session::Steps::Observe(
 }
 
 Verdict Session::Steps::Do(const scenario::ExpectStep& step,
-                              const trace::StepId& id) {
+                           const trace::StepId& id) {
   std::string want = std::visit(
       [](const auto& v) -> std::string {
         using T = std::decay_t<decltype(v)>;
@@ -697,11 +707,11 @@ Session::Session(const scenario::Scenario& scenario, std::string_view source)
       std::any_of(steps_.begin(), steps_.end(), [](const scenario::Step& s) {
         return std::holds_alternative<scenario::ConnectionStep>(s);
       });
-  header_ = {scenario_.file, scenario_.title,
-             OpenSSL_version(OPENSSL_VERSION)};
+  header_ = {scenario_.file, scenario_.title, OpenSSL_version(OPENSSL_VERSION)};
 }
 
 bool Session::Prepare(scenario::Diagnostic* out_error) {
+  world_.record_keylog = record_keylog_;
   prepared_ = BuildWorld(scenario_, source_, &world_, out_error);
   return prepared_;
 }
@@ -718,7 +728,10 @@ void Session::Start() {
 }
 
 void Session::Emit(trace::Event&& event) {
-  for (trace::Observer* o : observers_) o->OnEvent(event);
+  for (trace::Observer* o : observers_) {
+    o->OnEvent(event);
+    error_queue_clean_ = false;  // an observer may call OpenSSL
+  }
   if (keep_events_) events_.push_back(std::move(event));
 }
 
@@ -729,6 +742,8 @@ Verdict Session::Step() {
     return verdict_;
   }
   if (done()) return verdict_;
+  // The caller may have used OpenSSL since the last step.
+  error_queue_clean_ = false;
   Steps steps(this);
   size_t index = next_++;
   Verdict v = steps.Run(steps_[index], static_cast<int>(index) + 1);

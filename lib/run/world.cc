@@ -306,9 +306,11 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
     size_t i = static_cast<size_t>(side);
     const scenario::EndpointDecl& decl = server ? s.server : s.client;
     out->configs[i] = ToConfig(decl, server);
-    out->configs[i].keylog = [out](const SSL*, const char* line) {
-      out->keylog.Add(line);
-    };
+    if (out->record_keylog) {
+      out->configs[i].keylog = [out](const SSL*, const char* line) {
+        out->keylog.Add(line);
+      };
+    }
     // Tickets carry the scenario clock, not the wall clock's.
     if (server) out->configs[i].session_time = out->clock;
     out->buffer_sizes[i] =

@@ -94,7 +94,8 @@ struct World {
   std::array<tls::SslCtxPtr, 2> contexts;
   std::array<size_t, 2> buffer_sizes = {0, 0};
   std::vector<std::unique_ptr<Connection>> connections;  // "main" first
-  trace::KeyLog keylog;  // NSS key log lines of both sides, in order
+  trace::KeyLog keylog;       // NSS key log lines of both sides, in order
+  bool record_keylog = true;  // set before BuildWorld: fill `keylog`
 
   Connection& current() { return *connections.back(); }
   // nullptr when no connection has that name.
