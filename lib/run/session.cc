@@ -480,6 +480,9 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
                         fmt::format("deliver={} first={} limit={}", amount_text,
                                     scenario::SideName(step.first), step.limit),
                         false, "", ""});
+  // The calls and deliveries of a drive are most of a run's events: with
+  // nobody to tell, they are not even filled in.
+  const bool listening = session_.listening();
   wire::Side first = ToWire(step.first);
   std::array<wire::Side, 2> order = {first, wire::Peer(first)};
   enum class Status { kRunning, kDone, kFailed };
@@ -506,8 +509,11 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
         Call call = At(side).handshake_call;
         size_t before = Wire().InFlight(side);
         trace::CallEvent ev;
-        ev.id = {id.number, ++sub, id.line, id.connection};
-        ev.call = HandshakeCallText(call);
+        ++sub;
+        if (listening) {
+          ev.id = {id.number, sub, id.line, id.connection};
+          ev.call = HandshakeCallText(call);
+        }
         MakeCall(side, call, kNoArguments, &ev);
         last[index(side)] = {true, ev.ret, ev.error, ev.state};
         if (ev.ret == 1) {
@@ -520,7 +526,7 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
                    Wire().InFlight(side) != before) {
           moved = true;
         }
-        Emit(std::move(ev));
+        if (listening) Emit(std::move(ev));
         if (status[0] != Status::kRunning && status[1] != Status::kRunning) {
           break;  // what is still in flight stays there for later steps
         }
@@ -534,12 +540,14 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
       trace::DeliveryEvent dev;
       dev.delivery = Wire().Deliver(side, amount);
       if (!dev.delivery.ok || dev.delivery.delivered == 0) continue;
-      dev.id = {id.number, ++sub, id.line, id.connection};
+      ++sub;
+      moved = true;
+      if (!listening) continue;
+      dev.id = {id.number, sub, id.line, id.connection};
       dev.from = side;
       dev.amount = amount_text;
       dev.in_flight = InFlight();
       Emit(std::move(dev));
-      moved = true;
     }
   }
   std::string result;

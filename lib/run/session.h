@@ -113,6 +113,8 @@ class Session {
   friend class Steps;
 
   void Emit(trace::Event&& event);
+  // Someone is told about events: an observer, or the kept events.
+  bool listening() const { return keep_events_ || !observers_.empty(); }
   void Start();  // the header, once
 
   const scenario::Scenario& scenario_;

@@ -1,6 +1,7 @@
 #include "lib/trace/event.h"
 
 #include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include <cstdio>
 #include <cstring>
@@ -35,6 +36,12 @@ std::string CallEvent::error_name() const {
 
 std::string CallEvent::reason_text() const {
   if (reason == 0) return "";
+  // The reason strings come with libssl's initialisation, which a program
+  // that only formats events may not have done.
+  static const bool loaded = OPENSSL_init_ssl(
+      OPENSSL_INIT_LOAD_SSL_STRINGS | OPENSSL_INIT_LOAD_CRYPTO_STRINGS,
+      nullptr);
+  (void)loaded;
   // A system error (errno, from fopen or a socket call) has no reason
   // string of OpenSSL's own.
   const char* text = ERR_SYSTEM_ERROR(reason)
