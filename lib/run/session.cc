@@ -750,8 +750,10 @@ Verdict Session::Step() {
     return verdict_;
   }
   if (done()) return verdict_;
-  // The caller may have used OpenSSL since the last step.
+  // The caller may have used OpenSSL since the last step: what its own
+  // calls wrote is in flight now, like anything a step's call writes.
   error_queue_clean_ = false;
+  wire().Collect();
   Steps steps(this);
   size_t index = next_++;
   Verdict v = steps.Run(steps_[index], static_cast<int>(index) + 1);

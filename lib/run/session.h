@@ -78,6 +78,8 @@ class Session {
   // Runs the next step and returns its verdict; a failed step ends the run
   // (done() turns true). Without a successful Prepare the verdict says so.
   // Calling it when done() returns the verdict so far and runs nothing.
+  // Bytes the caller's own SSL calls wrote since the last step are put in
+  // flight first, as those of a step's call are.
   Verdict Step();
 
   // True when every step ran or one failed.
