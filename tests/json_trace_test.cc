@@ -248,8 +248,8 @@ std::vector<Event> SampleEvents() {
   events.push_back(DriveEvent{
       {7, 0, 35, ""}, "deliver=all first=client limit=1000", false, "", ""});
   events.push_back(DriveEvent{{7, 0, 35, ""}, "", true, "stalled", "3 rounds"});
-  events.push_back(
-      ExpectEvent{{8, 0, 36, ""}, "client version = TLSv1.3", "TLSv1.2", false});
+  events.push_back(ExpectEvent{
+      {8, 0, 36, ""}, "client version = TLSv1.3", "TLSv1.2", false});
   events.push_back(FaultEvent{{9, 0, 37, "resumed"},
                               wire::Side::kServer,
                               "drop server->client record 2",
@@ -396,6 +396,26 @@ TEST_CASE("a JSON trace carries the events' values", "[json]") {
                     R"({"connection":"main",)"
                     R"("client_to_server":{"bytes":245,"sha256":"ab12"},)"
                     R"("server_to_client":{"bytes":764,"sha256":"cd34"}}]})"));
+}
+
+TEST_CASE(
+    "each JSON line is byte for byte what nlohmann writes for the same object",
+    "[json]") {
+  // The observer writes lines itself, without building JSON objects; a
+  // reader that re-serialises them with nlohmann::ordered_json (keys kept
+  // in order) must get the same bytes back, escapes and U+FFFD included.
+  std::vector<Event> events = SampleEvents();
+  CallEvent escapes;
+  escapes.id = {11, 0, 39, ""};
+  escapes.call = "write \"a\\b\"";
+  escapes.data =
+      std::string("\x01\x1f\x7f\b\f\t\r\n\"\\ ok caf\xc3\xa9 \xe2", 21);
+  events.push_back(escapes);
+  for (const std::string& line : Lines(RunObserver(events, true))) {
+    INFO(line);
+    CHECK(Json::parse(line).dump(-1, ' ', false,
+                                 Json::error_handler_t::replace) == line);
+  }
 }
 
 }  // namespace
