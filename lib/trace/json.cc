@@ -379,7 +379,10 @@ void JsonLinesObserver::OnHeader(const Header& h) {
 }
 
 void JsonLinesObserver::OnEvent(const Event& event) {
-  Write(FormatEventJson(event));
+  line_.clear();  // the buffer is kept: no allocation per line
+  Writer w(&line_);
+  WriteEvent(w, event);
+  Write(line_);
 }
 
 void JsonLinesObserver::OnFooter(const Footer& f) {
