@@ -1,6 +1,6 @@
 // The JSON lines trace: every line parses, and every object has exactly the
 // documented keys, in the documented order, with the documented types. The
-// schema below is the one in lib/trace/FORMATS.md, as data.
+// schema below is the one in scenarios/README.md ("JSON lines"), as data.
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
