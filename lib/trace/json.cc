@@ -1,5 +1,6 @@
 #include "lib/trace/json.h"
 
+#include <charconv>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -54,25 +55,32 @@ class Writer {
     first_ = false;
   }
   void Key(std::string_view key) {
-    if (!first_) out_ += ',';
+    out_.append(first_ ? "\"" : ",\"", first_ ? 1 : 2);
     first_ = false;
-    out_ += '"';
-    out_ += key;
-    out_ += "\":";
+    out_.append(key);
+    out_.append("\":", 2);
   }
   void String(std::string_view s) {
-    for (unsigned char c : s) {
+    const size_t start = out_.size();
+    out_ += '"';
+    size_t run = 0;  // start of the bytes not yet copied
+    for (size_t i = 0; i < s.size(); ++i) {
+      auto c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') continue;
       if (c >= 0x80) {  // UTF-8, or bytes that are not: nlohmann decides
+        out_.resize(start);
         out_ += Dump(Json(std::string(s)));
         return;
       }
+      out_.append(s.data() + run, i - run);
+      Escaped(static_cast<char>(c));
+      run = i + 1;
     }
-    out_ += '"';
-    for (char c : s) Escaped(c);
+    out_.append(s.data() + run, s.size() - run);
     out_ += '"';
   }
-  void Number(uint64_t n) { out_ += std::to_string(n); }
-  void Signed(int64_t n) { out_ += std::to_string(n); }
+  void Number(uint64_t n) { Decimal(n); }
+  void Signed(int64_t n) { Decimal(n); }
   void Bool(bool b) { out_ += b ? "true" : "false"; }
   void Null() { out_ += "null"; }
 
@@ -91,6 +99,13 @@ class Writer {
   }
 
  private:
+  template <typename Integer>
+  void Decimal(Integer n) {
+    char buf[24];
+    char* end = std::to_chars(buf, buf + sizeof buf, n).ptr;
+    out_.append(buf, end);
+  }
+
   void Escaped(char c) {
     switch (c) {
       case '"':
