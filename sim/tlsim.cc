@@ -173,10 +173,22 @@ bool CheckFlags(const RunFlags& flags) {
   return true;
 }
 
-// The text trace of a finished run whose events were kept.
-std::string ReplayText(const run::Session& session) {
+// The text trace of a finished run that kept no text: formatted from the
+// events it kept, or, for a seeded scenario (whose every run sends the
+// same bytes), from a second run.
+std::string TraceAfterwards(const Loaded& l) {
   std::ostringstream out;
   trace::TextObserver text(&out);
+  const run::Session& session = l.runner->session();
+  if (session.events().empty() && l.scenario.seed) {
+    run::Runner again(l.scenario, l.source);
+    again.session().RecordKeyLog(false);
+    scenario::Diagnostic d;
+    if (again.Prepare(&d)) {
+      (void)again.Run({&text});
+      return out.str();
+    }
+  }
   text.OnHeader(session.header());
   for (const trace::Event& e : session.events()) text.OnEvent(e);
   text.OnFooter(session.footer());
@@ -216,9 +228,12 @@ int RunOne(const RunFlags& flags, Loaded& l) {
     }
     observers.push_back(pcap.get());
   }
-  // A failure prints the trace up to the failed step: without a text trace
-  // kept, the events are kept (as data) to format then.
-  if (!keep_text && !flags.trace) l.runner->session().KeepEvents(true);
+  // A failure prints the trace up to the failed step. Without a text trace
+  // kept, a seeded scenario runs again to print it; another keeps its
+  // events (as data) to format then.
+  if (!keep_text && !flags.trace && !l.scenario.seed) {
+    l.runner->session().KeepEvents(true);
+  }
   run::Verdict v = l.runner->Run(observers);
 
   std::string error;
@@ -236,7 +251,7 @@ int RunOne(const RunFlags& flags, Loaded& l) {
     std::cerr << v.Format(l.path) << "\n";
     if (!flags.trace) {
       std::cerr << "trace up to that step:\n"
-                << (keep_text ? text.str() : ReplayText(l.runner->session()));
+                << (keep_text ? text.str() : TraceAfterwards(l));
     }
   }
 

@@ -15,6 +15,8 @@
 #include <optional>
 #include <utility>
 
+#include "lib/run/convert.h"
+#include "lib/run/outcome.h"
 #include "lib/scenario/printer.h"
 #include "lib/tls/names.h"
 #include "lib/wire/fault.h"
@@ -22,166 +24,10 @@
 namespace tlsim::run {
 namespace {
 
-using scenario::Amount;
 using scenario::Call;
-
-wire::Side ToWire(scenario::Side s) {
-  return s == scenario::Side::kClient ? wire::Side::kClient
-                                      : wire::Side::kServer;
-}
-
-wire::Amount ToWire(const Amount& a) {
-  switch (a.kind) {
-    case Amount::Kind::kBytes:
-      return wire::Amount::Bytes(static_cast<size_t>(a.bytes));
-    case Amount::Kind::kRecord:
-      return wire::Amount::Record();
-    case Amount::Kind::kAll:
-      return wire::Amount::All();
-  }
-  return wire::Amount::All();
-}
-
-wire::RecordSelector ToWire(const scenario::RecordSelector& s) {
-  switch (s.kind) {
-    case scenario::RecordSelector::Kind::kIndex:
-      return wire::RecordSelector::Index(static_cast<size_t>(s.index));
-    case scenario::RecordSelector::Kind::kHandshake:
-      return wire::RecordSelector::Handshake(s.type);
-    case scenario::RecordSelector::Kind::kTypeIndex:
-      return wire::RecordSelector::TypeIndex(s.type,
-                                             static_cast<size_t>(s.index));
-  }
-  return wire::RecordSelector::Index(1);
-}
-
-wire::Fault ToWire(const scenario::FaultStep& f) {
-  using Kind = scenario::FaultStep::Kind;
-  auto count = static_cast<size_t>(f.count);
-  switch (f.kind) {
-    case Kind::kDrop:
-      return wire::fault::Drop{ToWire(*f.record)};
-    case Kind::kDuplicate:
-      return wire::fault::Duplicate{ToWire(*f.record)};
-    case Kind::kSwap:
-      return wire::fault::Swap{ToWire(*f.record), ToWire(*f.other)};
-    case Kind::kTruncate:
-      return wire::fault::Truncate{count};
-    case Kind::kCut:
-      return wire::fault::Cut{ToWire(*f.record), count};
-    case Kind::kXor:
-      if (!f.record) {
-        return wire::fault::XorByte{static_cast<size_t>(f.offset),
-                                    static_cast<uint8_t>(f.mask)};
-      }
-      return wire::fault::XorInRecord{ToWire(*f.record),
-                                      static_cast<size_t>(f.offset),
-                                      static_cast<uint8_t>(f.mask)};
-    case Kind::kSetField: {
-      wire::HeaderField field =
-          f.field == scenario::FaultStep::Field::kType
-              ? wire::HeaderField::kType
-          : f.field == scenario::FaultStep::Field::kVersion
-              ? wire::HeaderField::kVersion
-              : wire::HeaderField::kLength;
-      return wire::fault::SetField{ToWire(*f.record), field,
-                                   static_cast<unsigned>(f.value)};
-    }
-    case Kind::kInjectHex:
-      return wire::fault::InjectBytes{f.hex};
-    case Kind::kInjectAlert:
-      return wire::fault::InjectAlert{static_cast<int>(*f.alert.level),
-                                      f.alert.description};
-  }
-  return wire::fault::Truncate{0};
-}
 
 const char* SideName(wire::Side s) {
   return s == wire::Side::kClient ? "client" : "server";
-}
-
-std::string FormatAlert(const trace::Alert& a) {
-  return fmt::format("{}{}", a.level == 1 ? "warning:" : "fatal:",
-                     tls::AlertDescriptionName(a.description));
-}
-
-bool AlertMatches(const scenario::AlertExpect& want, const trace::Alert& got) {
-  if (want.level && static_cast<int>(*want.level) != got.level) return false;
-  return want.description == got.description;
-}
-
-// An expected alert among those seen: for `none`, there must be none.
-bool AlertSeen(const scenario::AlertExpect& want,
-               const std::vector<trace::Alert>& seen) {
-  if (want.description == scenario::AlertExpect::kNone) return seen.empty();
-  return std::any_of(seen.begin(), seen.end(), [&](const trace::Alert& a) {
-    return AlertMatches(want, a);
-  });
-}
-
-std::string FormatAlerts(const std::vector<trace::Alert>& alerts) {
-  if (alerts.empty()) return "none";
-  std::string out;
-  for (const trace::Alert& a : alerts) {
-    out += (out.empty() ? "" : ", ") + FormatAlert(a);
-  }
-  return out;
-}
-
-// "-1 WANT_READ", with the reason when there is one.
-std::string Summary(const trace::CallEvent& e) {
-  std::string out = fmt::format("{} {}", e.ret, e.error_name());
-  if (e.reason != 0) {
-    out += " reason " + scenario::QuoteString(e.reason_text());
-  }
-  return out;
-}
-
-// The first mismatch between what a call step expects and what it did.
-std::optional<std::string> Mismatch(const scenario::Outcome& want,
-                                    const trace::CallEvent& got) {
-  if (want.any) return std::nullopt;
-  if (want.ret && *want.ret != got.ret) {
-    return fmt::format("expected {}, observed {}", *want.ret, Summary(got));
-  }
-  if (want.error && scenario::SslErrorName(*want.error) != got.error_name()) {
-    return fmt::format("expected {}, observed {}",
-                       scenario::SslErrorName(*want.error), Summary(got));
-  }
-  if (want.reason &&
-      got.reason_text().find(*want.reason) == std::string::npos) {
-    return fmt::format("expected reason containing {}, observed {}",
-                       scenario::QuoteString(*want.reason),
-                       got.reason == 0
-                           ? "no reason"
-                           : scenario::QuoteString(got.reason_text()));
-  }
-  if (want.state && *want.state != std::string_view(got.state)) {
-    return fmt::format("expected state {}, observed {}",
-                       scenario::QuoteString(*want.state),
-                       scenario::QuoteString(got.state));
-  }
-  if (want.data && *want.data != got.data) {
-    return fmt::format("expected data {}, observed {}",
-                       scenario::QuoteString(*want.data),
-                       scenario::QuoteString(got.data));
-  }
-  if (want.alert_sent && !AlertSeen(*want.alert_sent, got.alerts_sent)) {
-    return fmt::format("expected alert sent {}, observed {}",
-                       scenario::AlertText(*want.alert_sent),
-                       FormatAlerts(got.alerts_sent));
-  }
-  if (want.alert_received &&
-      !AlertSeen(*want.alert_received, got.alerts_received)) {
-    return fmt::format("expected alert received {}, observed {}",
-                       scenario::AlertText(*want.alert_received),
-                       FormatAlerts(got.alerts_received));
-  }
-  if (want.verify && *want.verify != got.verify_result_name()) {
-    return fmt::format("expected verify result {}, observed {}", *want.verify,
-                       got.verify_result_name());
-  }
-  return std::nullopt;
 }
 
 // Errors after which calling again is how a program goes on.
