@@ -3,6 +3,7 @@
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
+#include "lib/proto/names.h"
 #include "lib/scenario/parser.h"
 #include "lib/tls/names.h"
 #include "lib/tls/seeded_random.h"
@@ -179,7 +180,7 @@ std::string HandshakeName(const unsigned char* buf, size_t len) {
           std::string_view(reinterpret_cast<const char*>(buf) + 6, 32))) {
     return "HelloRetryRequest";
   }
-  return tls::HandshakeTypeName(buf[0]);
+  return proto::HandshakeTypeText(buf[0]);
 }
 
 // Records plaintext handshake messages, ChangeCipherSpec and alerts as

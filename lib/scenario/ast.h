@@ -6,8 +6,8 @@
 //   if (!scenario::ParseFile("a.tlsim", &s, &d)) std::cerr << d.Format();
 //   for (const scenario::Step& step : s.steps) std::visit(..., step);
 //
-// This layer knows TLS only by name: it depends on nothing else of tlsim's
-// and on no OpenSSL header.
+// This layer knows TLS only by name: it depends on no OpenSSL header and on
+// nothing else of tlsim's but the protocol's names (lib/proto).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +15,8 @@
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "lib/proto/names.h"
 
 namespace tlsim::scenario {
 
@@ -33,17 +35,24 @@ struct Located {
   bool operator==(const Located&) const = default;
 };
 
-enum class Side { kClient, kServer };
+using Side = proto::Side;
 enum class KeyType { kEcP256, kEd25519, kRsa2048 };
-enum class Version { kTls1_0, kTls1_1, kTls1_2, kTls1_3 };
+// Values are the wire's (proto::Versions()).
+enum class Version {
+  kTls1_0 = 0x0301,
+  kTls1_1 = 0x0302,
+  kTls1_2 = 0x0303,
+  kTls1_3 = 0x0304,
+};
 // none: no verification. peer: verify the peer's certificate if it sends
 // one (a server then asks for one). require: as peer, and fail when the peer
 // sends none (SSL_VERIFY_FAIL_IF_NO_PEER_CERT).
 enum class VerifyMode { kNone, kPeer, kRequire };
 
-// SSL_get_error values, spelled without the SSL_ERROR_ prefix in files.
+// SSL_get_error values, spelled without the SSL_ERROR_ prefix in files;
+// values are OpenSSL's (proto::SslErrors()).
 enum class SslError {
-  kNone,
+  kNone = 0,
   kSsl,
   kWantRead,
   kWantWrite,

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <string>
 
+#include "lib/proto/names.h"
 #include "lib/scenario/parser_internal.h"
 #include "lib/scenario/printer.h"
 
@@ -34,24 +35,19 @@ std::vector<std::string> SplitList(std::string_view s) {
 }
 
 bool LookupVersion(std::string_view name, Version* out) {
-  for (Version v : {Version::kTls1_0, Version::kTls1_1, Version::kTls1_2,
-                    Version::kTls1_3}) {
-    if (name == VersionName(v)) {
-      *out = v;
-      return true;
-    }
+  std::optional<int> value = proto::Versions().Value(name);
+  if (!value || *value < static_cast<int>(Version::kTls1_0) ||
+      *value > static_cast<int>(Version::kTls1_3)) {
+    return false;  // SSLv3 is not a version tlsim can set
   }
-  return false;
+  *out = static_cast<Version>(*value);
+  return true;
 }
 
 bool LookupSide(std::string_view name, Side* out) {
-  if (name == "client") {
-    *out = Side::kClient;
-  } else if (name == "server") {
-    *out = Side::kServer;
-  } else {
-    return false;
-  }
+  std::optional<Side> side = proto::SideFromName(name);
+  if (!side) return false;
+  *out = *side;
   return true;
 }
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <utility>
 
+#include "lib/proto/names.h"
 #include "lib/scenario/parser_internal.h"
-#include "lib/scenario/printer.h"
 
 namespace tlsim::scenario::internal {
 
@@ -55,17 +55,11 @@ bool Parser::ParseRecord(RecordSelector* out) {
   if (colon != std::string::npos) {
     std::string type = w.substr(0, colon);
     out->kind = RecordSelector::Kind::kTypeIndex;
-    bool found = false;
-    for (int t = 0; t < 256 && !found; ++t) {
-      const char* name = ContentTypeName(t);
-      if (name != nullptr && type == name) {
-        out->type = t;
-        found = true;
-      }
-    }
-    if (!found) {
+    std::optional<int> content_type = proto::ContentTypes().Value(type);
+    if (!content_type) {
       return Error(sel, "unknown content type '" + type + "'");
     }
+    out->type = *content_type;
     bool out_of_range = false;
     std::string n = w.substr(colon + 1);
     if (!ParseDecimal(n, &out->index, &out_of_range) || out->index < 1) {
@@ -77,12 +71,9 @@ bool Parser::ParseRecord(RecordSelector* out) {
     return true;
   }
   out->kind = RecordSelector::Kind::kHandshake;
-  for (int t = 0; t < 256; ++t) {
-    const char* name = HandshakeName(t);
-    if (name != nullptr && w == name) {
-      out->type = t;
-      return true;
-    }
+  if (std::optional<int> type = proto::HandshakeTypes().Value(w)) {
+    out->type = *type;
+    return true;
   }
   return Error(sel, "expected " + kWhat + ", found " + TokenName(sel));
 }

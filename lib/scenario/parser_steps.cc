@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "lib/proto/names.h"
 #include "lib/scenario/parser_internal.h"
 #include "lib/scenario/printer.h"
 
@@ -13,14 +14,10 @@ bool LookupSslError(std::string_view name, SslError* out) {
   constexpr std::string_view kPrefix = "SSL_ERROR_";
   if (name.substr(0, kPrefix.size()) == kPrefix)
     name.remove_prefix(kPrefix.size());
-  for (int i = 0; i <= static_cast<int>(SslError::kWantRetryVerify); ++i) {
-    SslError e = static_cast<SslError>(i);
-    if (name == SslErrorName(e)) {
-      *out = e;
-      return true;
-    }
-  }
-  return false;
+  std::optional<int> value = proto::SslErrors().Value(name);
+  if (!value) return false;
+  *out = static_cast<SslError>(*value);
+  return true;
 }
 
 bool LookupCall(std::string_view name, Call* out) {
@@ -216,10 +213,8 @@ bool Parser::ParseAlert(const Token& word, AlertExpect* out) {
   size_t colon = text.find(':');
   if (colon != std::string_view::npos) {
     std::string_view level = text.substr(0, colon);
-    if (level == "fatal") {
-      out->level = AlertLevel::kFatal;
-    } else if (level == "warning") {
-      out->level = AlertLevel::kWarning;
+    if (std::optional<int> value = proto::AlertLevels().Value(level)) {
+      out->level = static_cast<AlertLevel>(*value);
     } else {
       return Error(at, "expected fatal or warning before ':', found '" +
                            std::string(level) + "'");
@@ -227,12 +222,9 @@ bool Parser::ParseAlert(const Token& word, AlertExpect* out) {
     text.remove_prefix(colon + 1);
     at.col += static_cast<int>(colon + 1);
   }
-  for (int code = 0; code <= 255; ++code) {
-    const char* name = AlertName(code);
-    if (name != nullptr && text == name) {
-      out->description = code;
-      return true;
-    }
+  if (std::optional<int> code = proto::AlertDescriptions().Value(text)) {
+    out->description = *code;
+    return true;
   }
   // A number stands for an alert without a name here.
   int64_t code = 0;

@@ -123,9 +123,10 @@ std::string AlertTextOf(const AlertExpect& alert) {
   if (alert.description == AlertExpect::kNone) return "none";
   std::string out;
   if (alert.level) {
-    out = *alert.level == AlertLevel::kFatal ? "fatal:" : "warning:";
+    out = std::string(proto::AlertLevelName(static_cast<int>(*alert.level))) +
+          ":";
   }
-  const char* name = AlertName(alert.description);
+  const char* name = proto::AlertDescriptionName(alert.description);
   return out + (name != nullptr ? name : std::to_string(alert.description));
 }
 
@@ -347,112 +348,12 @@ std::string Print(const Scenario& s) {
   return out;
 }
 
-const char* SideName(Side side) {
-  switch (side) {
-    case Side::kClient:
-      return "client";
-    case Side::kServer:
-      return "server";
-  }
-  return "?";
-}
-
 const char* VersionName(Version version) {
-  switch (version) {
-    case Version::kTls1_0:
-      return "TLSv1";
-    case Version::kTls1_1:
-      return "TLSv1.1";
-    case Version::kTls1_2:
-      return "TLSv1.2";
-    case Version::kTls1_3:
-      return "TLSv1.3";
-  }
-  return "?";
+  return proto::Versions().Name(static_cast<int>(version));
 }
 
 const char* SslErrorName(SslError error) {
-  switch (error) {
-    case SslError::kNone:
-      return "NONE";
-    case SslError::kSsl:
-      return "SSL";
-    case SslError::kWantRead:
-      return "WANT_READ";
-    case SslError::kWantWrite:
-      return "WANT_WRITE";
-    case SslError::kWantX509Lookup:
-      return "WANT_X509_LOOKUP";
-    case SslError::kSyscall:
-      return "SYSCALL";
-    case SslError::kZeroReturn:
-      return "ZERO_RETURN";
-    case SslError::kWantConnect:
-      return "WANT_CONNECT";
-    case SslError::kWantAccept:
-      return "WANT_ACCEPT";
-    case SslError::kWantAsync:
-      return "WANT_ASYNC";
-    case SslError::kWantAsyncJob:
-      return "WANT_ASYNC_JOB";
-    case SslError::kWantClientHelloCb:
-      return "WANT_CLIENT_HELLO_CB";
-    case SslError::kWantRetryVerify:
-      return "WANT_RETRY_VERIFY";
-  }
-  return "?";
-}
-
-const char* HandshakeName(int type) {
-  switch (type) {
-    case 0:
-      return "HelloRequest";
-    case 1:
-      return "ClientHello";
-    case 2:
-      return "ServerHello";
-    case 4:
-      return "NewSessionTicket";
-    case 5:
-      return "EndOfEarlyData";
-    case 8:
-      return "EncryptedExtensions";
-    case 11:
-      return "Certificate";
-    case 12:
-      return "ServerKeyExchange";
-    case 13:
-      return "CertificateRequest";
-    case 14:
-      return "ServerHelloDone";
-    case 15:
-      return "CertificateVerify";
-    case 16:
-      return "ClientKeyExchange";
-    case 20:
-      return "Finished";
-    case 22:
-      return "CertificateStatus";
-    case 24:
-      return "KeyUpdate";
-    default:
-      return nullptr;
-  }
-}
-
-const char* ContentTypeName(int type) {
-  switch (type) {
-    case 20:
-      return "change_cipher_spec";
-    case 21:
-      return "alert";
-    case 22:
-      return "handshake";
-    case 23:
-      return "application_data";
-    default:
-      return nullptr;
-  }
+  return proto::SslErrors().Name(static_cast<int>(error));
 }
 
 std::string SelectorText(const RecordSelector& selector) {
@@ -460,91 +361,16 @@ std::string SelectorText(const RecordSelector& selector) {
     case RecordSelector::Kind::kIndex:
       return std::to_string(selector.index);
     case RecordSelector::Kind::kHandshake: {
-      const char* name = HandshakeName(selector.type);
+      const char* name = proto::HandshakeTypes().Name(selector.type);
       return name ? name : std::to_string(selector.type);
     }
     case RecordSelector::Kind::kTypeIndex: {
-      const char* name = ContentTypeName(selector.type);
+      const char* name = proto::ContentTypes().Name(selector.type);
       return std::string(name ? name : "?") + ":" +
              std::to_string(selector.index);
     }
   }
   return "?";
-}
-
-const char* AlertName(int description) {
-  switch (description) {
-    case 0:
-      return "close_notify";
-    case 10:
-      return "unexpected_message";
-    case 20:
-      return "bad_record_mac";
-    case 21:
-      return "decryption_failed";
-    case 22:
-      return "record_overflow";
-    case 30:
-      return "decompression_failure";
-    case 40:
-      return "handshake_failure";
-    case 41:
-      return "no_certificate";
-    case 42:
-      return "bad_certificate";
-    case 43:
-      return "unsupported_certificate";
-    case 44:
-      return "certificate_revoked";
-    case 45:
-      return "certificate_expired";
-    case 46:
-      return "certificate_unknown";
-    case 47:
-      return "illegal_parameter";
-    case 48:
-      return "unknown_ca";
-    case 49:
-      return "access_denied";
-    case 50:
-      return "decode_error";
-    case 51:
-      return "decrypt_error";
-    case 60:
-      return "export_restriction";
-    case 70:
-      return "protocol_version";
-    case 71:
-      return "insufficient_security";
-    case 80:
-      return "internal_error";
-    case 86:
-      return "inappropriate_fallback";
-    case 90:
-      return "user_canceled";
-    case 100:
-      return "no_renegotiation";
-    case 109:
-      return "missing_extension";
-    case 110:
-      return "unsupported_extension";
-    case 111:
-      return "certificate_unobtainable";
-    case 112:
-      return "unrecognized_name";
-    case 113:
-      return "bad_certificate_status_response";
-    case 114:
-      return "bad_certificate_hash_value";
-    case 115:
-      return "unknown_psk_identity";
-    case 116:
-      return "certificate_required";
-    case 120:
-      return "no_application_protocol";
-    default:
-      return nullptr;
-  }
 }
 
 const char* CallName(Call call) {
