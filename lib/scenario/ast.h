@@ -109,7 +109,9 @@ struct VersionRange {
 
 // One `client { ... }` or `server { ... }` block. Every setting is optional;
 // an unset one keeps OpenSSL's default. Each remembers where it was written
-// so the runner can point at it when OpenSSL refuses the value.
+// so the runner can point at it when OpenSSL refuses the value. Each member
+// has its row in Settings() (settings.h): its name in files, which block
+// takes it and how its value is written.
 struct EndpointDecl {
   Pos pos;
   bool declared = false;  // the block appeared in the file
@@ -137,10 +139,8 @@ struct EndpointDecl {
   std::optional<Located<std::vector<std::pair<std::string, std::string>>>>
       sni_certs;
   std::optional<Located<bool>> ticket_key_fail;  // ticket_key_cb = fail
-  // SSL_OP_ / SSL_MODE_ switches by name: ignore_unexpected_eof,
-  // no_renegotiation, allow_client_renegotiation, partial_write,
-  // moving_write_buffer, no_middlebox_compat, no_auto_retry,
-  // post_handshake_auth
+  // SSL_OP_ / SSL_MODE_ switches by name: the names of Options()
+  // (settings.h).
   std::optional<Located<std::vector<std::string>>> options;
   std::optional<Located<int64_t>> num_tickets;
   std::optional<Located<int64_t>> max_early_data;

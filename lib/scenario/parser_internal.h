@@ -29,6 +29,7 @@
 #include "lib/scenario/diagnostic.h"
 #include "lib/scenario/lexer.h"
 #include "lib/scenario/parser.h"
+#include "lib/scenario/settings.h"
 
 namespace tlsim::scenario::internal {
 
@@ -131,11 +132,40 @@ class Parser {
 
   // parser_settings.cc
   bool ParseEndpoint(const Token& keyword, EndpointDecl* decl);
+  // One `KEY = VALUE` line: the key's row in settings.h says which block
+  // takes it and how its value reads.
   bool ParseSetting(Side side, EndpointDecl* decl);
-  // Reads "= value" into *field with `parse_value`, refusing a second one.
-  template <typename T, typename ParseValue>
-  bool SetOnce(const Token& key, std::optional<Located<T>>* field,
-               ParseValue parse_value);
+  // The value of `row`, one overload per value kind (settings.h).
+  bool ReadSetting(const SettingRow& row, const value::Versions& kind,
+                   Side side, VersionRange* out);
+  bool ReadSetting(const SettingRow& row, const value::OpensslList& kind,
+                   Side side, std::string* out);
+  bool ReadSetting(const SettingRow& row, const value::Word& kind, Side side,
+                   std::string* out);
+  bool ReadSetting(const SettingRow& row, const value::Hex& kind, Side side,
+                   std::string* out);
+  bool ReadSetting(const SettingRow& row, const value::Names& kind, Side side,
+                   std::vector<std::string>* out);
+  bool ReadSetting(const SettingRow& row, const value::OptionNames& kind,
+                   Side side, std::vector<std::string>* out);
+  bool ReadSetting(const SettingRow& row, const value::HostCerts& kind,
+                   Side side,
+                   std::vector<std::pair<std::string, std::string>>* out);
+  bool ReadSetting(const SettingRow& row, const value::OnOff& kind, Side side,
+                   bool* out);
+  bool ReadSetting(const SettingRow& row, const value::FailOnly& kind,
+                   Side side, bool* out);
+  bool ReadSetting(const SettingRow& row, const value::Integer& kind, Side side,
+                   int64_t* out);
+  bool ReadSetting(const SettingRow& row, const value::OneOf& kind, Side side,
+                   int64_t* out);
+  bool ReadSetting(const SettingRow& row, const value::Retry& kind, Side side,
+                   RetryPlan* out);
+  template <typename E>
+  bool ReadSetting(const SettingRow& row, const value::Enum<E>& kind, Side side,
+                   E* out);
+  // "expected <what the row takes>, found <value>".
+  bool WrongValue(const SettingRow& row, const Token& value);
   bool ParseVersionRange(const std::string& what, VersionRange* out);
 
   // parser_steps.cc

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "lib/scenario/lexer.h"
+#include "lib/scenario/settings.h"
 
 namespace tlsim::scenario {
 namespace {
@@ -49,18 +50,6 @@ const char* KeyTypeName(KeyType key) {
       return "ed25519";
     case KeyType::kRsa2048:
       return "rsa-2048";
-  }
-  return "?";
-}
-
-const char* VerifyModeName(VerifyMode mode) {
-  switch (mode) {
-    case VerifyMode::kNone:
-      return "none";
-    case VerifyMode::kPeer:
-      return "peer";
-    case VerifyMode::kRequire:
-      return "require";
   }
   return "?";
 }
@@ -167,69 +156,76 @@ void PrintCert(const CertDecl& cert, std::string* out) {
   *out += "\n";
 }
 
+// A setting's value as written, by its row's kind.
+struct ValueText {
+  std::string operator()(const VersionRange& r, const value::Versions&) const {
+    std::string out = VersionName(r.min);
+    if (r.max != r.min) out += std::string("..") + VersionName(r.max);
+    return out;
+  }
+  std::string operator()(const std::string& s,
+                         const value::OpensslList&) const {
+    return WordOrString(s);
+  }
+  std::string operator()(const std::string& s, const value::Word&) const {
+    return s;
+  }
+  std::string operator()(const std::string& s, const value::Hex&) const {
+    return s;
+  }
+  std::string operator()(const std::vector<std::string>& names,
+                         const value::Names&) const {
+    return Join(names);
+  }
+  std::string operator()(const std::vector<std::string>& names,
+                         const value::OptionNames&) const {
+    return Join(names);
+  }
+  std::string operator()(
+      const std::vector<std::pair<std::string, std::string>>& pairs,
+      const value::HostCerts&) const {
+    std::vector<std::string> items;
+    for (const auto& [host, cert] : pairs) items.push_back(host + ":" + cert);
+    return Join(items);
+  }
+  std::string operator()(bool on, const value::OnOff&) const {
+    return on ? "on" : "off";
+  }
+  std::string operator()(bool, const value::FailOnly&) const { return "fail"; }
+  std::string operator()(int64_t n, const value::Integer&) const {
+    return std::to_string(n);
+  }
+  std::string operator()(int64_t n, const value::OneOf&) const {
+    return std::to_string(n);
+  }
+  std::string operator()(const RetryPlan& p, const value::Retry&) const {
+    const char* last = p.missing_file ? "missing_file"
+                       : p.then_fail  ? "fail"
+                                      : "ok";
+    if (p.retries == 0) return last;
+    return "retry " + std::to_string(p.retries) + " then " + last;
+  }
+  template <typename E>
+  std::string operator()(E e, const value::Enum<E>& kind) const {
+    for (const Named<E>& named : kind.names) {
+      if (named.value == e) return named.name;
+    }
+    return "?";
+  }
+};
+
 void PrintEndpoint(Side side, const EndpointDecl& e, std::string* out) {
   *out += std::string(SideName(side)) + " {\n";
-  auto line = [out](const char* key, const std::string& value) {
-    *out += std::string("  ") + key + " = " + value + "\n";
-  };
-  if (e.versions) {
-    const VersionRange& r = e.versions->value;
-    line("versions", r.min == r.max ? std::string(VersionName(r.min))
-                                    : std::string(VersionName(r.min)) + ".." +
-                                          VersionName(r.max));
+  for (const SettingRow& row : Settings()) {
+    std::visit(
+        [&](const auto& kind) {
+          const auto& field = e.*kind.field;
+          if (!field) return;
+          *out += std::string("  ") + row.name + " = " +
+                  ValueText{}(field->value, kind) + "\n";
+        },
+        row.value);
   }
-  if (e.ciphersuites) line("ciphersuites", WordOrString(e.ciphersuites->value));
-  if (e.ciphers) line("ciphers", WordOrString(e.ciphers->value));
-  if (e.groups) line("groups", WordOrString(e.groups->value));
-  if (e.sigalgs) line("sigalgs", WordOrString(e.sigalgs->value));
-  if (e.verify) line("verify", VerifyModeName(e.verify->value));
-  if (e.trust) line("trust", Join(e.trust->value));
-  if (e.cert) line("cert", e.cert->value);
-  if (e.server_name) line("server_name", e.server_name->value);
-  if (e.verify_host) line("verify_host", e.verify_host->value);
-  if (e.alpn) line("alpn", Join(e.alpn->value));
-  if (e.session_cache)
-    line("session_cache", e.session_cache->value ? "on" : "off");
-  if (e.tickets) line("tickets", e.tickets->value ? "on" : "off");
-  if (e.buffer) line("buffer", std::to_string(e.buffer->value));
-  auto plan = [&](const char* key, const std::optional<Located<RetryPlan>>& p) {
-    if (!p) return;
-    const char* last = p->value.missing_file ? "missing_file"
-                       : p->value.then_fail  ? "fail"
-                                             : "ok";
-    line(key,
-         p->value.retries == 0
-             ? std::string(last)
-             : "retry " + std::to_string(p->value.retries) + " then " + last);
-  };
-  plan("client_hello_cb", e.client_hello_cb);
-  plan("cert_cb", e.cert_cb);
-  plan("client_cert_cb", e.client_cert_cb);
-  plan("verify_cb", e.verify_cb);
-  if (e.servername) {
-    static constexpr const char* kActions[] = {"ok", "noack", "alert_warning",
-                                               "alert_fatal"};
-    line("servername", kActions[static_cast<int>(e.servername->value)]);
-  }
-  if (e.sni_certs) {
-    std::vector<std::string> items;
-    for (const auto& [host, cert] : e.sni_certs->value) {
-      items.push_back(host + ":" + cert);
-    }
-    line("sni_certs", Join(items));
-  }
-  if (e.ticket_key_fail) line("ticket_key_cb", "fail");
-  if (e.options) line("options", Join(e.options->value));
-  auto number = [&](const char* key, const std::optional<Located<int64_t>>& n) {
-    if (n) line(key, std::to_string(n->value));
-  };
-  number("num_tickets", e.num_tickets);
-  number("max_early_data", e.max_early_data);
-  number("max_fragment_length", e.max_fragment_length);
-  number("max_send_fragment", e.max_send_fragment);
-  number("security_level", e.security_level);
-  if (e.psk_identity) line("psk_identity", e.psk_identity->value);
-  if (e.psk_key) line("psk_key", e.psk_key->value);
   *out += "}\n";
 }
 
