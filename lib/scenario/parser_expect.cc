@@ -4,34 +4,9 @@
 #include <utility>
 
 #include "lib/scenario/parser_internal.h"
+#include "lib/scenario/spellings.h"
 
 namespace tlsim::scenario::internal {
-namespace {
-
-// The properties `expect client|server` can check.
-struct PropertyInfo {
-  const char* name;
-  Property property;
-  const char* expected;  // what the value should be, for messages
-};
-
-constexpr PropertyInfo kProperties[] = {
-    {"version", Property::kVersion, "a version"},
-    {"cipher", Property::kCipher, "a cipher name"},
-    {"group", Property::kGroup, "a group name"},
-    {"alpn", Property::kAlpn, "a protocol name"},
-    {"server_name", Property::kServerName, "a host name"},
-    {"verify_result", Property::kVerifyResult,
-     "a verify result like X509_V_OK"},
-    {"session_reused", Property::kSessionReused, "yes or no"},
-    {"handshake_done", Property::kHandshakeDone, "yes or no"},
-    {"tickets", Property::kTickets, "a non-negative integer"},
-    {"early_data", Property::kEarlyData, "not_sent, rejected or accepted"},
-    {"resumption", Property::kResumption, "none, session_id, ticket or psk"},
-};
-
-}  // namespace
-
 bool Parser::ParseExpect(const Token& keyword) {
   ExpectStep step;
   step.pos = PosOf(keyword);
@@ -68,8 +43,8 @@ bool Parser::ParseExpect(const Token& keyword) {
     return false;
   }
   const std::string& p = property.text;
-  const PropertyInfo* info = nullptr;
-  for (const PropertyInfo& i : kProperties) {
+  const PropertyRow* info = nullptr;
+  for (const PropertyRow& i : kProperties) {
     if (p == i.name) info = &i;
   }
   if (info == nullptr) {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "lib/scenario/parser_internal.h"
+#include "lib/scenario/spellings.h"
 
 namespace tlsim::scenario::internal {
 namespace {
@@ -190,20 +191,13 @@ bool Parser::ParseCertDecl() {
     }
     Token value;
     if (a == "key") {
-      const std::string kWhat = "ec-p256, ed25519 or rsa-2048";
-      if (!TakeWord(kWhat + " after '" + after + "'", &value)) {
-        return false;
+      const std::string what = Alternatives(kKeyTypes);
+      if (!TakeWord(what + " after '" + after + "'", &value)) return false;
+      std::optional<KeyType> key = ValueOf(kKeyTypes, value.text);
+      if (!key) {
+        return Error(value, "expected " + what + ", found " + TokenName(value));
       }
-      if (value.text == "ec-p256") {
-        cert.key = KeyType::kEcP256;
-      } else if (value.text == "ed25519") {
-        cert.key = KeyType::kEd25519;
-      } else if (value.text == "rsa-2048") {
-        cert.key = KeyType::kRsa2048;
-      } else {
-        return Error(value,
-                     "expected " + kWhat + ", found " + TokenName(value));
-      }
+      cert.key = *key;
       seen_key = true;
       continue;
     }

@@ -6,6 +6,7 @@
 #include "lib/proto/names.h"
 #include "lib/scenario/parser_internal.h"
 #include "lib/scenario/printer.h"
+#include "lib/scenario/spellings.h"
 
 namespace tlsim::scenario::internal {
 namespace {
@@ -298,8 +299,7 @@ bool Parser::ParseDrive(const Token& keyword) {
                  : o == "limit" ? &seen_limit
                                 : nullptr;
     if (seen == nullptr) {
-      if (tok_.kind != Token::kEquals &&
-          (o == "done" || o == "stalled" || o == "failed")) {
+      if (tok_.kind != Token::kEquals && ValueOf(kDriveResults, o)) {
         return Error(option, "expected '->' before '" + o + "'");
       }
       return Error(option, "unknown drive option '" + o + "'");
@@ -328,18 +328,14 @@ bool Parser::ParseDrive(const Token& keyword) {
     return Unexpected("'->' and the expected result");
   }
   Take();
-  const std::string kWhat = "done, stalled or failed";
+  const std::string what = Alternatives(kDriveResults);
   Token result;
-  if (!TakeWord(kWhat + " after '->'", &result)) return false;
-  if (result.text == "done") {
-    step.expect = DriveResult::kDone;
-  } else if (result.text == "stalled") {
-    step.expect = DriveResult::kStalled;
-  } else if (result.text == "failed") {
-    step.expect = DriveResult::kFailed;
-  } else {
-    return Error(result, "expected " + kWhat + ", found " + TokenName(result));
+  if (!TakeWord(what + " after '->'", &result)) return false;
+  std::optional<DriveResult> expect = ValueOf(kDriveResults, result.text);
+  if (!expect) {
+    return Error(result, "expected " + what + ", found " + TokenName(result));
   }
+  step.expect = *expect;
   AddStep(std::move(step));
   return ExpectEndOfLine();
 }

@@ -9,6 +9,7 @@
 
 #include "lib/scenario/lexer.h"
 #include "lib/scenario/settings.h"
+#include "lib/scenario/spellings.h"
 
 namespace tlsim::scenario {
 namespace {
@@ -40,60 +41,6 @@ std::string Join(const std::vector<std::string>& items) {
     out += item;
   }
   return out;
-}
-
-const char* KeyTypeName(KeyType key) {
-  switch (key) {
-    case KeyType::kEcP256:
-      return "ec-p256";
-    case KeyType::kEd25519:
-      return "ed25519";
-    case KeyType::kRsa2048:
-      return "rsa-2048";
-  }
-  return "?";
-}
-
-const char* PropertyNameOf(Property property) {
-  switch (property) {
-    case Property::kVersion:
-      return "version";
-    case Property::kCipher:
-      return "cipher";
-    case Property::kGroup:
-      return "group";
-    case Property::kAlpn:
-      return "alpn";
-    case Property::kServerName:
-      return "server_name";
-    case Property::kVerifyResult:
-      return "verify_result";
-    case Property::kSessionReused:
-      return "session_reused";
-    case Property::kHandshakeDone:
-      return "handshake_done";
-    case Property::kInFlight:
-      return "in_flight";
-    case Property::kTickets:
-      return "tickets";
-    case Property::kEarlyData:
-      return "early_data";
-    case Property::kResumption:
-      return "resumption";
-  }
-  return "?";
-}
-
-const char* DriveResultName(DriveResult result) {
-  switch (result) {
-    case DriveResult::kDone:
-      return "done";
-    case DriveResult::kStalled:
-      return "stalled";
-    case DriveResult::kFailed:
-      return "failed";
-  }
-  return "?";
 }
 
 std::string AmountTextOf(const Amount& amount) {
@@ -146,7 +93,7 @@ void PrintCert(const CertDecl& cert, std::string* out) {
   *out += std::string("  ") + (cert.is_ca ? "ca " : "leaf ") + cert.name;
   if (cert.issuer) *out += " issuer=" + cert.issuer->value;
   if (cert.key != KeyType::kEcP256) {
-    *out += std::string(" key=") + KeyTypeName(cert.key);
+    *out += std::string(" key=") + NameOf(kKeyTypes, cert.key);
   }
   if (!cert.dns.empty()) *out += " dns=" + Join(cert.dns);
   if (cert.not_before) {
@@ -295,7 +242,7 @@ std::string StepText(const Step& step) {
             return "drive deliver=" + AmountTextOf(s.chunk) +
                    " first=" + SideName(s.first) +
                    " limit=" + std::to_string(s.limit) + " -> " +
-                   DriveResultName(s.expect);
+                   NameOf(kDriveResults, s.expect);
           },
           [](const ExpectStep& s) {
             std::string value = std::visit(
@@ -311,7 +258,7 @@ std::string StepText(const Step& step) {
                      value;
             }
             return std::string("expect ") + SideName(s.side) + " " +
-                   PropertyNameOf(s.property) + " = " + value;
+                   PropertyName(s.property) + " = " + value;
           },
       },
       step);
@@ -420,7 +367,13 @@ std::string FormatTime(int64_t unix_seconds) {
 
 namespace tlsim::scenario {
 
-const char* PropertyName(Property property) { return PropertyNameOf(property); }
+const char* PropertyName(Property property) {
+  if (property == Property::kInFlight) return "in_flight";
+  for (const PropertyRow& row : kProperties) {
+    if (row.property == property) return row.name;
+  }
+  return "?";
+}
 
 std::string FaultText(const FaultStep& step) { return FaultStepText(step); }
 

@@ -46,7 +46,7 @@ constexpr Sides kClient = Sides::kClient;
 constexpr Sides kServer = Sides::kServer;
 
 // clang-format off
-const SettingRow kSettings[] = {
+constexpr SettingRow kSettings[] = {
   {"versions", kBoth, Versions{&D::versions},
    "protocol versions, one or a range min..max"},
   {"ciphersuites", kBoth, OpensslList{&D::ciphersuites, "a TLS 1.3 ciphersuite list"},
@@ -58,7 +58,7 @@ const SettingRow kSettings[] = {
   {"sigalgs", kBoth, OpensslList{&D::sigalgs, "a signature algorithm list"},
    "signature algorithms, colon list (SSL_CTX_set1_sigalgs_list)"},
   {"verify", kBoth, Enum<VerifyMode>{&D::verify, kVerifyModes},
-   "verify the peer's certificate: not, if sent, or require one"},
+   "check the peer's certificate: none, peer (if sent) or require"},
   {"trust", kBoth, Names{&D::trust, "certificate names"},
    "certificates of the pki block to trust"},
   {"cert", kBoth, Word{&D::cert, "a certificate name"},
@@ -106,7 +106,7 @@ const SettingRow kSettings[] = {
    "external PSK key in hex (with psk_identity)"},
 };
 
-const OptionRow kOptions[] = {
+constexpr OptionRow kOptions[] = {
   {"ignore_unexpected_eof", Option::kIgnoreUnexpectedEof, kBoth,
    "an EOF without close_notify is a clean end (SSL_OP_IGNORE_UNEXPECTED_EOF)"},
   {"no_renegotiation", Option::kNoRenegotiation, kBoth,
