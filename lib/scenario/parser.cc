@@ -10,7 +10,6 @@
 
 #include "lib/proto/names.h"
 #include "lib/scenario/parser_internal.h"
-#include "lib/scenario/printer.h"
 
 namespace tlsim::scenario {
 namespace internal {

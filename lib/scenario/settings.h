@@ -91,7 +91,7 @@ struct Integer {
   int64_t min;
   int64_t max;
 };
-// One of a few integers.
+// One of a few integers, listed in increasing order.
 struct OneOf {
   SettingField<int64_t> field;
   std::span<const int64_t> values;
