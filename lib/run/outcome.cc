@@ -5,15 +5,15 @@
 #include <algorithm>
 #include <vector>
 
+#include "lib/proto/names.h"
 #include "lib/scenario/printer.h"
-#include "lib/tls/names.h"
 
 namespace tlsim::run {
 namespace {
 
 std::string FormatAlert(const trace::Alert& a) {
   return fmt::format("{}{}", a.level == 1 ? "warning:" : "fatal:",
-                     tls::AlertDescriptionName(a.description));
+                     proto::AlertDescriptionText(a.description));
 }
 
 bool AlertMatches(const scenario::AlertExpect& want, const trace::Alert& got) {

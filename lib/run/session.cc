@@ -15,6 +15,7 @@
 #include <optional>
 #include <utility>
 
+#include "lib/proto/names.h"
 #include "lib/run/convert.h"
 #include "lib/run/outcome.h"
 #include "lib/scenario/printer.h"
@@ -411,7 +412,7 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
           : fmt::format("both sides wait and nothing moves (round {})", round);
   auto describe = [](const Last& l) {
     if (!l.called) return std::string("not called");
-    return fmt::format("{} {} in {}", l.ret, tls::SslErrorName(l.error),
+    return fmt::format("{} {} in {}", l.ret, proto::SslErrorText(l.error),
                        scenario::QuoteString(l.state));
   };
   trace::InFlight f = InFlight();
@@ -450,7 +451,7 @@ std::pair<std::string, bool> Session::Steps::Observe(
     case Property::kVersion: {
       std::string observed = SSL_get_session(ssl) == nullptr
                                  ? "none"
-                                 : tls::VersionName(SSL_version(ssl));
+                                 : proto::VersionText(SSL_version(ssl));
       const auto* want = std::get_if<scenario::Version>(&step.value);
       return {observed, want != nullptr
                             ? scenario::VersionName(*want) == observed

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "lib/proto/names.h"
 #include "lib/tls/names.h"
 
 namespace tlsim::trace {
@@ -19,7 +20,7 @@ std::string MessageName(Message message) {
     case kEmptyHandshake:
       return "handshake(empty)";
     default:
-      return tls::HandshakeTypeName(message);
+      return proto::HandshakeTypeText(message);
   }
 }
 
@@ -31,7 +32,7 @@ std::vector<std::string> MessageNames(const std::vector<Message>& messages) {
 }
 
 std::string CallEvent::error_name() const {
-  return returns ? tls::SslErrorName(error) : std::string();
+  return returns ? proto::SslErrorText(error) : std::string();
 }
 
 std::string CallEvent::reason_text() const {

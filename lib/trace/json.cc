@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "lib/tls/names.h"
+#include "lib/proto/names.h"
 
 namespace tlsim::trace {
 namespace {
@@ -150,7 +150,7 @@ void WriteAlert(Writer& w, int level, int description) {
   w.Key("level");
   w.String(LevelName(level));
   w.Key("description");
-  w.String(tls::AlertDescriptionName(description));
+  w.String(proto::AlertDescriptionText(description));
   w.Close();
 }
 
@@ -207,7 +207,7 @@ void WriteRecord(Writer& w, const wire::RecordNote& r) {
   if (r.content_type < 0) {
     w.Null();
   } else {
-    w.String(tls::ContentTypeName(r.content_type));
+    w.String(proto::ContentTypeText(r.content_type));
   }
   w.Key("header_complete");
   w.Bool(r.header_complete);
@@ -227,7 +227,7 @@ void WriteRecord(Writer& w, const wire::RecordNote& r) {
     w.Element();
     w.String(type == wire::kHandshakeServerHello && r.hello_retry
                  ? std::string("HelloRetryRequest")
-                 : tls::HandshakeTypeName(type));
+                 : proto::HandshakeTypeText(type));
   }
   w.EndArray();
   if (r.alert.has_value()) {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "lib/tls/names.h"
+#include "lib/proto/names.h"
 
 namespace tlsim::trace {
 namespace {
@@ -80,7 +80,7 @@ std::string Quote(std::string_view s) {
 
 void AppendAlert(std::string& out, const Alert& a) {
   out += a.level == 1 ? "warning " : a.level == 2 ? "fatal " : "level? ";
-  out += tls::AlertDescriptionName(a.description);
+  out += proto::AlertDescriptionText(a.description);
 }
 
 void AppendInFlight(std::string& out, const InFlight& f) {
@@ -109,7 +109,7 @@ void AppendRecord(std::string& out, const wire::RecordNote& r) {
     out += " of 5";
     return;
   }
-  out += tls::ContentTypeName(r.content_type);
+  out += proto::ContentTypeText(r.content_type);
   out += ' ';
   AppendNumber(out, r.length);
   bool whole = r.first == 0 && r.complete;
@@ -134,7 +134,7 @@ void AppendRecord(std::string& out, const wire::RecordNote& r) {
   for (int type : r.handshake_types) {
     part() += type == wire::kHandshakeServerHello && r.hello_retry
                   ? std::string("HelloRetryRequest")
-                  : tls::HandshakeTypeName(type);
+                  : proto::HandshakeTypeText(type);
   }
   if (r.alert.has_value()) {
     AppendAlert(part(), {r.alert->first, r.alert->second});
