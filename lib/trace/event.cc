@@ -12,6 +12,11 @@
 namespace tlsim::trace {
 
 std::string MessageName(Message message) {
+  const char* name = KnownMessageName(message);
+  return name != nullptr ? name : proto::HandshakeTypeText(message);
+}
+
+const char* KnownMessageName(Message message) {
   switch (message) {
     case kHelloRetryRequest:
       return "HelloRetryRequest";
@@ -20,7 +25,7 @@ std::string MessageName(Message message) {
     case kEmptyHandshake:
       return "handshake(empty)";
     default:
-      return proto::HandshakeTypeText(message);
+      return proto::HandshakeTypes().Name(message);
   }
 }
 

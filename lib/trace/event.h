@@ -50,6 +50,9 @@ inline constexpr Message kEmptyHandshake = 258;  // "handshake(empty)"
 
 // "ClientHello", "HelloRetryRequest", "ChangeCipherSpec", "handshake(99)".
 std::string MessageName(Message message);
+// The same name without building a string, for the observers: nullptr for
+// a handshake type with no name (MessageName writes "handshake(99)").
+const char* KnownMessageName(Message message);
 // The names of `messages`, in order.
 std::vector<std::string> MessageNames(const std::vector<Message>& messages);
 

@@ -1,6 +1,6 @@
 #include "lib/trace/json.h"
 
-#include <charconv>
+#include <array>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -22,29 +22,18 @@ std::string Dump(const Json& j) {
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-std::string Hex(const std::string& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 0xf];
-  }
-  return out;
-}
-
 std::string LevelName(int level) {
   if (level == 1) return "warning";
   if (level == 2) return "fatal";
   return "level(" + std::to_string(level) + ")";
 }
 
-// One JSON object written straight into a string, keys in the order they
+// One JSON object written straight into a buffer, keys in the order they
 // are added: what nlohmann::ordered_json::dump writes for the same object
 // (tests/json_trace_test checks it), without building one per event.
 class Writer {
  public:
-  explicit Writer(std::string* out) : out_(*out) {}
+  explicit Writer(Buffer* out) : out_(*out) {}
 
   void Open() {
     out_ += '{';
@@ -54,11 +43,16 @@ class Writer {
     out_ += '}';
     first_ = false;
   }
-  void Key(std::string_view key) {
-    out_.append(first_ ? "\"" : ",\"", first_ ? 1 : 2);
+  // A key is always a literal: its length is known here, and forcing the
+  // inlining turns each key into a few stores (an out-of-line call with a
+  // memcpy of unknown length was the largest single cost of a JSON line).
+  template <size_t N>
+  [[gnu::always_inline]] void Key(const char (&key)[N]) {
+    if (!first_) out_ += ',';
     first_ = false;
-    out_.append(key);
-    out_.append("\":", 2);
+    out_ += '"';
+    out_ += std::string_view(key, N - 1);
+    out_ += "\":";
   }
   void String(std::string_view s) {
     const size_t start = out_.size();
@@ -66,21 +60,46 @@ class Writer {
     size_t run = 0;  // start of the bytes not yet copied
     for (size_t i = 0; i < s.size(); ++i) {
       auto c = static_cast<unsigned char>(s[i]);
-      if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') continue;
+      if (!kSpecial[c]) continue;
       if (c >= 0x80) {  // UTF-8, or bytes that are not: nlohmann decides
-        out_.resize(start);
+        out_.Truncate(start);
         out_ += Dump(Json(std::string(s)));
         return;
       }
-      out_.append(s.data() + run, i - run);
+      out_ += s.substr(run, i - run);
       Escaped(static_cast<char>(c));
       run = i + 1;
     }
-    out_.append(s.data() + run, s.size() - run);
+    out_ += s.substr(run);
     out_ += '"';
   }
-  void Number(uint64_t n) { Decimal(n); }
-  void Signed(int64_t n) { Decimal(n); }
+  // A string the caller knows has nothing to escape (a name from a table,
+  // a literal): copied without looking at each byte.
+  void Plain(std::string_view s) {
+    out_ += '"';
+    out_ += s;
+    out_ += '"';
+  }
+  // `bytes` as a string of lowercase hex digits.
+  void Hex(std::string_view bytes) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    out_ += '"';
+    for (unsigned char c : bytes) {
+      out_ += kDigits[c >> 4];
+      out_ += kDigits[c & 0xf];
+    }
+    out_ += '"';
+  }
+  // A name from a table, or its number spelled by `text` when it has none.
+  void Name(const char* name, std::string (*text)(int), int value) {
+    if (name != nullptr) {
+      Plain(name);
+    } else {
+      Plain(text(value));  // "handshake(99)"
+    }
+  }
+  void Number(uint64_t n) { out_.AppendDecimal(n); }
+  void Signed(int64_t n) { out_.AppendSigned(n); }
   void Bool(bool b) { out_ += b ? "true" : "false"; }
   void Null() { out_ += "null"; }
 
@@ -99,12 +118,17 @@ class Writer {
   }
 
  private:
-  template <typename Integer>
-  void Decimal(Integer n) {
-    char buf[24];
-    char* end = std::to_chars(buf, buf + sizeof buf, n).ptr;
-    out_.append(buf, end);
-  }
+  // The bytes String() cannot copy as they are: control characters, the
+  // quote, the backslash, and bytes above ASCII. A table lookup per byte
+  // instead of four comparisons: the state strings and calls of every
+  // event pass through here.
+  static constexpr std::array<bool, 256> kSpecial = [] {
+    std::array<bool, 256> special{};
+    for (int c = 0; c < 256; ++c) {
+      special[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+    }
+    return special;
+  }();
 
   void Escaped(char c) {
     switch (c) {
@@ -141,16 +165,17 @@ class Writer {
     }
   }
 
-  std::string& out_;
+  Buffer& out_;
   bool first_ = true;
 };
 
 void WriteAlert(Writer& w, int level, int description) {
   w.Open();
   w.Key("level");
-  w.String(LevelName(level));
+  w.Plain(LevelName(level));
   w.Key("description");
-  w.String(proto::AlertDescriptionText(description));
+  w.Name(proto::AlertDescriptionName(description), proto::AlertDescriptionText,
+         description);
   w.Close();
 }
 
@@ -167,7 +192,7 @@ void WriteMessages(Writer& w, const std::vector<Message>& messages) {
   w.BeginArray();
   for (Message m : messages) {
     w.Element();
-    w.String(MessageName(m));
+    w.Name(KnownMessageName(m), proto::HandshakeTypeText, m);
   }
   w.EndArray();
 }
@@ -186,7 +211,7 @@ void WriteInFlight(Writer& w, const InFlight& f) {
 void Start(Writer& w, const char* type, const StepId& id) {
   w.Open();
   w.Key("type");
-  w.String(type);
+  w.Plain(type);
   w.Key("step");
   w.Signed(id.number);
   w.Key("sub");
@@ -207,7 +232,8 @@ void WriteRecord(Writer& w, const wire::RecordNote& r) {
   if (r.content_type < 0) {
     w.Null();
   } else {
-    w.String(proto::ContentTypeText(r.content_type));
+    w.Name(proto::ContentTypes().Name(r.content_type), proto::ContentTypeText,
+           r.content_type);
   }
   w.Key("header_complete");
   w.Bool(r.header_complete);
@@ -225,9 +251,12 @@ void WriteRecord(Writer& w, const wire::RecordNote& r) {
   w.BeginArray();
   for (int type : r.handshake_types) {
     w.Element();
-    w.String(type == wire::kHandshakeServerHello && r.hello_retry
-                 ? std::string("HelloRetryRequest")
-                 : proto::HandshakeTypeText(type));
+    if (type == wire::kHandshakeServerHello && r.hello_retry) {
+      w.Plain("HelloRetryRequest");
+    } else {
+      w.Name(proto::HandshakeTypes().Name(type), proto::HandshakeTypeText,
+             type);
+    }
   }
   w.EndArray();
   if (r.alert.has_value()) {
@@ -240,7 +269,7 @@ void WriteRecord(Writer& w, const wire::RecordNote& r) {
 void WriteCall(Writer& w, const CallEvent& e) {
   Start(w, "call", e.id);
   w.Key("actor");
-  w.String(SideName(e.side));
+  w.Plain(SideName(e.side));
   w.Key("call");
   w.String(e.call);
   w.Key("ret");
@@ -250,9 +279,17 @@ void WriteCall(Writer& w, const CallEvent& e) {
     w.Null();
   }
   w.Key("error");
-  w.String(e.error_name());
+  if (e.returns) {
+    w.Name(proto::SslErrors().Name(e.error), proto::SslErrorText, e.error);
+  } else {
+    w.Plain("");
+  }
   w.Key("reason");
-  w.String(e.reason_text());
+  if (e.reason != 0) {
+    w.String(e.reason_text());
+  } else {
+    w.Plain("");
+  }
   w.Key("state");
   w.String(e.state);
   w.Key("sent");
@@ -273,9 +310,9 @@ void WriteDelivery(Writer& w, const DeliveryEvent& e) {
   const wire::Delivery& d = e.delivery;
   Start(w, "deliver", e.id);
   w.Key("actor");
-  w.String("wire");
+  w.Plain("wire");
   w.Key("from");
-  w.String(SideName(e.from));
+  w.Plain(SideName(e.from));
   w.Key("amount");
   w.String(e.amount);
   w.Key("ok");
@@ -287,7 +324,7 @@ void WriteDelivery(Writer& w, const DeliveryEvent& e) {
   w.Key("delivered");
   w.Number(d.delivered);
   w.Key("bytes_hex");
-  w.String(Hex(d.bytes));
+  w.Hex(d.bytes);
   w.Key("records");
   w.BeginArray();
   for (const wire::RecordNote& r : d.records) {
@@ -307,9 +344,9 @@ void WriteEvent(Writer& w, const Event& event) {
     void operator()(const CloseEvent& e) const {
       Start(w, "close", e.id);
       w.Key("actor");
-      w.String("wire");
+      w.Plain("wire");
       w.Key("from");
-      w.String(SideName(e.from));
+      w.Plain(SideName(e.from));
       w.Key("dropped");
       w.Number(e.dropped);
       WriteInFlight(w, e.in_flight);
@@ -333,9 +370,9 @@ void WriteEvent(Writer& w, const Event& event) {
     void operator()(const FaultEvent& e) const {
       Start(w, "fault", e.id);
       w.Key("actor");
-      w.String("wire");
+      w.Plain("wire");
       w.Key("from");
-      w.String(SideName(e.from));
+      w.Plain(SideName(e.from));
       w.Key("fault");
       w.String(e.fault);
       w.Key("ok");
@@ -374,14 +411,16 @@ void WriteEvent(Writer& w, const Event& event) {
 }  // namespace
 
 std::string FormatEventJson(const Event& event) {
-  std::string line;
+  Buffer line;
   Writer w(&line);
   WriteEvent(w, event);
-  return line;
+  return std::string(line.view());
 }
 
-void JsonLinesObserver::Write(const std::string& line) {
-  for (std::ostream* out : outs_) *out << line << '\n';
+void JsonLinesObserver::Write(std::string_view line) {
+  for (std::ostream* out : outs_) {
+    out->write(line.data(), static_cast<std::streamsize>(line.size()));
+  }
 }
 
 void JsonLinesObserver::OnHeader(const Header& h) {
@@ -390,14 +429,15 @@ void JsonLinesObserver::OnHeader(const Header& h) {
   j["file"] = h.file;
   j["title"] = h.title;
   j["openssl"] = h.openssl_version;
-  Write(Dump(j));
+  Write(Dump(j) + '\n');
 }
 
 void JsonLinesObserver::OnEvent(const Event& event) {
   line_.clear();  // the buffer is kept: no allocation per line
   Writer w(&line_);
   WriteEvent(w, event);
-  Write(line_);
+  line_ += '\n';
+  Write(line_.view());
 }
 
 void JsonLinesObserver::OnFooter(const Footer& f) {
@@ -414,7 +454,7 @@ void JsonLinesObserver::OnFooter(const Footer& f) {
     digests.push_back(std::move(one));
   }
   j["digests"] = std::move(digests);
-  Write(Dump(j));
+  Write(Dump(j) + '\n');
   for (std::ostream* out : outs_) out->flush();
 }
 

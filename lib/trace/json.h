@@ -13,8 +13,10 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "lib/trace/buffer.h"
 #include "lib/trace/event.h"
 
 namespace tlsim::trace {
@@ -33,9 +35,9 @@ class JsonLinesObserver : public Observer {
   void OnFooter(const Footer& footer) override;
 
  private:
-  void Write(const std::string& line);
+  void Write(std::string_view line);
   std::vector<std::ostream*> outs_;
-  std::string line_;
+  Buffer line_;
 };
 
 }  // namespace tlsim::trace

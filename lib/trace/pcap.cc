@@ -40,27 +40,26 @@ constexpr Address kAddresses[2] = {
     {{0x02, 0, 0, 0, 0, 0x02}, {10, 0, 0, 2}, 443, 0x20000000},
 };
 
-void Put16(std::string* out, uint16_t v) {
-  out->push_back(static_cast<char>(v >> 8));
-  out->push_back(static_cast<char>(v & 0xff));
+// Big-endian stores into a frame's headers.
+void Put16(uint8_t* at, uint16_t v) {
+  at[0] = static_cast<uint8_t>(v >> 8);
+  at[1] = static_cast<uint8_t>(v & 0xff);
 }
 
-void Put32(std::string* out, uint32_t v) {
-  Put16(out, static_cast<uint16_t>(v >> 16));
-  Put16(out, static_cast<uint16_t>(v & 0xffff));
+void Put32(uint8_t* at, uint32_t v) {
+  Put16(at, static_cast<uint16_t>(v >> 16));
+  Put16(at + 2, static_cast<uint16_t>(v & 0xffff));
 }
 
 // The ones' complement sum of `bytes` as 16-bit big-endian words, added to
-// `sum` (RFC 1071), not yet folded.
-uint32_t Sum(std::string_view bytes, uint32_t sum) {
-  for (size_t i = 0; i + 1 < bytes.size(); i += 2) {
-    sum += static_cast<uint32_t>(static_cast<uint8_t>(bytes[i]) << 8 |
-                                 static_cast<uint8_t>(bytes[i + 1]));
+// `sum` (RFC 1071), not yet folded. `bytes` is whole words, but for the
+// last piece summed.
+uint32_t Sum(const uint8_t* bytes, size_t size, uint32_t sum) {
+  for (size_t i = 0; i + 1 < size; i += 2) {
+    sum += static_cast<uint32_t>(bytes[i] << 8 | bytes[i + 1]);
     sum = (sum & 0xffff) + (sum >> 16);
   }
-  if (bytes.size() % 2 == 1) {
-    sum += static_cast<uint32_t>(static_cast<uint8_t>(bytes.back()) << 8);
-  }
+  if (size % 2 == 1) sum += static_cast<uint32_t>(bytes[size - 1] << 8);
   return sum;
 }
 
@@ -69,10 +68,14 @@ uint16_t Checksum(uint32_t sum) {
   return static_cast<uint16_t>(~sum & 0xffff);
 }
 
-void PutChecksum(std::string* frame, size_t at, uint16_t sum) {
-  (*frame)[at] = static_cast<char>(sum >> 8);
-  (*frame)[at + 1] = static_cast<char>(sum & 0xff);
-}
+// pcap's per-packet record header (struct pcap_sf_pkthdr in libpcap's
+// sf-pcap.c): 32-bit seconds, microseconds, captured and original length,
+// in host byte order, as pcap_dump writes it.
+constexpr size_t kRecordSize = 16;
+
+// Records are gathered and written in pieces of about this size: one
+// fwrite per piece instead of pcap_dump's two per packet.
+constexpr size_t kFlushSize = 64 * 1024;
 
 }  // namespace
 
@@ -116,60 +119,68 @@ void PcapObserver::Segment(wire::Side from, uint8_t flags,
   Endpoint& peer = endpoint(wire::Peer(from));
 
   const uint32_t ack = (flags & kAck) != 0 ? peer.next_seq : 0;
-  std::string frame;
-  frame.reserve(kEthernetSize + kIpv4Size + kTcpSize + payload.size());
+  // The three headers, built in place; the payload follows them.
+  uint8_t h[kEthernetSize + kIpv4Size + kTcpSize] = {};
   // Ethernet II.
-  frame.append(dst.mac.begin(), dst.mac.end());
-  frame.append(src.mac.begin(), src.mac.end());
-  Put16(&frame, 0x0800);
-  // IPv4: no options, don't fragment, TTL 64, TCP.
-  const size_t ip = frame.size();
-  frame.push_back(0x45);
-  frame.push_back(0);
-  Put16(&frame, static_cast<uint16_t>(kIpv4Size + kTcpSize + payload.size()));
-  Put16(&frame, self.ip_id++);
-  Put16(&frame, 0x4000);
-  frame.push_back(64);
-  frame.push_back(6);
-  Put16(&frame, 0);  // checksum, below
-  frame.append(src.ip.begin(), src.ip.end());
-  frame.append(dst.ip.begin(), dst.ip.end());
-  PutChecksum(&frame, ip + 10,
-              Checksum(Sum(std::string_view(frame).substr(ip, kIpv4Size), 0)));
-  // TCP: no options.
-  const size_t tcp = frame.size();
-  Put16(&frame, src.port);
-  Put16(&frame, dst.port);
-  Put32(&frame, self.next_seq);
-  Put32(&frame, ack);
-  frame.push_back(static_cast<char>((kTcpSize / 4) << 4));
-  frame.push_back(static_cast<char>(flags));
-  Put16(&frame, static_cast<uint16_t>(kWindow));
-  Put16(&frame, 0);  // checksum, below
-  Put16(&frame, 0);  // urgent pointer
-  frame.append(payload);
+  std::memcpy(h, dst.mac.data(), 6);
+  std::memcpy(h + 6, src.mac.data(), 6);
+  Put16(h + 12, 0x0800);
+  // IPv4: no options, don't fragment, TTL 64, TCP; checksum below.
+  uint8_t* ip = h + kEthernetSize;
+  ip[0] = 0x45;
+  Put16(ip + 2, static_cast<uint16_t>(kIpv4Size + kTcpSize + payload.size()));
+  Put16(ip + 4, self.ip_id++);
+  Put16(ip + 6, 0x4000);
+  ip[8] = 64;
+  ip[9] = 6;
+  std::memcpy(ip + 12, src.ip.data(), 4);
+  std::memcpy(ip + 16, dst.ip.data(), 4);
+  Put16(ip + 10, Checksum(Sum(ip, kIpv4Size, 0)));
+  // TCP: no options; checksum and urgent pointer below.
+  uint8_t* tcp = ip + kIpv4Size;
+  Put16(tcp, src.port);
+  Put16(tcp + 2, dst.port);
+  Put32(tcp + 4, self.next_seq);
+  Put32(tcp + 8, ack);
+  tcp[12] = static_cast<uint8_t>((kTcpSize / 4) << 4);
+  tcp[13] = flags;
+  Put16(tcp + 14, static_cast<uint16_t>(kWindow));
   // The pseudo-header: addresses, protocol, TCP length.
-  std::string pseudo;
-  pseudo.append(src.ip.begin(), src.ip.end());
-  pseudo.append(dst.ip.begin(), dst.ip.end());
-  Put16(&pseudo, 6);
-  Put16(&pseudo, static_cast<uint16_t>(kTcpSize + payload.size()));
-  PutChecksum(
-      &frame, tcp + 16,
-      Checksum(Sum(std::string_view(frame).substr(tcp), Sum(pseudo, 0))));
+  uint8_t pseudo[12] = {};
+  std::memcpy(pseudo, src.ip.data(), 4);
+  std::memcpy(pseudo + 4, dst.ip.data(), 4);
+  Put16(pseudo + 8, 6);
+  Put16(pseudo + 10, static_cast<uint16_t>(kTcpSize + payload.size()));
+  uint32_t sum = Sum(pseudo, sizeof pseudo, 0);
+  sum = Sum(tcp, kTcpSize, sum);
+  sum = Sum(reinterpret_cast<const uint8_t*>(payload.data()), payload.size(),
+            sum);
+  Put16(tcp + 16, Checksum(sum));
 
   self.next_seq += static_cast<uint32_t>(payload.size());
   if ((flags & (kSyn | kFin)) != 0) ++self.next_seq;
   if ((flags & kAck) != 0) peer.peer_acked = ack;
 
-  pcap_pkthdr header{};
+  // The record as pcap_dump would write it, gathered in pending_.
   const uint64_t micros = tick_ * 1000 + in_tick_++;
-  header.ts.tv_sec = static_cast<time_t>(kBaseSeconds + micros / 1000000);
-  header.ts.tv_usec = static_cast<suseconds_t>(micros % 1000000);
-  header.caplen = static_cast<bpf_u_int32>(frame.size());
-  header.len = header.caplen;
-  pcap_dump(reinterpret_cast<u_char*>(dumper_.get()), &header,
-            reinterpret_cast<const u_char*>(frame.data()));
+  const uint32_t length = static_cast<uint32_t>(sizeof h + payload.size());
+  const uint32_t record[4] = {
+      static_cast<uint32_t>(kBaseSeconds + micros / 1000000),
+      static_cast<uint32_t>(micros % 1000000), length, length};
+  static_assert(sizeof record == kRecordSize);
+  pending_.Append(
+      std::string_view(reinterpret_cast<const char*>(record), sizeof record));
+  pending_.Append(std::string_view(reinterpret_cast<const char*>(h), sizeof h));
+  pending_.Append(payload);
+  if (pending_.size() >= kFlushSize) WritePending();
+}
+
+void PcapObserver::WritePending() {
+  if (pending_.size() > 0 && dumper_ != nullptr) {
+    std::fwrite(pending_.data(), 1, pending_.size(),
+                pcap_dump_file(dumper_.get()));
+  }
+  pending_.clear();
 }
 
 void PcapObserver::Handshake() {
@@ -226,6 +237,7 @@ void PcapObserver::OnFooter(const Footer& /*footer*/) {
   in_tick_ = 0;
   Fin(wire::Side::kClient);
   Fin(wire::Side::kServer);
+  WritePending();
   if (pcap_dump_flush(dumper_.get()) != 0 ||
       std::ferror(pcap_dump_file(dumper_.get())) != 0) {
     Fail(tmp_path_ + ": write failed");

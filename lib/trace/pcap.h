@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 
+#include "lib/trace/buffer.h"
 #include "lib/trace/event.h"
 
 namespace tlsim::trace {
@@ -69,6 +70,8 @@ class PcapObserver : public Observer {
   void Fin(wire::Side from);
   // Writes one segment; SYN and FIN count one sequence number each.
   void Segment(wire::Side from, uint8_t flags, std::string_view payload);
+  // Writes the gathered records to the file.
+  void WritePending();
   void Fail(std::string message);
   Endpoint& endpoint(wire::Side s) { return endpoints_[static_cast<int>(s)]; }
 
@@ -77,6 +80,8 @@ class PcapObserver : public Observer {
   std::unique_ptr<pcap_t, PcapCloser> pcap_;
   std::unique_ptr<pcap_dumper_t, DumperCloser> dumper_;
   std::string error_;
+  // Records not yet written: Segment gathers them, WritePending writes them.
+  Buffer pending_;
   std::array<Endpoint, 2> endpoints_;
   bool connected_ = false;
   uint64_t tick_ = 0;     // events seen: the millisecond of the timestamp

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
+#include <array>
 #include <string>
 #include <string_view>
 
@@ -19,20 +19,22 @@ const char* DirectionName(wire::Side from) {
   return from == wire::Side::kClient ? "client->server" : "server->client";
 }
 
-void AppendNumber(std::string& out, uint64_t n) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
-  out.append(buf, end);
-}
+void AppendNumber(Buffer& out, uint64_t n) { out.AppendDecimal(n); }
 
-void AppendSigned(std::string& out, int64_t n) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
-  out.append(buf, end);
+void AppendSigned(Buffer& out, int64_t n) { out.AppendSigned(n); }
+
+// A name from a table, or its number spelled by `text` when it has none.
+void AppendName(Buffer& out, const char* name, std::string (*text)(int),
+                int value) {
+  if (name != nullptr) {
+    out += name;
+  } else {
+    out += text(value);
+  }
 }
 
 // "#3 L21", "#3.2 L21 [resumed]".
-void AppendPrefix(std::string& out, const StepId& id) {
+void AppendPrefix(Buffer& out, const StepId& id) {
   out += '#';
   AppendSigned(out, id.number);
   if (id.sub != 0) {
@@ -48,10 +50,26 @@ void AppendPrefix(std::string& out, const StepId& id) {
   }
 }
 
-void AppendQuoted(std::string& out, std::string_view s) {
+// The bytes AppendQuoted escapes: control characters, the quote, the
+// backslash, DEL and above. A table lookup per byte instead of four
+// comparisons: every call's state string passes through here.
+constexpr std::array<bool, 256> kEscaped = [] {
+  std::array<bool, 256> escaped{};
+  for (int c = 0; c < 256; ++c) {
+    escaped[c] = c < 0x20 || c >= 0x7f || c == '"' || c == '\\';
+  }
+  return escaped;
+}();
+
+void AppendQuoted(Buffer& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
-  for (unsigned char c : s) {
+  size_t run = 0;  // start of the plain bytes not yet copied
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (!kEscaped[c]) continue;
+    out += s.substr(run, i - run);
+    run = i + 1;
     if (c == '"' || c == '\\') {
       out += '\\';
       out += static_cast<char>(c);
@@ -61,46 +79,47 @@ void AppendQuoted(std::string& out, std::string_view s) {
       out += "\\r";
     } else if (c == '\t') {
       out += "\\t";
-    } else if (c < 0x20 || c >= 0x7f) {
+    } else {
       out += "\\x";
       out += kHex[c >> 4];
       out += kHex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
     }
   }
+  out += s.substr(run);
   out += '"';
 }
 
 std::string Quote(std::string_view s) {
-  std::string out;
+  Buffer out;
   AppendQuoted(out, s);
-  return out;
+  return std::string(out.view());
 }
 
-void AppendAlert(std::string& out, const Alert& a) {
+void AppendAlert(Buffer& out, const Alert& a) {
   out += a.level == 1 ? "warning " : a.level == 2 ? "fatal " : "level? ";
-  out += proto::AlertDescriptionText(a.description);
+  AppendName(out, proto::AlertDescriptionName(a.description),
+             proto::AlertDescriptionText, a.description);
 }
 
-void AppendInFlight(std::string& out, const InFlight& f) {
+void AppendInFlight(Buffer& out, const InFlight& f) {
   out += "in flight c>s ";
   AppendNumber(out, f[0]);
   out += " s>c ";
   AppendNumber(out, f[1]);
 }
 
-void AppendMessages(std::string& out, const std::vector<Message>& messages) {
+void AppendMessages(Buffer& out, const std::vector<Message>& messages) {
   for (size_t i = 0; i < messages.size(); ++i) {
     if (i > 0) out += ' ';
-    out += MessageName(messages[i]);
+    AppendName(out, KnownMessageName(messages[i]), proto::HandshakeTypeText,
+               messages[i]);
   }
 }
 
 // One record's share of a delivery: "handshake 512: ClientHello",
 // "handshake 512: bytes 0..99 of 517", "header 3..5 of 5",
 // "application_data 53".
-void AppendRecord(std::string& out, const wire::RecordNote& r) {
+void AppendRecord(Buffer& out, const wire::RecordNote& r) {
   if (!r.header_complete) {
     out += "header ";
     AppendNumber(out, r.first);
@@ -109,18 +128,19 @@ void AppendRecord(std::string& out, const wire::RecordNote& r) {
     out += " of 5";
     return;
   }
-  out += proto::ContentTypeText(r.content_type);
+  AppendName(out, proto::ContentTypes().Name(r.content_type),
+             proto::ContentTypeText, r.content_type);
   out += ' ';
   AppendNumber(out, r.length);
   bool whole = r.first == 0 && r.complete;
   const char* separator = ": ";
-  auto part = [&]() -> std::string& {
+  auto part = [&]() -> Buffer& {
     out += separator;
     separator = " ";
     return out;
   };
   if (!whole) {
-    std::string& o = part();
+    Buffer& o = part();
     o += "bytes ";
     AppendNumber(o, r.first);
     o += "..";
@@ -132,16 +152,19 @@ void AppendRecord(std::string& out, const wire::RecordNote& r) {
     part() += "encrypted";
   }
   for (int type : r.handshake_types) {
-    part() += type == wire::kHandshakeServerHello && r.hello_retry
-                  ? std::string("HelloRetryRequest")
-                  : proto::HandshakeTypeText(type);
+    if (type == wire::kHandshakeServerHello && r.hello_retry) {
+      part() += "HelloRetryRequest";
+    } else {
+      AppendName(part(), proto::HandshakeTypes().Name(type),
+                 proto::HandshakeTypeText, type);
+    }
   }
   if (r.alert.has_value()) {
     AppendAlert(part(), {r.alert->first, r.alert->second});
   }
 }
 
-void AppendCall(std::string& out, const CallEvent& e) {
+void AppendCall(Buffer& out, const CallEvent& e) {
   AppendPrefix(out, e.id);
   out += ' ';
   out += SideName(e.side);
@@ -151,7 +174,8 @@ void AppendCall(std::string& out, const CallEvent& e) {
     out += " -> ";
     AppendSigned(out, e.ret);
     out += ' ';
-    out += e.error_name();
+    AppendName(out, proto::SslErrors().Name(e.error), proto::SslErrorText,
+               e.error);
   }
   if (!e.data.empty()) {
     out += "; data ";
@@ -183,7 +207,7 @@ void AppendCall(std::string& out, const CallEvent& e) {
   AppendInFlight(out, e.in_flight);
 }
 
-void AppendDelivery(std::string& out, const DeliveryEvent& e) {
+void AppendDelivery(Buffer& out, const DeliveryEvent& e) {
   const wire::Delivery& d = e.delivery;
   AppendPrefix(out, e.id);
   out += " wire deliver ";
@@ -217,9 +241,9 @@ void AppendDelivery(std::string& out, const DeliveryEvent& e) {
 }
 
 // One event as one line, without the newline, appended to `out`.
-void AppendEvent(std::string& out, const Event& event) {
+void AppendEvent(Buffer& out, const Event& event) {
   struct Visitor {
-    std::string& out;
+    Buffer& out;
     void operator()(const CallEvent& e) const { AppendCall(out, e); }
     void operator()(const DeliveryEvent& e) const { AppendDelivery(out, e); }
     void operator()(const CloseEvent& e) const {
@@ -287,13 +311,15 @@ void AppendEvent(std::string& out, const Event& event) {
 }  // namespace
 
 std::string FormatEvent(const Event& event) {
-  std::string line;
+  Buffer line;
   AppendEvent(line, event);
-  return line;
+  return std::string(line.view());
 }
 
-void TextObserver::Write(const std::string& text) {
-  for (std::ostream* out : outs_) *out << text;
+void TextObserver::Write(std::string_view text) {
+  for (std::ostream* out : outs_) {
+    out->write(text.data(), static_cast<std::streamsize>(text.size()));
+  }
 }
 
 void TextObserver::OnHeader(const Header& h) {
@@ -305,7 +331,7 @@ void TextObserver::OnEvent(const Event& event) {
   line_.clear();  // the buffer is kept: no allocation per line
   AppendEvent(line_, event);
   line_ += '\n';
-  Write(line_);
+  Write(line_.view());
 }
 
 void TextObserver::OnFooter(const Footer& f) {

@@ -9,8 +9,10 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "lib/trace/buffer.h"
 #include "lib/trace/event.h"
 
 namespace tlsim::trace {
@@ -29,9 +31,9 @@ class TextObserver : public Observer {
   void OnFooter(const Footer& footer) override;
 
  private:
-  void Write(const std::string& text);
+  void Write(std::string_view text);
   std::vector<std::ostream*> outs_;
-  std::string line_;
+  Buffer line_;
 };
 
 }  // namespace tlsim::trace
