@@ -5,11 +5,14 @@
 namespace tlsim::trace {
 
 void Buffer::Grow(size_t more) {
-  size_t capacity = std::max<size_t>({256, capacity_ * 2, size_ + more + 1});
-  std::unique_ptr<char[]> data(new char[capacity]);
-  if (size_ > 0) std::memcpy(data.get(), data_.get(), size_);
+  const size_t size = this->size();
+  const size_t capacity = static_cast<size_t>(limit_ - data_.get());
+  const size_t grown = std::max<size_t>({256, capacity * 2, size + more + 1});
+  std::unique_ptr<char[]> data(new char[grown]);
+  if (size > 0) std::memcpy(data.get(), data_.get(), size);
   data_ = std::move(data);
-  capacity_ = capacity;
+  end_ = data_.get() + size;
+  limit_ = data_.get() + grown;
 }
 
 }  // namespace tlsim::trace

@@ -67,7 +67,9 @@ struct CallEvent {
   int error = 0;  // SSL_get_error's value (SSL_ERROR_WANT_READ); 0 when none
   // The first error code on OpenSSL's queue after the call; 0 when none.
   unsigned long reason = 0;
-  // SSL_state_string_long after the call (OpenSSL returns static strings).
+  // SSL_state_string_long after the call. OpenSSL returns static strings;
+  // the observers cache each one's formatted form by its address, so this
+  // must live as long as the program (OpenSSL's, or a literal).
   const char* state = "";
   // Handshake messages (and ChangeCipherSpec) the call wrote and read, in
   // order, as the message callback saw them in plaintext.

@@ -1,6 +1,7 @@
 #include "lib/trace/json.h"
 
 #include <array>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -48,11 +49,15 @@ class Writer {
   // memcpy of unknown length was the largest single cost of a JSON line).
   template <size_t N>
   [[gnu::always_inline]] void Key(const char (&key)[N]) {
-    if (!first_) out_ += ',';
+    char* at = out_.Reserve(N + 3);  // ,"key":
+    if (!first_) *at++ = ',';
     first_ = false;
-    out_ += '"';
-    out_ += std::string_view(key, N - 1);
-    out_ += "\":";
+    *at++ = '"';
+    std::memcpy(at, key, N - 1);
+    at += N - 1;
+    *at++ = '"';
+    *at++ = ':';
+    out_.Commit(at);
   }
   void String(std::string_view s) {
     const size_t start = out_.size();
@@ -73,22 +78,46 @@ class Writer {
     out_ += s.substr(run);
     out_ += '"';
   }
+  // String(state) for a call's state, from a cache: see QuotedState in
+  // text.cc (OpenSSL's static state strings, one per call, kept by address).
+  void State(const char* state) {
+    struct Entry {
+      const char* state;
+      std::string json;
+    };
+    thread_local std::vector<Entry> cache;
+    for (const Entry& e : cache) {
+      if (e.state == state) {
+        out_ += e.json;
+        return;
+      }
+    }
+    if (cache.size() >= 256) cache.clear();  // far more than OpenSSL has
+    const size_t start = out_.size();
+    String(state);
+    cache.push_back({state, std::string(out_.view().substr(start))});
+  }
   // A string the caller knows has nothing to escape (a name from a table,
   // a literal): copied without looking at each byte.
   void Plain(std::string_view s) {
-    out_ += '"';
-    out_ += s;
-    out_ += '"';
+    char* at = out_.Reserve(s.size() + 2);
+    *at++ = '"';
+    std::memcpy(at, s.data(), s.size());
+    at += s.size();
+    *at++ = '"';
+    out_.Commit(at);
   }
   // `bytes` as a string of lowercase hex digits.
   void Hex(std::string_view bytes) {
     static constexpr char kDigits[] = "0123456789abcdef";
-    out_ += '"';
+    char* at = out_.Reserve(bytes.size() * 2 + 2);
+    *at++ = '"';
     for (unsigned char c : bytes) {
-      out_ += kDigits[c >> 4];
-      out_ += kDigits[c & 0xf];
+      *at++ = kDigits[c >> 4];
+      *at++ = kDigits[c & 0xf];
     }
-    out_ += '"';
+    *at++ = '"';
+    out_.Commit(at);
   }
   // A name from a table, or its number spelled by `text` when it has none.
   void Name(const char* name, std::string (*text)(int), int value) {
@@ -291,7 +320,7 @@ void WriteCall(Writer& w, const CallEvent& e) {
     w.Plain("");
   }
   w.Key("state");
-  w.String(e.state);
+  w.State(e.state);
   w.Key("sent");
   WriteMessages(w, e.sent);
   w.Key("received");

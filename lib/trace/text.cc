@@ -5,6 +5,7 @@
 #include <array>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lib/proto/names.h"
 
@@ -87,6 +88,26 @@ void AppendQuoted(Buffer& out, std::string_view s) {
   }
   out += s.substr(run);
   out += '"';
+}
+
+// AppendQuoted(state) for a call's state, from a cache. The states are
+// OpenSSL's static strings, a few dozen of them, and one is quoted on every
+// call: each quoted form is kept by the string's address (CallEvent::state
+// must live as long as the program) and copied.
+std::string_view QuotedState(const char* state) {
+  struct Entry {
+    const char* state;
+    std::string quoted;
+  };
+  thread_local std::vector<Entry> cache;
+  for (const Entry& e : cache) {
+    if (e.state == state) return e.quoted;
+  }
+  if (cache.size() >= 256) cache.clear();  // far more than OpenSSL has
+  Buffer quoted;
+  AppendQuoted(quoted, state);
+  cache.push_back({state, std::string(quoted.view())});
+  return cache.back().quoted;
 }
 
 std::string Quote(std::string_view s) {
@@ -186,7 +207,7 @@ void AppendCall(Buffer& out, const CallEvent& e) {
     AppendQuoted(out, e.reason_text());
   }
   out += "; state ";
-  AppendQuoted(out, e.state);
+  out += QuotedState(e.state);
   if (!e.sent.empty()) {
     out += "; sent ";
     AppendMessages(out, e.sent);
