@@ -625,7 +625,7 @@ Seen RunServername(ServernameAction action, int version) {
 
 TEST_CASE("servername answers OK and NOACK", "[callbacks]") {
   for (int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
-    CAPTURE(VersionName(version));
+    CAPTURE(proto::VersionText(version));
     Seen ok = RunServername(ServernameAction::kOk, version);
     CHECK(ok.client_rc == 1);
     CHECK(ok.server_rc == 1);
@@ -663,12 +663,12 @@ TEST_CASE("servername fatal: unrecognized_name ends the handshake",
           "[callbacks]") {
   const Alert fatal{SSL3_AL_FATAL, SSL_AD_UNRECOGNIZED_NAME};
   for (int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
-    CAPTURE(VersionName(version));
+    CAPTURE(proto::VersionText(version));
     Seen seen = RunServername(ServernameAction::kAlertFatal, version);
     CHECK(seen.server_rc == -1);
     CHECK(seen.server_reason == "callback failed");
     CHECK(seen.server_sent == std::vector<Alert>{fatal});
-    CHECK(AlertDescriptionName(seen.server_sent.at(0).description) ==
+    CHECK(proto::AlertDescriptionText(seen.server_sent.at(0).description) ==
           "unrecognized_name");
     CHECK(seen.client_rc == -1);
     CHECK(seen.client_reason == "tlsv1 unrecognized name");
@@ -970,7 +970,7 @@ TEST_CASE("session_time is sealed into tickets, which still resume",
   // decrypt callback OpenSSL would find the ticket expired.
   const int64_t sealed = 1767225600;  // 2026-01-01T00:00:00Z
   for (int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
-    CAPTURE(VersionName(version));
+    CAPTURE(proto::VersionText(version));
     EndpointConfig client = Client();
     EndpointConfig server = Server();
     server.max_version = version;
