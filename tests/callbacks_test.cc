@@ -18,6 +18,7 @@
 #include "lib/tls/names.h"
 #include "lib/tls/pki.h"
 #include "tests/test_pki.h"
+#include "tests/tls_world.h"
 
 namespace tlsim::tls {
 namespace {
@@ -25,47 +26,7 @@ namespace {
 using testing::kNow;
 using testing::Spec;
 
-// root -> intermediate -> server.test, other.test, chained-client.test;
-// root -> client.test.
-struct World {
-  World() {
-    std::string error;
-    REQUIRE(
-        pki.Build(libctx.get(),
-                  {Spec("root", true, ""), Spec("intermediate", true, "root"),
-                   Spec("server.test", false, "intermediate"),
-                   Spec("other.test", false, "intermediate"),
-                   Spec("chained-client.test", false, "intermediate"),
-                   Spec("client.test", false, "root")},
-                  &error));
-  }
-
-  SSL_CTX* Context(const EndpointConfig& config) {
-    ConfigError error;
-    contexts.push_back(MakeContext(libctx.get(), config, pki, &error));
-    INFO(error.field << ": " << error.message);
-    REQUIRE(contexts.back() != nullptr);
-    return contexts.back().get();
-  }
-
-  // MakeSsl, with the verification time pinned to kNow.
-  SslPtr Ssl(SSL_CTX* ctx, const EndpointConfig& config) {
-    ConfigError error;
-    SslPtr ssl = MakeSsl(ctx, config, &error);
-    INFO(error.field << ": " << error.message);
-    REQUIRE(ssl != nullptr);
-    X509_VERIFY_PARAM_set_time(SSL_get0_param(ssl.get()), kNow);
-    return ssl;
-  }
-
-  SslPtr Make(const EndpointConfig& config) {
-    return Ssl(Context(config), config);
-  }
-
-  LibCtxPtr libctx{OSSL_LIB_CTX_new()};
-  Pki pki;
-  std::vector<SslCtxPtr> contexts;
-};
+using World = testing::TlsWorld;
 
 using testing::Client;
 using testing::Server;

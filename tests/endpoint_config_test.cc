@@ -12,6 +12,7 @@
 #include "lib/tls/names.h"
 #include "lib/tls/pki.h"
 #include "tests/test_pki.h"
+#include "tests/tls_world.h"
 
 namespace tlsim::tls {
 namespace {
@@ -19,42 +20,7 @@ namespace {
 using testing::kNow;
 using testing::Spec;
 
-// root -> intermediate -> server.test, and root -> client.test.
-struct World {
-  World() {
-    std::string error;
-    REQUIRE(
-        pki.Build(libctx.get(),
-                  {Spec("root", true, ""), Spec("intermediate", true, "root"),
-                   Spec("server.test", false, "intermediate"),
-                   Spec("client.test", false, "root")},
-                  &error));
-  }
-
-  // MakeContext + MakeSsl, with the verification time pinned to kNow.
-  SslPtr Make(const EndpointConfig& config) {
-    ConfigError error;
-    contexts.push_back(MakeContext(libctx.get(), config, pki, &error));
-    INFO(error.field << ": " << error.message);
-    REQUIRE(contexts.back() != nullptr);
-    SslPtr ssl = MakeSsl(contexts.back().get(), config, &error);
-    REQUIRE(ssl != nullptr);
-    X509_VERIFY_PARAM_set_time(SSL_get0_param(ssl.get()), kNow);
-    return ssl;
-  }
-
-  // MakeContext's error for a config it must refuse.
-  ConfigError Refusal(const EndpointConfig& config) {
-    ConfigError error;
-    CHECK(MakeContext(libctx.get(), config, pki, &error) == nullptr);
-    CHECK(ERR_peek_error() == 0);  // the failure path emptied the queue
-    return error;
-  }
-
-  LibCtxPtr libctx{OSSL_LIB_CTX_new()};
-  Pki pki;
-  std::vector<SslCtxPtr> contexts;
-};
+using World = testing::TlsWorld;
 
 using testing::Client;
 using testing::Server;
