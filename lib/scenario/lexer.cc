@@ -79,6 +79,10 @@ std::string EscapeString(std::string_view s) {
   return out;
 }
 
+Lexer::Lexer(std::string_view text) : text_(text) {
+  if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = line_start_ = 3;
+}
+
 Token Lexer::Make(Token::Kind kind, int col) const {
   Token t;
   t.kind = kind;
@@ -142,6 +146,21 @@ Token Lexer::LexString() {
     if (c == '"') {
       ++pos_;
       return t;
+    }
+    unsigned char u = static_cast<unsigned char>(c);
+    bool line_end =
+        c == '\r' && (pos_ + 1 == text_.size() || text_[pos_ + 1] == '\n');
+    if ((u < 0x20 || u == 0x7f) && !line_end) {
+      // A raw control byte is invisible in an editor and in a diagnostic;
+      // a NUL would cut the string in C APIs.
+      failed_ = true;
+      error_ = Make(Token::kError, static_cast<int>(pos_ - line_start_) + 1);
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "0x%02x", u);
+      error_.text = std::string("raw control byte ") + hex +
+                    " in a string; write it as " +
+                    EscapeString(std::string(1, c));
+      return error_;
     }
     if (c != '\\') {
       t.text += c;

@@ -5,7 +5,10 @@
 //   for (Token t = lexer.Next(); t.kind != Token::kEof; t = lexer.Next()) ...
 //
 // `#` starts a comment that runs to the end of the line (outside strings);
-// comments and blanks make no tokens, every line end makes a kNewline.
+// comments and blanks make no tokens, every line end makes a kNewline. A
+// UTF-8 byte order mark at the very start is skipped (columns count from
+// after it); a raw control byte inside a string is an error (escapes are
+// the way to write one).
 #pragma once
 
 #include <cstddef>
@@ -41,7 +44,7 @@ std::string EscapeString(std::string_view s);
 
 class Lexer {
  public:
-  explicit Lexer(std::string_view text) : text_(text) {}
+  explicit Lexer(std::string_view text);
 
   // The next token. After kEof or kError, returns the same kind again.
   Token Next();

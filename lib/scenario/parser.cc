@@ -15,10 +15,12 @@
 #include <iterator>
 #include <string>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 
 #include "lib/scenario/lexer.h"
 #include "lib/scenario/printer.h"
+#include "lib/scenario/source_file.h"
 
 namespace tlsim::scenario {
 namespace {
@@ -37,12 +39,25 @@ bool ParseDecimal(std::string_view s, T* out, bool* out_of_range) {
   for (size_t i = digits; i < s.size(); ++i) {
     if (s[i] < '0' || s[i] > '9') return false;
   }
+  if (std::is_unsigned_v<T> && s[0] == '-') {
+    *out_of_range = true;  // a negative number, for an unsigned value
+    return false;
+  }
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
   if (ec == std::errc::result_out_of_range) {
     *out_of_range = true;
     return false;
   }
   return ec == std::errc() && end == s.data() + s.size();
+}
+
+// " (allowed: MIN to MAX)", for messages about a number out of its range;
+// empty when `what` names its numbers itself ("a size from 1 to 1048576").
+template <typename T>
+std::string RangeText(std::string_view what, T min, T max) {
+  if (what.find_first_of("0123456789") != std::string_view::npos) return "";
+  return " (allowed: " + std::to_string(min) + " to " + std::to_string(max) +
+         ")";
 }
 
 bool LooksLikeInteger(std::string_view s) {
@@ -416,13 +431,14 @@ bool Parser::IntFromWord(const Token& word, const std::string& what,
                          int64_t min, int64_t max, int64_t* out,
                          Diagnostic* err) {
   bool out_of_range = false;
-  if (!ParseDecimal(word.text, out, &out_of_range)) {
-    if (out_of_range) {
-      return Error(word, "integer '" + word.text + "' is out of range", err);
-    }
-    return Error(word, "expected " + what + ", found " + TokenName(word), err);
+  bool number = ParseDecimal(word.text, out, &out_of_range);
+  if (out_of_range || (number && (*out < min || *out > max))) {
+    return Error(word,
+                 "expected " + what + ", found " + TokenName(word) +
+                     RangeText(what, min, max),
+                 err);
   }
-  if (*out < min || *out > max) {
+  if (!number) {
     return Error(word, "expected " + what + ", found " + TokenName(word), err);
   }
   return true;
@@ -545,7 +561,10 @@ bool Parser::ParseSeed(Diagnostic* err) {
   bool out_of_range = false;
   if (!ParseDecimal(word.text, &seed, &out_of_range)) {
     if (out_of_range) {
-      return Error(word, "integer '" + word.text + "' is out of range", err);
+      return Error(word,
+                   "expected " + kWhat + ", found " + TokenName(word) +
+                       RangeText(kWhat, uint64_t{0}, UINT64_MAX),
+                   err);
     }
     return Error(word, "expected " + kWhat + ", found " + TokenName(word), err);
   }
@@ -1152,7 +1171,10 @@ bool Parser::ParseOutcome(Call call, Outcome* out, Diagnostic* err) {
         return false;
       }
       if (ret < INT_MIN || ret > INT_MAX) {
-        return Error(word, "integer '" + w + "' is out of range", err);
+        return Error(word,
+                     "expected an integer, found " + TokenName(word) +
+                         RangeText("an integer", INT_MIN, INT_MAX),
+                     err);
       }
       out->ret = static_cast<int>(ret);
       stage = kError;
@@ -1505,7 +1527,10 @@ bool Parser::TakeNumber(const std::string& what, const std::string& after,
     }
     if (v < static_cast<uint64_t>(std::max<int64_t>(min, 0)) ||
         v > static_cast<uint64_t>(max)) {
-      return Error(word, "integer '" + w + "' is out of range", err);
+      return Error(word,
+                   "expected " + what + ", found " + TokenName(word) +
+                       RangeText(what, min, max),
+                   err);
     }
     *out = static_cast<int64_t>(v);
     return true;
@@ -1529,8 +1554,7 @@ bool Parser::ParseRecord(RecordSelector* out, Diagnostic* err) {
   const std::string kWhat = "a record: a number, a handshake message or type:N";
   if (LooksLikeInteger(w)) {
     out->kind = RecordSelector::Kind::kIndex;
-    return IntFromWord(sel, "a record number from 1", 1, INT64_MAX, &out->index,
-                       err);
+    return IntFromWord(sel, "a record number", 1, INT64_MAX, &out->index, err);
   }
   size_t colon = w.find(':');
   if (colon != std::string::npos) {
@@ -1732,25 +1756,33 @@ bool Parse(std::string_view file_name, std::string_view text, Scenario* out,
            Diagnostic* out_error) {
   *out = Scenario{};
   out->file = std::string(file_name);
+  // A file that declares nothing is more likely a wrong path or a lost
+  // edit than a test: refuse it at its end, where a statement was wanted.
+  Lexer lexer(text);
+  Token first = lexer.Next();
+  while (first.kind == Token::kNewline) first = lexer.Next();
+  if (first.kind == Token::kEof) {
+    bool empty = text.empty() || text == "\xEF\xBB\xBF";
+    *out_error = Diagnostic{std::string(file_name), first.line, first.col,
+                            std::string(empty ? "the file is empty"
+                                              : "the file holds only comments "
+                                                "and blank lines") +
+                                ": a scenario needs at least one statement, "
+                                "such as scenario \"title\"",
+                            SourceLine(text, first.line)};
+    return false;
+  }
   Parser parser(file_name, text, out);
   return parser.ParseScenario(out_error);
 }
 
 bool ParseFile(const std::string& path, Scenario* out, Diagnostic* out_error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::string text;
+  std::string why;
+  if (!ReadSourceFile(path, kMaxScenarioBytes, &text, &why)) {
     *out_error = Diagnostic{};
     out_error->file = path;
-    out_error->message =
-        std::string("cannot read the file: ") + std::strerror(errno);
-    return false;
-  }
-  std::string text((std::istreambuf_iterator<char>(in)),
-                   std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    *out_error = Diagnostic{};
-    out_error->file = path;
-    out_error->message = "cannot read the file";
+    out_error->message = why;
     return false;
   }
   return Parse(path, text, out, out_error);
@@ -1768,6 +1800,7 @@ std::string SourceLine(std::string_view text, int line) {
   std::string_view s =
       text.substr(start, end == std::string_view::npos ? std::string_view::npos
                                                        : end - start);
+  if (line == 1 && s.substr(0, 3) == "\xEF\xBB\xBF") s.remove_prefix(3);
   if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
   return std::string(s);
 }
