@@ -99,6 +99,10 @@ Token Lexer::Next() {
     while (pos_ < text_.size() && text_[pos_] != '\n') ++pos_;
   }
   int col = static_cast<int>(pos_ - line_start_) + 1;
+  // A line's end is shown one column past its text; a \r before it is not
+  // part of the text (SourceLine drops it).
+  bool at_end = pos_ >= text_.size() || text_[pos_] == '\n';
+  if (at_end && pos_ > line_start_ && text_[pos_ - 1] == '\r') --col;
   if (pos_ >= text_.size()) return Make(Token::kEof, col);
 
   char c = text_[pos_];
