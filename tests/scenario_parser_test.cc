@@ -1094,6 +1094,14 @@ TEST_CASE("printing then parsing gives the same scenario", "[scenario]") {
   CHECK(Print(again) == Print(s));
 }
 
+TEST_CASE("a scenario that declares only empty things prints as a title",
+          "[scenario]") {
+  // Printing nothing would not parse back: a file must declare something.
+  CHECK(Print(MustParse("scenario \"\"\n")) == "scenario \"\"\n");
+  CHECK(Print(MustParse("pki {\n}\n")) == "scenario \"\"\n");
+  CHECK(MustParse("pki {\n}\n") == MustParse("scenario \"\"\n"));
+}
+
 TEST_CASE("name helpers give the canonical spellings", "[scenario]") {
   CHECK(std::string(SideName(Side::kServer)) == "server");
   CHECK(std::string(VersionName(Version::kTls1_0)) == "TLSv1");
