@@ -2,7 +2,6 @@
 // every scenario opens with a comment, so that a file added without saying
 // what it shows fails the build.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>

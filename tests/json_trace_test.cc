@@ -1,6 +1,6 @@
 // The JSON lines trace: every line parses, and every object has exactly the
 // documented keys, in the documented order, with the documented types. The
-// schema below is the one in lib/trace/FORMATS.md, as data.
+// schema below is the one in scenarios/README.md ("JSON lines"), as data.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -176,7 +176,7 @@ std::vector<Event> SampleEvents() {
   std::vector<Event> events;
 
   CallEvent connect;
-  connect.id = {1, 0, 29};
+  connect.id = {1, 0, 29, ""};
   connect.call = "connect";
   connect.ret = -1;
   connect.error = "WANT_READ";
@@ -186,7 +186,7 @@ std::vector<Event> SampleEvents() {
   events.push_back(connect);
 
   CallEvent set_state;
-  set_state.id = {2, 0, 30};
+  set_state.id = {2, 0, 30, ""};
   set_state.side = wire::Side::kServer;
   set_state.call = "set_accept_state";
   set_state.returns = false;
@@ -194,7 +194,7 @@ std::vector<Event> SampleEvents() {
   events.push_back(set_state);
 
   CallEvent failed;
-  failed.id = {3, 2, 31};
+  failed.id = {3, 2, 31, ""};
   failed.side = wire::Side::kServer;
   failed.call = "read 100";
   failed.ret = 0;
@@ -208,7 +208,7 @@ std::vector<Event> SampleEvents() {
   events.push_back(failed);
 
   DeliveryEvent deliver;
-  deliver.id = {4, 0, 32};
+  deliver.id = {4, 0, 32, ""};
   deliver.from = wire::Side::kServer;
   deliver.amount = "all";
   deliver.delivery.requested = 12;
@@ -234,19 +234,19 @@ std::vector<Event> SampleEvents() {
   events.push_back(deliver);
 
   DeliveryEvent refused;
-  refused.id = {5, 0, 33};
+  refused.id = {5, 0, 33, ""};
   refused.amount = "10";
   refused.delivery.ok = false;
   refused.delivery.error = "only 3 bytes in flight";
   refused.delivery.requested = 10;
   events.push_back(refused);
 
-  events.push_back(CloseEvent{{6, 0, 34}, wire::Side::kClient, 80, {0, 0}});
+  events.push_back(CloseEvent{{6, 0, 34, ""}, wire::Side::kClient, 80, {0, 0}});
   events.push_back(DriveEvent{
-      {7, 0, 35}, "deliver=all first=client limit=1000", false, "", ""});
-  events.push_back(DriveEvent{{7, 0, 35}, "", true, "stalled", "3 rounds"});
-  events.push_back(
-      ExpectEvent{{8, 0, 36}, "client version = TLSv1.3", "TLSv1.2", false});
+      {7, 0, 35, ""}, "deliver=all first=client limit=1000", false, "", ""});
+  events.push_back(DriveEvent{{7, 0, 35, ""}, "", true, "stalled", "3 rounds"});
+  events.push_back(ExpectEvent{
+      {8, 0, 36, ""}, "client version = TLSv1.3", "TLSv1.2", false});
   events.push_back(FaultEvent{{9, 0, 37, "resumed"},
                               wire::Side::kServer,
                               "drop server->client record 2",

@@ -470,7 +470,7 @@ TEST_CASE(
     "acked to stay in the window",
     "[pcap]") {
   DeliveryEvent big;
-  big.id = {1, 0, 1};
+  big.id = {1, 0, 1, ""};
   big.amount = "all";
   big.delivery.bytes = std::string(100000, 'x');
   big.delivery.requested = big.delivery.delivered = 100000;

@@ -107,11 +107,11 @@ struct EndpointConfig {
   bool verify_post_handshake = false;
   bool allow_no_dhe_kex = false;  // SSL_OP_ALLOW_NO_DHE_KEX: TLS 1.3 psk_ke
   bool no_anti_replay = false;    // server: SSL_OP_NO_ANTI_REPLAY
-  int num_tickets = -1;              // >= 0: SSL_CTX_set_num_tickets
-  uint32_t max_early_data = 0;       // server, > 0: SSL_CTX_set_max_early_data
-  int max_fragment_length = 0;  // client: 512, 1024, 2048 or 4096 (RFC 6066)
-  int max_send_fragment = 0;    // > 0: SSL_CTX_set_max_send_fragment
-  int security_level = -1;      // >= 0: SSL_CTX_set_security_level
+  int num_tickets = -1;           // >= 0: SSL_CTX_set_num_tickets
+  uint32_t max_early_data = 0;    // server, > 0: SSL_CTX_set_max_early_data
+  int max_fragment_length = 0;    // client: 512, 1024, 2048 or 4096 (RFC 6066)
+  int max_send_fragment = 0;      // > 0: SSL_CTX_set_max_send_fragment
+  int security_level = -1;        // >= 0: SSL_CTX_set_security_level
 
   // Called with each NSS key log line (SSL_CTX_set_keylog_callback).
   std::function<void(const SSL*, const char* line)> keylog;

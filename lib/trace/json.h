@@ -1,6 +1,6 @@
 // The machine trace: one JSON object per line (JSON Lines) for the header,
 // every event and the verdict, keys in a fixed order so output is stable.
-// The schema is in lib/trace/FORMATS.md and checked by
+// The schema is in scenarios/README.md ("JSON lines") and checked by
 // tests/json_trace_test.cc.
 //
 //   {"type":"header","file":"x.tlsim","title":"...","openssl":"OpenSSL 3.0"}

@@ -203,7 +203,7 @@ void PcapObserver::Fin(wire::Side from) {
   Segment(wire::Peer(from), kAck, {});
 }
 
-void PcapObserver::OnHeader(const Header& header) {
+void PcapObserver::OnHeader(const Header& /*header*/) {
   in_tick_ = 0;
   Handshake();
 }
@@ -220,7 +220,7 @@ void PcapObserver::OnEvent(const Event& event) {
   }
 }
 
-void PcapObserver::OnFooter(const Footer& footer) {
+void PcapObserver::OnFooter(const Footer& /*footer*/) {
   if (dumper_ == nullptr) return;
   ++tick_;
   in_tick_ = 0;

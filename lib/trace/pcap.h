@@ -5,7 +5,8 @@
 // per delivery that moved bytes (so the capture shows the fragmentation
 // the scenario chose), FIN exchanges for closed directions. Timestamps are
 // synthetic (2026-01-01T00:00:00Z + 1 ms per event), so two runs of a
-// scenario give byte-identical files. The layout is in lib/trace/FORMATS.md.
+// scenario give byte-identical files. The layout is in scenarios/README.md
+// ("pcap and key log").
 //
 //   trace::PcapObserver pcap("run.pcap");
 //   if (!pcap.ok()) return Error(pcap.error());
