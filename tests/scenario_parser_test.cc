@@ -792,6 +792,18 @@ TEST_CASE("a raw control byte in a string is refused at its column",
         "         ^\n");
 }
 
+TEST_CASE("a raw control byte outside a string is refused", "[scenario]") {
+  CHECK(ParseError("seed 1\x1b[2J\n") ==
+        "t.tlsim:1:7: error: raw control byte 0x1b outside a string\n"
+        "seed 1\x1b[2J\n"
+        "      ^\n");
+  CHECK(ParseError(std::string("pki {\n  ca r\0t\n}\n", 17)) ==
+        "t.tlsim:2:7: error: raw control byte 0x00 outside a string\n" +
+            std::string("  ca r\0t", 8) + "\n      ^\n");
+  // Tabs and CRs stay blanks, and a comment may hold anything.
+  CHECK(MustParse("seed\t1\r\n# \x01\x1b\x7f\n").seed == uint64_t{1});
+}
+
 TEST_CASE("a UTF-8 byte order mark at the start is skipped", "[scenario]") {
   Scenario s = MustParse("\xEF\xBB\xBFscenario \"t\"\nseed 3\n");
   CHECK(s.title == "t");

@@ -7,8 +7,9 @@
 // `#` starts a comment that runs to the end of the line (outside strings);
 // comments and blanks make no tokens, every line end makes a kNewline. A
 // UTF-8 byte order mark at the very start is skipped (columns count from
-// after it); a raw control byte inside a string is an error (escapes are
-// the way to write one).
+// after it); a raw control byte (0x00-0x1f but tab, CR and LF; 0x7f) is an
+// error anywhere but in a comment, and so are a raw tab or CR inside a
+// string (escapes are the way to write them).
 #pragma once
 
 #include <cstddef>
@@ -51,6 +52,8 @@ class Lexer {
 
  private:
   Token Make(Token::Kind kind, int col) const;
+  // Stops the lexer with an error at the current byte.
+  Token Fail(std::string message);
   Token LexString();
 
   std::string_view text_;
