@@ -25,6 +25,7 @@
 #include "lib/run/runner.h"
 #include "lib/scenario/parser.h"
 #include "lib/scenario/printer.h"
+#include "lib/scenario/settings.h"
 #include "lib/trace/json.h"
 #include "lib/trace/pcap.h"
 #include "lib/trace/text.h"
@@ -275,6 +276,27 @@ int Format(const std::vector<std::string>& files) {
   return kExitPass;
 }
 
+// `tlsim settings`: the registry of lib/scenario/settings.h, one entry per
+// setting and per option: "NAME = VALUE (BLOCKS)" and its description.
+int PrintSettings() {
+  auto blocks = [](scenario::Sides sides) {
+    return sides == scenario::Sides::kBoth ? std::string("client, server")
+                                           : scenario::SidesName(sides);
+  };
+  std::cout << "Settings of client { ... } and server { ... }:\n";
+  for (const scenario::SettingRow& row : scenario::Settings()) {
+    std::cout << "  " << row.name << " = " << scenario::ExpectedText(row)
+              << " (" << blocks(row.sides) << ")\n      " << row.description
+              << "\n";
+  }
+  std::cout << "Names for options = NAME,...:\n";
+  for (const scenario::OptionRow& row : scenario::Options()) {
+    std::cout << "  " << row.name << " (" << blocks(row.sides) << ")\n      "
+              << row.description << "\n";
+  }
+  return kExitPass;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -331,6 +353,11 @@ int main(int argc, char** argv) {
       "fmt", "Print FILEs in canonical layout (what the printer writes).");
   fmt->add_option("files", fmt_files, "scenario files")->required();
 
+  CLI::App* settings = app.add_subcommand(
+      "settings",
+      "List the settings of client and server blocks and the "
+      "names options take, with the blocks that accept each.");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -340,5 +367,6 @@ int main(int argc, char** argv) {
   if (*run) return Run(run_flags);
   if (*check) return Check(check_files);
   if (*fmt) return Format(fmt_files);
+  if (*settings) return PrintSettings();
   return kExitBadInput;
 }

@@ -267,6 +267,17 @@ TEST_CASE("fmt prints the canonical form, which checks clean", "[cli]") {
   CHECK(Tlsim("check " + again).exit_code == 0);
 }
 
+TEST_CASE("settings lists each setting and option with its blocks", "[cli]") {
+  Result r = Tlsim("settings");
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("  num_tickets = a number of tickets from 0 to 100 "
+                   "(client, server)\n") != std::string::npos);
+  CHECK(r.out.find("  server_name = a host name (client)\n") !=
+        std::string::npos);
+  CHECK(r.out.find("  allow_client_renegotiation (server)\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("help and usage errors", "[cli]") {
   Result help = Tlsim("--help");
   CHECK(help.exit_code == 0);

@@ -3,7 +3,9 @@
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
+#include "lib/proto/names.h"
 #include "lib/scenario/parser.h"
+#include "lib/scenario/settings.h"
 #include "lib/tls/names.h"
 #include "lib/tls/seeded_random.h"
 
@@ -48,6 +50,45 @@ tls::VerifyMode ToTls(scenario::VerifyMode m) {
       return tls::VerifyMode::kRequire;
   }
   return tls::VerifyMode::kNone;
+}
+
+// What each of scenario::Options() sets in an EndpointConfig.
+void ApplyOption(scenario::Option option, tls::EndpointConfig* c) {
+  switch (option) {
+    case scenario::Option::kIgnoreUnexpectedEof:
+      c->ignore_unexpected_eof = true;
+      return;
+    case scenario::Option::kNoRenegotiation:
+      c->no_renegotiation = true;
+      return;
+    case scenario::Option::kAllowClientRenegotiation:
+      c->allow_client_renegotiation = true;
+      return;
+    case scenario::Option::kPartialWrite:
+      c->partial_write = true;
+      return;
+    case scenario::Option::kMovingWriteBuffer:
+      c->moving_write_buffer = true;
+      return;
+    case scenario::Option::kNoMiddleboxCompat:
+      c->middlebox_compat = false;
+      return;
+    case scenario::Option::kNoAutoRetry:
+      c->auto_retry = false;
+      return;
+    case scenario::Option::kPostHandshakeAuth:
+      c->post_handshake_auth = true;
+      return;
+    case scenario::Option::kVerifyPostHandshake:
+      c->verify_post_handshake = true;
+      return;
+    case scenario::Option::kAllowNoDheKex:
+      c->allow_no_dhe_kex = true;
+      return;
+    case scenario::Option::kNoAntiReplay:
+      c->no_anti_replay = true;
+      return;
+  }
 }
 
 tls::EndpointConfig ToConfig(const scenario::EndpointDecl& d, bool server) {
@@ -103,20 +144,9 @@ tls::EndpointConfig ToConfig(const scenario::EndpointDecl& d, bool server) {
   }
   if (d.ticket_key_fail) c.ticket_key_fail = d.ticket_key_fail->value;
   if (d.options) {
-    for (const std::string& o : d.options->value) {
-      if (o == "ignore_unexpected_eof") c.ignore_unexpected_eof = true;
-      if (o == "no_renegotiation") c.no_renegotiation = true;
-      if (o == "allow_client_renegotiation") {
-        c.allow_client_renegotiation = true;
-      }
-      if (o == "partial_write") c.partial_write = true;
-      if (o == "moving_write_buffer") c.moving_write_buffer = true;
-      if (o == "no_middlebox_compat") c.middlebox_compat = false;
-      if (o == "no_auto_retry") c.auto_retry = false;
-      if (o == "post_handshake_auth") c.post_handshake_auth = true;
-      if (o == "verify_post_handshake") c.verify_post_handshake = true;
-      if (o == "allow_no_dhe_kex") c.allow_no_dhe_kex = true;
-      if (o == "no_anti_replay") c.no_anti_replay = true;
+    for (const std::string& name : d.options->value) {
+      const scenario::OptionRow* option = scenario::FindOption(name);
+      if (option != nullptr) ApplyOption(option->option, &c);
     }
   }
   if (d.num_tickets) c.num_tickets = static_cast<int>(d.num_tickets->value);
@@ -137,39 +167,13 @@ tls::EndpointConfig ToConfig(const scenario::EndpointDecl& d, bool server) {
   return c;
 }
 
-// Where a refused setting was written, by its scenario name.
+// Where a refused setting was written, by its scenario name; the block
+// for what is no setting of the file ("context", "session_time", ...).
 scenario::Pos SettingPos(const scenario::EndpointDecl& d,
                          const std::string& field) {
-  auto pos = [&](const auto& setting) {
-    return setting ? setting->pos : d.pos;
-  };
-  if (field == "versions") return pos(d.versions);
-  if (field == "ciphersuites") return pos(d.ciphersuites);
-  if (field == "ciphers") return pos(d.ciphers);
-  if (field == "groups") return pos(d.groups);
-  if (field == "sigalgs") return pos(d.sigalgs);
-  if (field == "verify") return pos(d.verify);
-  if (field == "trust") return pos(d.trust);
-  if (field == "cert") return pos(d.cert);
-  if (field == "server_name") return pos(d.server_name);
-  if (field == "verify_host") return pos(d.verify_host);
-  if (field == "alpn") return pos(d.alpn);
-  if (field == "client_hello_cb") return pos(d.client_hello_cb);
-  if (field == "cert_cb") return pos(d.cert_cb);
-  if (field == "client_cert_cb") return pos(d.client_cert_cb);
-  if (field == "verify_cb") return pos(d.verify_cb);
-  if (field == "servername") return pos(d.servername);
-  if (field == "sni_certs") return pos(d.sni_certs);
-  if (field == "ticket_key_cb") return pos(d.ticket_key_fail);
-  if (field == "options") return pos(d.options);
-  if (field == "num_tickets") return pos(d.num_tickets);
-  if (field == "max_early_data") return pos(d.max_early_data);
-  if (field == "max_fragment_length") return pos(d.max_fragment_length);
-  if (field == "max_send_fragment") return pos(d.max_send_fragment);
-  if (field == "security_level") return pos(d.security_level);
-  if (field == "psk_identity") return pos(d.psk_identity);
-  if (field == "psk_key") return pos(d.psk_key);
-  return d.pos;
+  const scenario::SettingRow* row = scenario::FindSetting(field);
+  if (row == nullptr) return d.pos;
+  return scenario::SettingPos(d, *row).value_or(d.pos);
 }
 
 std::string HandshakeName(const unsigned char* buf, size_t len) {
@@ -179,7 +183,7 @@ std::string HandshakeName(const unsigned char* buf, size_t len) {
           std::string_view(reinterpret_cast<const char*>(buf) + 6, 32))) {
     return "HelloRetryRequest";
   }
-  return tls::HandshakeTypeName(buf[0]);
+  return proto::HandshakeTypeText(buf[0]);
 }
 
 // Records plaintext handshake messages, ChangeCipherSpec and alerts as

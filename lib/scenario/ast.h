@@ -6,8 +6,8 @@
 //   if (!scenario::ParseFile("a.tlsim", &s, &d)) std::cerr << d.Format();
 //   for (const scenario::Step& step : s.steps) std::visit(..., step);
 //
-// This layer knows TLS only by name: it depends on nothing else of tlsim's
-// and on no OpenSSL header.
+// This layer knows TLS only by name: it depends on no OpenSSL header and on
+// nothing else of tlsim's but the protocol's names (lib/proto).
 #pragma once
 
 #include <cstdint>
@@ -15,6 +15,8 @@
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "lib/proto/names.h"
 
 namespace tlsim::scenario {
 
@@ -33,17 +35,24 @@ struct Located {
   bool operator==(const Located&) const = default;
 };
 
-enum class Side { kClient, kServer };
+using Side = proto::Side;
 enum class KeyType { kEcP256, kEd25519, kRsa2048 };
-enum class Version { kTls1_0, kTls1_1, kTls1_2, kTls1_3 };
+// Values are the wire's (proto::Versions()).
+enum class Version {
+  kTls1_0 = 0x0301,
+  kTls1_1 = 0x0302,
+  kTls1_2 = 0x0303,
+  kTls1_3 = 0x0304,
+};
 // none: no verification. peer: verify the peer's certificate if it sends
 // one (a server then asks for one). require: as peer, and fail when the peer
 // sends none (SSL_VERIFY_FAIL_IF_NO_PEER_CERT).
 enum class VerifyMode { kNone, kPeer, kRequire };
 
-// SSL_get_error values, spelled without the SSL_ERROR_ prefix in files.
+// SSL_get_error values, spelled without the SSL_ERROR_ prefix in files;
+// values are OpenSSL's (proto::SslErrors()).
 enum class SslError {
-  kNone,
+  kNone = 0,
   kSsl,
   kWantRead,
   kWantWrite,
@@ -100,7 +109,9 @@ struct VersionRange {
 
 // One `client { ... }` or `server { ... }` block. Every setting is optional;
 // an unset one keeps OpenSSL's default. Each remembers where it was written
-// so the runner can point at it when OpenSSL refuses the value.
+// so the runner can point at it when OpenSSL refuses the value. Each member
+// has its row in Settings() (settings.h): its name in files, which block
+// takes it and how its value is written.
 struct EndpointDecl {
   Pos pos;
   bool declared = false;  // the block appeared in the file
@@ -128,10 +139,8 @@ struct EndpointDecl {
   std::optional<Located<std::vector<std::pair<std::string, std::string>>>>
       sni_certs;
   std::optional<Located<bool>> ticket_key_fail;  // ticket_key_cb = fail
-  // SSL_OP_ / SSL_MODE_ switches by name: ignore_unexpected_eof,
-  // no_renegotiation, allow_client_renegotiation, partial_write,
-  // moving_write_buffer, no_middlebox_compat, no_auto_retry,
-  // post_handshake_auth
+  // SSL_OP_ / SSL_MODE_ switches by name: the names of Options()
+  // (settings.h).
   std::optional<Located<std::vector<std::string>>> options;
   std::optional<Located<int64_t>> num_tickets;
   std::optional<Located<int64_t>> max_early_data;

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "lib/scenario/lexer.h"
+#include "lib/scenario/settings.h"
+#include "lib/scenario/spellings.h"
 
 namespace tlsim::scenario {
 namespace {
@@ -41,72 +43,6 @@ std::string Join(const std::vector<std::string>& items) {
   return out;
 }
 
-const char* KeyTypeName(KeyType key) {
-  switch (key) {
-    case KeyType::kEcP256:
-      return "ec-p256";
-    case KeyType::kEd25519:
-      return "ed25519";
-    case KeyType::kRsa2048:
-      return "rsa-2048";
-  }
-  return "?";
-}
-
-const char* VerifyModeName(VerifyMode mode) {
-  switch (mode) {
-    case VerifyMode::kNone:
-      return "none";
-    case VerifyMode::kPeer:
-      return "peer";
-    case VerifyMode::kRequire:
-      return "require";
-  }
-  return "?";
-}
-
-const char* PropertyNameOf(Property property) {
-  switch (property) {
-    case Property::kVersion:
-      return "version";
-    case Property::kCipher:
-      return "cipher";
-    case Property::kGroup:
-      return "group";
-    case Property::kAlpn:
-      return "alpn";
-    case Property::kServerName:
-      return "server_name";
-    case Property::kVerifyResult:
-      return "verify_result";
-    case Property::kSessionReused:
-      return "session_reused";
-    case Property::kHandshakeDone:
-      return "handshake_done";
-    case Property::kInFlight:
-      return "in_flight";
-    case Property::kTickets:
-      return "tickets";
-    case Property::kEarlyData:
-      return "early_data";
-    case Property::kResumption:
-      return "resumption";
-  }
-  return "?";
-}
-
-const char* DriveResultName(DriveResult result) {
-  switch (result) {
-    case DriveResult::kDone:
-      return "done";
-    case DriveResult::kStalled:
-      return "stalled";
-    case DriveResult::kFailed:
-      return "failed";
-  }
-  return "?";
-}
-
 std::string AmountTextOf(const Amount& amount) {
   switch (amount.kind) {
     case Amount::Kind::kBytes:
@@ -123,9 +59,10 @@ std::string AlertTextOf(const AlertExpect& alert) {
   if (alert.description == AlertExpect::kNone) return "none";
   std::string out;
   if (alert.level) {
-    out = *alert.level == AlertLevel::kFatal ? "fatal:" : "warning:";
+    out = std::string(proto::AlertLevelName(static_cast<int>(*alert.level))) +
+          ":";
   }
-  const char* name = AlertName(alert.description);
+  const char* name = proto::AlertDescriptionName(alert.description);
   return out + (name != nullptr ? name : std::to_string(alert.description));
 }
 
@@ -156,7 +93,7 @@ void PrintCert(const CertDecl& cert, std::string* out) {
   *out += std::string("  ") + (cert.is_ca ? "ca " : "leaf ") + cert.name;
   if (cert.issuer) *out += " issuer=" + cert.issuer->value;
   if (cert.key != KeyType::kEcP256) {
-    *out += std::string(" key=") + KeyTypeName(cert.key);
+    *out += std::string(" key=") + NameOf(kKeyTypes, cert.key);
   }
   if (!cert.dns.empty()) *out += " dns=" + Join(cert.dns);
   if (cert.not_before) {
@@ -166,69 +103,76 @@ void PrintCert(const CertDecl& cert, std::string* out) {
   *out += "\n";
 }
 
+// A setting's value as written, by its row's kind.
+struct ValueText {
+  std::string operator()(const VersionRange& r, const value::Versions&) const {
+    std::string out = VersionName(r.min);
+    if (r.max != r.min) out += std::string("..") + VersionName(r.max);
+    return out;
+  }
+  std::string operator()(const std::string& s,
+                         const value::OpensslList&) const {
+    return WordOrString(s);
+  }
+  std::string operator()(const std::string& s, const value::Word&) const {
+    return s;
+  }
+  std::string operator()(const std::string& s, const value::Hex&) const {
+    return s;
+  }
+  std::string operator()(const std::vector<std::string>& names,
+                         const value::Names&) const {
+    return Join(names);
+  }
+  std::string operator()(const std::vector<std::string>& names,
+                         const value::OptionNames&) const {
+    return Join(names);
+  }
+  std::string operator()(
+      const std::vector<std::pair<std::string, std::string>>& pairs,
+      const value::HostCerts&) const {
+    std::vector<std::string> items;
+    for (const auto& [host, cert] : pairs) items.push_back(host + ":" + cert);
+    return Join(items);
+  }
+  std::string operator()(bool on, const value::OnOff&) const {
+    return on ? "on" : "off";
+  }
+  std::string operator()(bool, const value::FailOnly&) const { return "fail"; }
+  std::string operator()(int64_t n, const value::Integer&) const {
+    return std::to_string(n);
+  }
+  std::string operator()(int64_t n, const value::OneOf&) const {
+    return std::to_string(n);
+  }
+  std::string operator()(const RetryPlan& p, const value::Retry&) const {
+    const char* last = p.missing_file ? "missing_file"
+                       : p.then_fail  ? "fail"
+                                      : "ok";
+    if (p.retries == 0) return last;
+    return "retry " + std::to_string(p.retries) + " then " + last;
+  }
+  template <typename E>
+  std::string operator()(E e, const value::Enum<E>& kind) const {
+    for (const Named<E>& named : kind.names) {
+      if (named.value == e) return named.name;
+    }
+    return "?";
+  }
+};
+
 void PrintEndpoint(Side side, const EndpointDecl& e, std::string* out) {
   *out += std::string(SideName(side)) + " {\n";
-  auto line = [out](const char* key, const std::string& value) {
-    *out += std::string("  ") + key + " = " + value + "\n";
-  };
-  if (e.versions) {
-    const VersionRange& r = e.versions->value;
-    line("versions", r.min == r.max ? std::string(VersionName(r.min))
-                                    : std::string(VersionName(r.min)) + ".." +
-                                          VersionName(r.max));
+  for (const SettingRow& row : Settings()) {
+    std::visit(
+        [&](const auto& kind) {
+          const auto& field = e.*kind.field;
+          if (!field) return;
+          *out += std::string("  ") + row.name + " = " +
+                  ValueText{}(field->value, kind) + "\n";
+        },
+        row.value);
   }
-  if (e.ciphersuites) line("ciphersuites", WordOrString(e.ciphersuites->value));
-  if (e.ciphers) line("ciphers", WordOrString(e.ciphers->value));
-  if (e.groups) line("groups", WordOrString(e.groups->value));
-  if (e.sigalgs) line("sigalgs", WordOrString(e.sigalgs->value));
-  if (e.verify) line("verify", VerifyModeName(e.verify->value));
-  if (e.trust) line("trust", Join(e.trust->value));
-  if (e.cert) line("cert", e.cert->value);
-  if (e.server_name) line("server_name", e.server_name->value);
-  if (e.verify_host) line("verify_host", e.verify_host->value);
-  if (e.alpn) line("alpn", Join(e.alpn->value));
-  if (e.session_cache)
-    line("session_cache", e.session_cache->value ? "on" : "off");
-  if (e.tickets) line("tickets", e.tickets->value ? "on" : "off");
-  if (e.buffer) line("buffer", std::to_string(e.buffer->value));
-  auto plan = [&](const char* key, const std::optional<Located<RetryPlan>>& p) {
-    if (!p) return;
-    const char* last = p->value.missing_file ? "missing_file"
-                       : p->value.then_fail  ? "fail"
-                                             : "ok";
-    line(key,
-         p->value.retries == 0
-             ? std::string(last)
-             : "retry " + std::to_string(p->value.retries) + " then " + last);
-  };
-  plan("client_hello_cb", e.client_hello_cb);
-  plan("cert_cb", e.cert_cb);
-  plan("client_cert_cb", e.client_cert_cb);
-  plan("verify_cb", e.verify_cb);
-  if (e.servername) {
-    static constexpr const char* kActions[] = {"ok", "noack", "alert_warning",
-                                               "alert_fatal"};
-    line("servername", kActions[static_cast<int>(e.servername->value)]);
-  }
-  if (e.sni_certs) {
-    std::vector<std::string> items;
-    for (const auto& [host, cert] : e.sni_certs->value) {
-      items.push_back(host + ":" + cert);
-    }
-    line("sni_certs", Join(items));
-  }
-  if (e.ticket_key_fail) line("ticket_key_cb", "fail");
-  if (e.options) line("options", Join(e.options->value));
-  auto number = [&](const char* key, const std::optional<Located<int64_t>>& n) {
-    if (n) line(key, std::to_string(n->value));
-  };
-  number("num_tickets", e.num_tickets);
-  number("max_early_data", e.max_early_data);
-  number("max_fragment_length", e.max_fragment_length);
-  number("max_send_fragment", e.max_send_fragment);
-  number("security_level", e.security_level);
-  if (e.psk_identity) line("psk_identity", e.psk_identity->value);
-  if (e.psk_key) line("psk_key", e.psk_key->value);
   *out += "}\n";
 }
 
@@ -298,7 +242,7 @@ std::string StepText(const Step& step) {
             return "drive deliver=" + AmountTextOf(s.chunk) +
                    " first=" + SideName(s.first) +
                    " limit=" + std::to_string(s.limit) + " -> " +
-                   DriveResultName(s.expect);
+                   NameOf(kDriveResults, s.expect);
           },
           [](const ExpectStep& s) {
             std::string value = std::visit(
@@ -314,7 +258,7 @@ std::string StepText(const Step& step) {
                      value;
             }
             return std::string("expect ") + SideName(s.side) + " " +
-                   PropertyNameOf(s.property) + " = " + value;
+                   PropertyName(s.property) + " = " + value;
           },
       },
       step);
@@ -350,112 +294,12 @@ std::string Print(const Scenario& s) {
   return out;
 }
 
-const char* SideName(Side side) {
-  switch (side) {
-    case Side::kClient:
-      return "client";
-    case Side::kServer:
-      return "server";
-  }
-  return "?";
-}
-
 const char* VersionName(Version version) {
-  switch (version) {
-    case Version::kTls1_0:
-      return "TLSv1";
-    case Version::kTls1_1:
-      return "TLSv1.1";
-    case Version::kTls1_2:
-      return "TLSv1.2";
-    case Version::kTls1_3:
-      return "TLSv1.3";
-  }
-  return "?";
+  return proto::Versions().Name(static_cast<int>(version));
 }
 
 const char* SslErrorName(SslError error) {
-  switch (error) {
-    case SslError::kNone:
-      return "NONE";
-    case SslError::kSsl:
-      return "SSL";
-    case SslError::kWantRead:
-      return "WANT_READ";
-    case SslError::kWantWrite:
-      return "WANT_WRITE";
-    case SslError::kWantX509Lookup:
-      return "WANT_X509_LOOKUP";
-    case SslError::kSyscall:
-      return "SYSCALL";
-    case SslError::kZeroReturn:
-      return "ZERO_RETURN";
-    case SslError::kWantConnect:
-      return "WANT_CONNECT";
-    case SslError::kWantAccept:
-      return "WANT_ACCEPT";
-    case SslError::kWantAsync:
-      return "WANT_ASYNC";
-    case SslError::kWantAsyncJob:
-      return "WANT_ASYNC_JOB";
-    case SslError::kWantClientHelloCb:
-      return "WANT_CLIENT_HELLO_CB";
-    case SslError::kWantRetryVerify:
-      return "WANT_RETRY_VERIFY";
-  }
-  return "?";
-}
-
-const char* HandshakeName(int type) {
-  switch (type) {
-    case 0:
-      return "HelloRequest";
-    case 1:
-      return "ClientHello";
-    case 2:
-      return "ServerHello";
-    case 4:
-      return "NewSessionTicket";
-    case 5:
-      return "EndOfEarlyData";
-    case 8:
-      return "EncryptedExtensions";
-    case 11:
-      return "Certificate";
-    case 12:
-      return "ServerKeyExchange";
-    case 13:
-      return "CertificateRequest";
-    case 14:
-      return "ServerHelloDone";
-    case 15:
-      return "CertificateVerify";
-    case 16:
-      return "ClientKeyExchange";
-    case 20:
-      return "Finished";
-    case 22:
-      return "CertificateStatus";
-    case 24:
-      return "KeyUpdate";
-    default:
-      return nullptr;
-  }
-}
-
-const char* ContentTypeName(int type) {
-  switch (type) {
-    case 20:
-      return "change_cipher_spec";
-    case 21:
-      return "alert";
-    case 22:
-      return "handshake";
-    case 23:
-      return "application_data";
-    default:
-      return nullptr;
-  }
+  return proto::SslErrors().Name(static_cast<int>(error));
 }
 
 std::string SelectorText(const RecordSelector& selector) {
@@ -463,91 +307,16 @@ std::string SelectorText(const RecordSelector& selector) {
     case RecordSelector::Kind::kIndex:
       return std::to_string(selector.index);
     case RecordSelector::Kind::kHandshake: {
-      const char* name = HandshakeName(selector.type);
+      const char* name = proto::HandshakeTypes().Name(selector.type);
       return name ? name : std::to_string(selector.type);
     }
     case RecordSelector::Kind::kTypeIndex: {
-      const char* name = ContentTypeName(selector.type);
+      const char* name = proto::ContentTypes().Name(selector.type);
       return std::string(name ? name : "?") + ":" +
              std::to_string(selector.index);
     }
   }
   return "?";
-}
-
-const char* AlertName(int description) {
-  switch (description) {
-    case 0:
-      return "close_notify";
-    case 10:
-      return "unexpected_message";
-    case 20:
-      return "bad_record_mac";
-    case 21:
-      return "decryption_failed";
-    case 22:
-      return "record_overflow";
-    case 30:
-      return "decompression_failure";
-    case 40:
-      return "handshake_failure";
-    case 41:
-      return "no_certificate";
-    case 42:
-      return "bad_certificate";
-    case 43:
-      return "unsupported_certificate";
-    case 44:
-      return "certificate_revoked";
-    case 45:
-      return "certificate_expired";
-    case 46:
-      return "certificate_unknown";
-    case 47:
-      return "illegal_parameter";
-    case 48:
-      return "unknown_ca";
-    case 49:
-      return "access_denied";
-    case 50:
-      return "decode_error";
-    case 51:
-      return "decrypt_error";
-    case 60:
-      return "export_restriction";
-    case 70:
-      return "protocol_version";
-    case 71:
-      return "insufficient_security";
-    case 80:
-      return "internal_error";
-    case 86:
-      return "inappropriate_fallback";
-    case 90:
-      return "user_canceled";
-    case 100:
-      return "no_renegotiation";
-    case 109:
-      return "missing_extension";
-    case 110:
-      return "unsupported_extension";
-    case 111:
-      return "certificate_unobtainable";
-    case 112:
-      return "unrecognized_name";
-    case 113:
-      return "bad_certificate_status_response";
-    case 114:
-      return "bad_certificate_hash_value";
-    case 115:
-      return "unknown_psk_identity";
-    case 116:
-      return "certificate_required";
-    case 120:
-      return "no_application_protocol";
-    default:
-      return nullptr;
-  }
 }
 
 const char* CallName(Call call) {
@@ -601,7 +370,13 @@ std::string FormatTime(int64_t unix_seconds) {
 
 namespace tlsim::scenario {
 
-const char* PropertyName(Property property) { return PropertyNameOf(property); }
+const char* PropertyName(Property property) {
+  if (property == Property::kInFlight) return "in_flight";
+  for (const PropertyRow& row : kProperties) {
+    if (row.property == property) return row.name;
+  }
+  return "?";
+}
 
 std::string FaultText(const FaultStep& step) { return FaultStepText(step); }
 

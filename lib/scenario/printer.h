@@ -5,22 +5,21 @@
 #include <string>
 #include <string_view>
 
+#include "lib/proto/names.h"
 #include "lib/scenario/ast.h"
 
 namespace tlsim::scenario {
 
 std::string Print(const Scenario& scenario);
 
-// Canonical spellings, shared with the runner's messages and traces.
-const char* SideName(Side side);              // "client"
-const char* VersionName(Version version);     // "TLSv1.3"
-const char* SslErrorName(SslError error);     // "WANT_READ"
-const char* AlertName(int description);       // "handshake_failure", or nullptr
-const char* CallName(Call call);              // "do_handshake"
-const char* PropertyName(Property property);  // "session_reused"
-// TLS handshake message and record content type names, or nullptr.
-const char* HandshakeName(int type);                       // "ClientHello"
-const char* ContentTypeName(int type);                     // "application_data"
+// Canonical spellings, shared with the runner's messages and traces. The
+// protocol's names (alerts, handshake and content types, ...) are
+// lib/proto's tables.
+using proto::SideName;                                     // "client"
+const char* VersionName(Version version);                  // "TLSv1.3"
+const char* SslErrorName(SslError error);                  // "WANT_READ"
+const char* CallName(Call call);                           // "do_handshake"
+const char* PropertyName(Property property);               // "session_reused"
 std::string SelectorText(const RecordSelector& selector);  // "Certificate"
 // A call with its argument, as written: "read 100", "key_update requested".
 std::string CallText(const CallStep& step);

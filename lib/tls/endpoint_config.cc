@@ -414,31 +414,17 @@ unsigned int OnPskServer(SSL* ssl, const char* identity, unsigned char* psk,
   return static_cast<unsigned int>(context->psk_key.size());
 }
 
-// Refuses settings that make no sense for this side or are out of range.
-// Returns false and fills *out_error for the first one.
-bool CheckSides(const EndpointConfig& config, ConfigError* out_error) {
+// Refuses combinations of settings that OpenSSL would accept but that make
+// no sense. Which side takes each setting and the range of each value are
+// the scenario language's rules (lib/scenario/settings.h): the parser
+// enforces them, they are not checked again here. Returns false and fills
+// *out_error for the first one.
+bool CheckCombinations(const EndpointConfig& config, ConfigError* out_error) {
   auto refuse = [&](std::string field, std::string message) {
     *out_error = ConfigError{std::move(field), std::move(message)};
     return false;
   };
-  const std::pair<const char*, const RetryPlan*> plans[] = {
-      {"client_hello_cb", &config.client_hello_cb},
-      {"cert_cb", &config.cert_cb},
-      {"client_cert_cb", &config.client_cert_cb},
-      {"verify_cb", &config.verify_cb}};
-  for (const auto& [field, plan] : plans) {
-    if (plan->retries < 0) {
-      return refuse(field, "retries must be 0 or more, not " +
-                               std::to_string(plan->retries));
-    }
-  }
   const bool server = config.is_server;
-  if (config.client_hello_cb.enabled && !server) {
-    return refuse("client_hello_cb", "only a server calls it");
-  }
-  if (config.client_cert_cb.enabled && server) {
-    return refuse("client_cert_cb", "only a client calls it");
-  }
   if (config.client_cert_cb.enabled && config.cert.empty() &&
       !config.client_cert_cb.then_fail) {
     return refuse("client_cert_cb", "needs a cert to hand over");
@@ -453,41 +439,12 @@ bool CheckSides(const EndpointConfig& config, ConfigError* out_error) {
                   "a server cannot ask for a retry: OpenSSL 3.0 ignores "
                   "SSL_set_retry_verify there");
   }
-  if (config.servername != ServernameAction::kNone && !server) {
-    return refuse("servername", "only a server calls it");
-  }
-  if (!config.sni_certs.empty() && !server) {
-    return refuse("sni_certs", "only a server presents them");
-  }
-  if (config.ticket_key_fail && !server) {
-    return refuse("ticket_key_cb", "only a server calls it");
-  }
-  if (config.allow_client_renegotiation && !server) {
-    return refuse("options",
-                  "allow_client_renegotiation: only a server allows it");
-  }
   if (config.allow_client_renegotiation && config.no_renegotiation) {
     return refuse("options",
                   "allow_client_renegotiation contradicts no_renegotiation");
   }
-  if (config.post_handshake_auth && server) {
-    return refuse("options", "post_handshake_auth: only a client offers it");
-  }
   if (config.session_time != 0 && !server) {
     return refuse("session_time", "only a server seals session tickets");
-  }
-  if (config.max_early_data > 0 && !server) {
-    return refuse("max_early_data",
-                  "only a server sets it; a client's limit comes from the "
-                  "session");
-  }
-  if (config.max_fragment_length != 0 && server) {
-    return refuse("max_fragment_length",
-                  "only a client asks for it; the server follows");
-  }
-  if (config.security_level > 5) {
-    return refuse("security_level", "must be 0 to 5, not " +
-                                        std::to_string(config.security_level));
   }
   return true;
 }
@@ -512,7 +469,7 @@ uint8_t MaxFragmentLengthCode(int length) {
 
 SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
                       const Pki& pki, ConfigError* out_error) {
-  if (!CheckSides(config, out_error)) return nullptr;
+  if (!CheckCombinations(config, out_error)) return nullptr;
   SslCtxPtr ctx(SSL_CTX_new_ex(libctx, nullptr, TLS_method()));
   if (ctx == nullptr) {
     return Refuse(out_error, "context", Refused("TLS_method"));
@@ -756,13 +713,10 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
                   Refused(std::to_string(config.max_early_data)));
   }
   if (config.max_fragment_length != 0) {
+    // 0 for a length RFC 6066 has no code for, which OpenSSL refuses.
     const uint8_t code = MaxFragmentLengthCode(config.max_fragment_length);
-    if (code == 0) {
-      return Refuse(out_error, "max_fragment_length",
-                    "must be 512, 1024, 2048 or 4096, not " +
-                        std::to_string(config.max_fragment_length));
-    }
-    if (SSL_CTX_set_tlsext_max_fragment_length(ctx.get(), code) != 1) {
+    if (code == 0 ||
+        SSL_CTX_set_tlsext_max_fragment_length(ctx.get(), code) != 1) {
       return Refuse(out_error, "max_fragment_length",
                     Refused(std::to_string(config.max_fragment_length)));
     }

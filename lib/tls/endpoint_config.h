@@ -46,7 +46,10 @@ inline constexpr char kMissingCertificateFile[] =
 enum class ServernameAction { kNone, kOk, kNoAck, kAlertWarning, kAlertFatal };
 
 // Every member has a default that leaves OpenSSL's own default in place
-// (empty string / 0 = not set).
+// (empty string / 0 = not set). Which side takes a setting and the range of
+// its value are the scenario language's rules (lib/scenario/settings.h),
+// checked when a file is parsed; MakeContext refuses only combinations that
+// make no sense and what OpenSSL refuses.
 struct EndpointConfig {
   bool is_server = false;
   int min_version = 0;  // TLS1_2_VERSION, ...; 0: OpenSSL's default

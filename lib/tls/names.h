@@ -1,23 +1,36 @@
-// Names for OpenSSL's numbers, as tlsim prints and parses them.
+// Names for OpenSSL's numbers, as tlsim prints and parses them. The TLS
+// protocol's own names (alerts, handshake and content types, versions,
+// SSL_get_error values) live in lib/proto/names.h; only the X509 verify
+// results, whose numbers are OpenSSL's, are named here.
+//
+//   tls::VerifyResultName(SSL_get_verify_result(ssl))  // "X509_V_OK"
 #pragma once
 
 #include <string>
 
+#include "lib/proto/names.h"
+
 namespace tlsim::tls {
 
-// "WANT_READ" for SSL_ERROR_WANT_READ ...; "UNKNOWN(n)" otherwise.
-std::string SslErrorName(int ssl_error);
-// "TLSv1.3" for TLS1_3_VERSION ...; "none" for 0.
-std::string VersionName(int version);
 // "X509_V_OK", "X509_V_ERR_HOSTNAME_MISMATCH", ...; "X509_V_ERR_<n>" for
 // codes without a name here.
 std::string VerifyResultName(long result);
-// TLS alert descriptions by their RFC names: "handshake_failure".
-std::string AlertDescriptionName(int description);
-// TLS handshake message types: "ClientHello", ...; "handshake(n)".
-std::string HandshakeTypeName(int type);
-// TLS record content types: "handshake", "alert", "change_cipher_spec",
-// "application_data", ...; "content_type(n)".
-std::string ContentTypeName(int type);
+
+// Forwards to lib/proto for callers not yet moved there (runner, traces).
+inline std::string SslErrorName(int ssl_error) {
+  return proto::SslErrorText(ssl_error);
+}
+inline std::string VersionName(int version) {
+  return proto::VersionText(version);
+}
+inline std::string AlertDescriptionName(int description) {
+  return proto::AlertDescriptionText(description);
+}
+inline std::string HandshakeTypeName(int type) {
+  return proto::HandshakeTypeText(type);
+}
+inline std::string ContentTypeName(int type) {
+  return proto::ContentTypeText(type);
+}
 
 }  // namespace tlsim::tls

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <utility>
 
-#include "lib/tls/names.h"
+#include "lib/proto/names.h"
 
 namespace tlsim::wire {
 namespace {
@@ -23,7 +23,7 @@ std::string Hex(unsigned value, int digits) {
 // "handshake 122: ServerHello", "application_data 53",
 // "handshake 45, encrypted".
 std::string Summary(const RecordSpan& span) {
-  std::string out = tls::ContentTypeName(span.content_type) + " " +
+  std::string out = proto::ContentTypeText(span.content_type) + " " +
                     std::to_string(span.total);
   if (span.encrypted && span.content_type != kContentApplicationData) {
     out += ", encrypted";
@@ -33,7 +33,7 @@ std::string Summary(const RecordSpan& span) {
     out += i == 0 ? ": " : ", ";
     out += type == kHandshakeServerHello && span.hello_retry
                ? "HelloRetryRequest"
-               : tls::HandshakeTypeName(type);
+               : proto::HandshakeTypeText(type);
   }
   return out;
 }
@@ -222,8 +222,8 @@ class Applier {
     }
     std::string record = AlertRecord(f.level, f.description);
     queue_ += record;
-    return Done("injected alert " + AlertLevelName(f.level) + ":" +
-                tls::AlertDescriptionName(f.description) + " (" +
+    return Done("injected alert " + proto::AlertLevelText(f.level) + ":" +
+                proto::AlertDescriptionText(f.description) + " (" +
                 Plural(record.size(), "byte") + ")");
   }
 
@@ -280,10 +280,11 @@ class Applier {
                     Plural(records, "record") + ")");
       case RecordSelector::Kind::kHandshake:
         return Fail("no record carrying " +
-                    tls::HandshakeTypeName(sel.handshake_type) + " in flight");
+                    proto::HandshakeTypeText(sel.handshake_type) +
+                    " in flight");
       case RecordSelector::Kind::kTypeIndex: {
         if (sel.index == 0) return Fail("records are numbered from 1");
-        std::string type = tls::ContentTypeName(sel.content_type);
+        std::string type = proto::ContentTypeText(sel.content_type);
         return Fail("no " + type + " record " + std::to_string(sel.index) +
                     " in flight (" + Plural(of_type, type + " record") + ")");
       }
@@ -401,17 +402,6 @@ std::string AlertRecord(int level, int description) {
   r += static_cast<char>(level);
   r += static_cast<char>(description);
   return r;
-}
-
-std::string AlertLevelName(int level) {
-  switch (level) {
-    case kAlertLevelWarning:
-      return "warning";
-    case kAlertLevelFatal:
-      return "fatal";
-    default:
-      return "level(" + std::to_string(level) + ")";
-  }
 }
 
 }  // namespace tlsim::wire

@@ -166,7 +166,4 @@ std::optional<std::string> ParseHex(std::string_view hex,
 // The 7 bytes of a plaintext alert record.
 std::string AlertRecord(int level, int description);
 
-// "warning", "fatal"; "level(n)" otherwise.
-std::string AlertLevelName(int level);
-
 }  // namespace tlsim::wire

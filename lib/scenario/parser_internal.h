@@ -1,0 +1,249 @@
+// The parser's class and helpers, shared by its files; not part of the
+// public API (parser.h is). A recursive-descent parser over the lexer's
+// tokens with one token of lookahead (`tok_`). Every Parse* function returns
+// false after filling the parser's Diagnostic through Error(), so callers
+// write `return Error(pos, "...")`:
+//
+//   internal::Parser parser(file_name, text, &scenario);
+//   if (!parser.ParseScenario()) report(parser.error());
+//
+// The grammar is split along its concepts:
+//   parser.cc           statements, tokens, the public entry points
+//   parser_header.cc    scenario, seed, clock, pki and name references
+//   parser_settings.cc  client { ... } and server { ... } (from settings.h)
+//   parser_steps.cc     calls and outcomes, deliveries, drive, connections
+//   parser_expect.cc    expect lines
+//   parser_faults.cc    wire faults and record selectors
+#pragma once
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "lib/scenario/ast.h"
+#include "lib/scenario/diagnostic.h"
+#include "lib/scenario/lexer.h"
+#include "lib/scenario/parser.h"
+#include "lib/scenario/settings.h"
+
+namespace tlsim::scenario::internal {
+
+// The longest read a step may ask for.
+inline constexpr int64_t kMaxReadLength = 1 << 20;
+
+// Reads all of `s` as a decimal integer (optional leading '-').
+// Returns false when `s` is not one; sets *out_of_range when it is one
+// that does not fit.
+template <typename T>
+bool ParseDecimal(std::string_view s, T* out, bool* out_of_range) {
+  *out_of_range = false;
+  if (s.empty()) return false;
+  size_t digits = s[0] == '-' ? 1 : 0;
+  if (digits == s.size()) return false;
+  for (size_t i = digits; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  if (std::is_unsigned_v<T> && s[0] == '-') {
+    *out_of_range = true;  // a negative number, for an unsigned value
+    return false;
+  }
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  if (ec == std::errc::result_out_of_range) {
+    *out_of_range = true;
+    return false;
+  }
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+// " (allowed: MIN to MAX)", for messages about a number out of its range;
+// empty when `what` names its numbers itself ("a size from 1 to 1048576").
+template <typename T>
+std::string RangeText(std::string_view what, T min, T max) {
+  if (what.find_first_of("0123456789") != std::string_view::npos) return "";
+  return " (allowed: " + std::to_string(min) + " to " + std::to_string(max) +
+         ")";
+}
+
+bool LooksLikeInteger(std::string_view s);
+// Splits "a,b,c" at commas; empty items are kept so the caller can refuse
+// them.
+std::vector<std::string> SplitList(std::string_view s);
+bool LookupVersion(std::string_view name, Version* out);
+bool LookupSide(std::string_view name, Side* out);
+inline Pos PosOf(const Token& t) { return Pos{t.line, t.col}; }
+
+class Parser {
+ public:
+  Parser(std::string_view file, std::string_view text, Scenario* out)
+      : file_(file), text_(text), lexer_(text), out_(out) {
+    tok_ = lexer_.Next();
+  }
+
+  // Reads the whole text. Returns false at the first error; error() says
+  // which.
+  [[nodiscard]] bool ParseScenario();
+  const Diagnostic& error() const { return error_; }
+
+ private:
+  // Moves on to the next token and returns the one we were looking at.
+  Token Take() {
+    Token t = std::move(tok_);
+    tok_ = lexer_.Next();
+    return t;
+  }
+
+  // Fills error() with `message` at `pos` and returns false.
+  bool Error(Pos pos, const std::string& message) {
+    error_.file = std::string(file_);
+    error_.line = pos.line;
+    error_.col = pos.col;
+    error_.message = message;
+    error_.source_line = SourceLine(text_, pos.line);
+    return false;
+  }
+  // As above at `at`; a malformed token reports what is wrong with it.
+  bool Error(const Token& at, const std::string& message) {
+    return Error(PosOf(at), at.kind == Token::kError ? at.text : message);
+  }
+  // "expected <what>, found <current token>".
+  bool Unexpected(const std::string& what) {
+    return Error(tok_, "expected " + what + ", found " + TokenName(tok_));
+  }
+
+  // parser.cc: statements and tokens.
+  bool ParseStatement();
+  bool ExpectEndOfLine();
+  // Takes a word into *out, or reports "expected <what>, found ...".
+  bool TakeWord(const std::string& what, Token* out);
+  // Takes a word holding an integer in [min, max]. When the token is no
+  // word the message names `after`, the token before it.
+  bool TakeInt(const std::string& what, const std::string& after, int64_t min,
+               int64_t max, int64_t* out, Pos* out_pos);
+  bool IntFromWord(const Token& word, const std::string& what, int64_t min,
+                   int64_t max, int64_t* out);
+  bool TakeList(const std::string& what, std::vector<std::string>* out);
+  // The lines of a block after its '{', up to and with its '}', each read
+  // by `parse_line`; anything but a word there is "expected <what>".
+  template <typename ParseLine>
+  bool ParseBlockLines(const Token& keyword, const std::string& what,
+                       ParseLine parse_line);
+
+  // parser_header.cc
+  bool TakeTime(const std::string& after, Located<int64_t>* out);
+  bool CheckHeader(const Token& keyword, const std::string& what, Pos* first);
+  bool ParseTitle();
+  bool ParseSeed();
+  bool ParseClock();
+  bool ParsePki(const Token& keyword);
+  bool ParseCertDecl();
+  bool CheckReferences(const EndpointDecl& decl);
+
+  // parser_settings.cc
+  bool ParseEndpoint(const Token& keyword, EndpointDecl* decl);
+  // One `KEY = VALUE` line: the key's row in settings.h says which block
+  // takes it and how its value reads.
+  bool ParseSetting(Side side, EndpointDecl* decl);
+  // The value of `row`, one overload per value kind (settings.h).
+  bool ReadSetting(const SettingRow& row, const value::Versions& kind,
+                   Side side, VersionRange* out);
+  bool ReadSetting(const SettingRow& row, const value::OpensslList& kind,
+                   Side side, std::string* out);
+  bool ReadSetting(const SettingRow& row, const value::Word& kind, Side side,
+                   std::string* out);
+  bool ReadSetting(const SettingRow& row, const value::Hex& kind, Side side,
+                   std::string* out);
+  bool ReadSetting(const SettingRow& row, const value::Names& kind, Side side,
+                   std::vector<std::string>* out);
+  bool ReadSetting(const SettingRow& row, const value::OptionNames& kind,
+                   Side side, std::vector<std::string>* out);
+  bool ReadSetting(const SettingRow& row, const value::HostCerts& kind,
+                   Side side,
+                   std::vector<std::pair<std::string, std::string>>* out);
+  bool ReadSetting(const SettingRow& row, const value::OnOff& kind, Side side,
+                   bool* out);
+  bool ReadSetting(const SettingRow& row, const value::FailOnly& kind,
+                   Side side, bool* out);
+  bool ReadSetting(const SettingRow& row, const value::Integer& kind, Side side,
+                   int64_t* out);
+  bool ReadSetting(const SettingRow& row, const value::OneOf& kind, Side side,
+                   int64_t* out);
+  bool ReadSetting(const SettingRow& row, const value::Retry& kind, Side side,
+                   RetryPlan* out);
+  template <typename E>
+  bool ReadSetting(const SettingRow& row, const value::Enum<E>& kind, Side side,
+                   E* out);
+  // "expected <what the row takes>, found <value>".
+  bool WrongValue(const SettingRow& row, const Token& value);
+  bool ParseVersionRange(const std::string& what, VersionRange* out);
+
+  // parser_steps.cc
+  bool ParseCall(const Token& side_word);
+  bool ParseOutcome(Call call, Outcome* out);
+  bool ParseAlert(const Token& word, AlertExpect* out);
+  bool ParseDirection(const std::string& after, Side* out_from);
+  bool ParseAmount(Amount* out);
+  bool ParseDeliver(const Token& keyword);
+  bool ParseClose(const Token& keyword);
+  bool ParseDrive(const Token& keyword);
+  bool ParseConnection(const Token& keyword);
+
+  // parser_expect.cc
+  bool ParseExpect(const Token& keyword);
+
+  // parser_faults.cc
+  bool ParseFault(const Token& keyword);
+  // "record SEL": a record selector after the word `record`.
+  bool ParseRecord(RecordSelector* out);
+  // An integer written in decimal or as 0x hex, in [min, max].
+  bool TakeNumber(const std::string& what, const std::string& after,
+                  int64_t min, int64_t max, int64_t* out);
+
+  // Appends a step; header statements and blocks are refused from now on.
+  void AddStep(Step step) {
+    seen_step_ = true;
+    out_->steps.push_back(std::move(step));
+  }
+
+  std::string_view file_;
+  std::string_view text_;
+  Lexer lexer_;
+  Token tok_;  // the lookahead
+  Scenario* out_;
+  Diagnostic error_;  // the first error, once a Parse* returned false
+  bool seen_step_ = false;
+  Pos title_pos_, seed_pos_, clock_pos_, pki_pos_;   // line 0: not yet seen
+  std::vector<std::string> connections_ = {"main"};  // names so far
+};
+
+template <typename ParseLine>
+bool Parser::ParseBlockLines(const Token& keyword, const std::string& what,
+                             ParseLine parse_line) {
+  Take();  // {
+  if (!ExpectEndOfLine()) return false;
+  while (true) {
+    switch (tok_.kind) {
+      case Token::kNewline:
+        Take();
+        break;
+      case Token::kEof:
+        return Error(keyword, "missing '}' for the block opened at line " +
+                                  std::to_string(keyword.line));
+      case Token::kRBrace:
+        Take();
+        return ExpectEndOfLine();
+      case Token::kWord:
+        if (!parse_line()) return false;
+        break;
+      default:
+        return Unexpected(what);
+    }
+  }
+}
+
+}  // namespace tlsim::scenario::internal

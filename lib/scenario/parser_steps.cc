@@ -1,0 +1,379 @@
+// Calls and their outcomes, deliveries, close, drive and connections.
+#include <climits>
+#include <string>
+#include <utility>
+
+#include "lib/proto/names.h"
+#include "lib/scenario/parser_internal.h"
+#include "lib/scenario/printer.h"
+#include "lib/scenario/spellings.h"
+
+namespace tlsim::scenario::internal {
+namespace {
+
+bool LookupSslError(std::string_view name, SslError* out) {
+  constexpr std::string_view kPrefix = "SSL_ERROR_";
+  if (name.substr(0, kPrefix.size()) == kPrefix)
+    name.remove_prefix(kPrefix.size());
+  std::optional<int> value = proto::SslErrors().Value(name);
+  if (!value) return false;
+  *out = static_cast<SslError>(*value);
+  return true;
+}
+
+bool LookupCall(std::string_view name, Call* out) {
+  for (int i = 0; i <= static_cast<int>(kLastCall); ++i) {
+    Call c = static_cast<Call>(i);
+    if (name == CallName(c)) {
+      *out = c;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool Parser::ParseCall(const Token& side_word) {
+  CallStep step;
+  step.pos = PosOf(side_word);
+  LookupSide(side_word.text, &step.side);
+  Token name;
+  if (!TakeWord("a call or '{' after '" + side_word.text + "'", &name)) {
+    return false;
+  }
+  if (!LookupCall(name.text, &step.call)) {
+    return Error(name, "unknown call '" + name.text + "'");
+  }
+  switch (step.call) {
+    case Call::kRead:
+    case Call::kPeek:
+    case Call::kReadEarly:
+      if (!TakeInt("a positive integer", name.text, 1, kMaxReadLength,
+                   &step.read_len, nullptr)) {
+        return false;
+      }
+      break;
+    case Call::kWrite:
+    case Call::kWriteEarly:
+      if (tok_.kind != Token::kString) {
+        return Unexpected("a string after '" + name.text + "'");
+      }
+      step.write_data = Take().text;
+      if (tok_.kind == Token::kWord && tok_.text == "moved") {
+        Take();
+        step.moved_buffer = true;
+      }
+      break;
+    case Call::kKeyUpdate: {
+      Token how;
+      if (!TakeWord("requested or not_requested after 'key_update'", &how)) {
+        return false;
+      }
+      if (how.text != "requested" && how.text != "not_requested") {
+        return Error(how, "expected requested or not_requested, found " +
+                              TokenName(how));
+      }
+      step.key_update_requested = how.text == "requested";
+      break;
+    }
+    case Call::kSetConnectState:
+    case Call::kSetAcceptState:
+      if (tok_.kind == Token::kArrow) {
+        return Error(tok_, name.text + " returns nothing");
+      }
+      if (!ExpectEndOfLine()) return false;
+      AddStep(std::move(step));
+      return true;
+    default:
+      break;
+  }
+  if (tok_.kind != Token::kArrow) {
+    return Unexpected("'->' and the expected outcome");
+  }
+  Take();
+  Outcome outcome;
+  if (!ParseOutcome(step.call, &outcome)) return false;
+  step.expect = std::move(outcome);
+  AddStep(std::move(step));
+  return ExpectEndOfLine();
+}
+
+bool Parser::ParseOutcome(Call call, Outcome* out) {
+  if (tok_.kind != Token::kWord) {
+    return Unexpected("an outcome after '->'");
+  }
+  out->pos = PosOf(tok_);
+  if (tok_.text == "any") {
+    Take();
+    out->any = true;
+    return true;
+  }
+  // Items come in the order: return value, SSL error, key=value pairs.
+  enum { kRet, kError, kPairs } stage = kRet;
+  while (tok_.kind == Token::kWord) {
+    Token word = Take();
+    const std::string& w = word.text;
+    if (tok_.kind == Token::kEquals) {
+      Take();
+      stage = kPairs;
+      bool is_string = w == "reason" || w == "state" || w == "data";
+      bool is_alert = w == "alert_sent" || w == "alert_received";
+      if (!is_string && !is_alert && w != "verify") {
+        return Error(word, "unknown outcome key '" + w + "'");
+      }
+      bool duplicate = w == "reason"       ? out->reason.has_value()
+                       : w == "state"      ? out->state.has_value()
+                       : w == "data"       ? out->data.has_value()
+                       : w == "verify"     ? out->verify.has_value()
+                       : w == "alert_sent" ? out->alert_sent.has_value()
+                                           : out->alert_received.has_value();
+      if (duplicate) {
+        return Error(word, "duplicate outcome key '" + w + "'");
+      }
+      if (w == "data" && call != Call::kRead && call != Call::kPeek &&
+          call != Call::kReadEarly) {
+        return Error(word, "'data' is only for read, peek and read_early");
+      }
+      if (w == "verify") {
+        Token value;
+        if (!TakeWord("a verify result after 'verify='", &value)) {
+          return false;
+        }
+        if (value.text.rfind("X509_V_", 0) != 0) {
+          return Error(value,
+                       "expected a verify result like X509_V_OK, found " +
+                           TokenName(value));
+        }
+        out->verify = value.text;
+        continue;
+      }
+      if (is_string) {
+        if (tok_.kind != Token::kString) {
+          return Unexpected("a string after '" + w + "='");
+        }
+        std::string value = Take().text;
+        (w == "reason"  ? out->reason
+         : w == "state" ? out->state
+                        : out->data) = std::move(value);
+        continue;
+      }
+      Token value;
+      if (!TakeWord("an alert after '" + w + "='", &value)) return false;
+      AlertExpect alert;
+      if (!ParseAlert(value, &alert)) return false;
+      (w == "alert_sent" ? out->alert_sent : out->alert_received) = alert;
+      continue;
+    }
+    if (LooksLikeInteger(w)) {
+      if (out->ret) return Error(word, "duplicate return value");
+      if (stage != kRet) {
+        return Error(word, "the return value must come first");
+      }
+      int64_t ret = 0;
+      if (!IntFromWord(word, "an integer", INT64_MIN, INT64_MAX, &ret)) {
+        return false;
+      }
+      if (ret < INT_MIN || ret > INT_MAX) {
+        return Error(word, "expected an integer, found " + TokenName(word) +
+                               RangeText("an integer", INT_MIN, INT_MAX));
+      }
+      out->ret = static_cast<int>(ret);
+      stage = kError;
+      continue;
+    }
+    SslError error;
+    if (LookupSslError(w, &error)) {
+      if (out->error) return Error(word, "duplicate ssl error");
+      if (stage == kPairs) {
+        return Error(word, "the ssl error must come before key=value items");
+      }
+      out->error = error;
+      stage = kPairs;
+      continue;
+    }
+    if (w == "any") {
+      return Error(word, "'any' cannot be combined with other items");
+    }
+    if (w[0] >= 'A' && w[0] <= 'Z') {
+      return Error(word, "unknown ssl error '" + w + "'");
+    }
+    return Error(word,
+                 "expected a return value, an ssl error or key=value, found " +
+                     TokenName(word));
+  }
+  return true;
+}
+
+bool Parser::ParseAlert(const Token& word, AlertExpect* out) {
+  std::string_view text = word.text;
+  Pos at = PosOf(word);
+  if (text == "none") {
+    out->description = AlertExpect::kNone;
+    return true;
+  }
+  size_t colon = text.find(':');
+  if (colon != std::string_view::npos) {
+    std::string_view level = text.substr(0, colon);
+    if (std::optional<int> value = proto::AlertLevels().Value(level)) {
+      out->level = static_cast<AlertLevel>(*value);
+    } else {
+      return Error(at, "expected fatal or warning before ':', found '" +
+                           std::string(level) + "'");
+    }
+    text.remove_prefix(colon + 1);
+    at.col += static_cast<int>(colon + 1);
+  }
+  if (std::optional<int> code = proto::AlertDescriptions().Value(text)) {
+    out->description = *code;
+    return true;
+  }
+  // A number stands for an alert without a name here.
+  int64_t code = 0;
+  bool out_of_range = false;
+  if (ParseDecimal(text, &code, &out_of_range) && code >= 0 && code <= 255) {
+    out->description = static_cast<int>(code);
+    return true;
+  }
+  return Error(at, "unknown alert '" + std::string(text) + "'");
+}
+
+bool Parser::ParseDirection(const std::string& after, Side* out_from) {
+  const std::string kWhat = "client->server or server->client";
+  if (tok_.kind != Token::kWord || !LookupSide(tok_.text, out_from)) {
+    return Unexpected(kWhat + " after '" + after + "'");
+  }
+  Token from = Take();
+  if (tok_.kind != Token::kArrow) {
+    return Unexpected("'->' after '" + from.text + "'");
+  }
+  Take();
+  const char* to = *out_from == Side::kClient ? "server" : "client";
+  if (tok_.kind != Token::kWord || tok_.text != to) {
+    return Unexpected("'" + std::string(to) + "' after '" + from.text + "->'");
+  }
+  Take();
+  return true;
+}
+
+bool Parser::ParseAmount(Amount* out) {
+  const std::string kWhat = "a positive byte count, record or all";
+  Token word;
+  if (!TakeWord(kWhat, &word)) return false;
+  if (word.text == "record") {
+    out->kind = Amount::Kind::kRecord;
+  } else if (word.text == "all") {
+    out->kind = Amount::Kind::kAll;
+  } else {
+    out->kind = Amount::Kind::kBytes;
+    return IntFromWord(word, kWhat, 1, INT64_MAX, &out->bytes);
+  }
+  return true;
+}
+
+bool Parser::ParseDeliver(const Token& keyword) {
+  DeliverStep step;
+  step.pos = PosOf(keyword);
+  if (!ParseDirection("deliver", &step.from)) return false;
+  if (!ParseAmount(&step.amount)) return false;
+  AddStep(std::move(step));
+  return ExpectEndOfLine();
+}
+
+bool Parser::ParseClose(const Token& keyword) {
+  CloseStep step;
+  step.pos = PosOf(keyword);
+  if (!ParseDirection("close", &step.from)) return false;
+  AddStep(std::move(step));
+  return ExpectEndOfLine();
+}
+
+bool Parser::ParseDrive(const Token& keyword) {
+  DriveStep step;
+  step.pos = PosOf(keyword);
+  bool seen_deliver = false, seen_first = false, seen_limit = false;
+  while (tok_.kind == Token::kWord) {
+    Token option = Take();
+    const std::string& o = option.text;
+    bool* seen = o == "deliver" ? &seen_deliver
+                 : o == "first" ? &seen_first
+                 : o == "limit" ? &seen_limit
+                                : nullptr;
+    if (seen == nullptr) {
+      if (tok_.kind != Token::kEquals && ValueOf(kDriveResults, o)) {
+        return Error(option, "expected '->' before '" + o + "'");
+      }
+      return Error(option, "unknown drive option '" + o + "'");
+    }
+    if (*seen) return Error(option, "duplicate drive option '" + o + "'");
+    *seen = true;
+    if (tok_.kind != Token::kEquals) {
+      return Unexpected("'=' after '" + o + "'");
+    }
+    Take();
+    if (o == "deliver") {
+      if (!ParseAmount(&step.chunk)) return false;
+    } else if (o == "first") {
+      Token side;
+      if (!TakeWord("client or server", &side)) return false;
+      if (!LookupSide(side.text, &step.first)) {
+        return Error(side,
+                     "expected client or server, found " + TokenName(side));
+      }
+    } else if (!TakeInt("a positive integer", "limit=", 1, INT64_MAX,
+                        &step.limit, nullptr)) {
+      return false;
+    }
+  }
+  if (tok_.kind != Token::kArrow) {
+    return Unexpected("'->' and the expected result");
+  }
+  Take();
+  const std::string what = Alternatives(kDriveResults);
+  Token result;
+  if (!TakeWord(what + " after '->'", &result)) return false;
+  std::optional<DriveResult> expect = ValueOf(kDriveResults, result.text);
+  if (!expect) {
+    return Error(result, "expected " + what + ", found " + TokenName(result));
+  }
+  step.expect = *expect;
+  AddStep(std::move(step));
+  return ExpectEndOfLine();
+}
+
+bool Parser::ParseConnection(const Token& keyword) {
+  ConnectionStep step;
+  step.pos = PosOf(keyword);
+  Token name;
+  if (!TakeWord("a connection name after 'connection'", &name)) {
+    return false;
+  }
+  for (const std::string& known : connections_) {
+    if (known == name.text) {
+      return Error(name, "duplicate connection '" + name.text + "'");
+    }
+  }
+  step.name = name.text;
+  if (tok_.kind == Token::kWord && tok_.text == "resume") {
+    Take();
+    if (tok_.kind != Token::kEquals) {
+      return Unexpected("'=' after 'resume'");
+    }
+    Take();
+    Token from;
+    if (!TakeWord("a connection name after 'resume='", &from)) {
+      return false;
+    }
+    bool known = false;
+    for (const std::string& c : connections_) known = known || c == from.text;
+    if (!known) {
+      return Error(from, "unknown connection '" + from.text + "'");
+    }
+    step.resume = Located<std::string>{from.text, PosOf(from)};
+  }
+  connections_.push_back(step.name);
+  AddStep(std::move(step));
+  return ExpectEndOfLine();
+}
+
+}  // namespace tlsim::scenario::internal

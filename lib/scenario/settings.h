@@ -1,0 +1,162 @@
+// The settings of `client { ... }` and `server { ... }` blocks and the names
+// `options =` takes, each declared once, in one row: its name, which block
+// takes it, how its value is written (with the range) and where it lives in
+// EndpointDecl. The parser, the printer, the side and range rules and the
+// position of a value OpenSSL refuses all read these rows.
+//
+//   const scenario::SettingRow* row = scenario::FindSetting("num_tickets");
+//   scenario::ExpectedText(*row)             // "a number of tickets from 0 to
+//   100" scenario::SettingPos(decl, *row)         // where the file set it, if
+//   it did for (const scenario::OptionRow& o : scenario::Options()) ...
+//
+// Adding a setting: a member of EndpointDecl (ast.h), a row in settings.cc,
+// the code that hands it to OpenSSL (lib/run/world.cc ToConfig and
+// lib/tls/endpoint_config), and its line in scenarios/README.md.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "lib/scenario/ast.h"
+
+namespace tlsim::scenario {
+
+// Which block takes a setting or an option.
+enum class Sides { kBoth, kClient, kServer };
+bool Allows(Sides sides, Side side);
+const char* SidesName(Sides sides);  // "both", "client", "server"
+
+// Where a setting's value lives in an EndpointDecl.
+template <typename T>
+using SettingField = std::optional<Located<T>> EndpointDecl::*;
+
+// A name for one value of an enum-valued setting.
+template <typename E>
+struct Named {
+  const char* name;
+  E value;
+};
+
+// How a setting's value is written; each kind knows its field.
+namespace value {
+// TLSv1.3, or a range TLSv1.2..TLSv1.3 whose ends are in order.
+struct Versions {
+  SettingField<VersionRange> field;
+};
+// A list OpenSSL reads itself: a word or a string, kept as written.
+struct OpensslList {
+  SettingField<std::string> field;
+  const char* what;  // "a cipher list"
+};
+// One word, kept as written.
+struct Word {
+  SettingField<std::string> field;
+  const char* what;  // "a host name"
+};
+// A word of hex digits, an even count of them.
+struct Hex {
+  SettingField<std::string> field;
+};
+// a,b,c: words without blanks, none empty.
+struct Names {
+  SettingField<std::vector<std::string>> field;
+  const char* what;  // "certificate names"
+};
+// a,b,c where each is a name of Options().
+struct OptionNames {
+  SettingField<std::vector<std::string>> field;
+};
+// host:cert,host:cert
+struct HostCerts {
+  SettingField<std::vector<std::pair<std::string, std::string>>> field;
+};
+// on | off
+struct OnOff {
+  SettingField<bool> field;
+};
+// Only the word `fail`, which sets the field.
+struct FailOnly {
+  SettingField<bool> field;
+};
+// A decimal integer from min to max.
+struct Integer {
+  SettingField<int64_t> field;
+  const char* what;  // "a size": messages say "a size from 1 to 1048576"
+  int64_t min;
+  int64_t max;
+};
+// One of a few integers, listed in increasing order.
+struct OneOf {
+  SettingField<int64_t> field;
+  std::span<const int64_t> values;
+};
+// ok | fail | retry N then ok|fail, and missing_file where allowed.
+struct Retry {
+  SettingField<RetryPlan> field;
+  bool missing_file;
+};
+// One of a few names.
+template <typename E>
+struct Enum {
+  SettingField<E> field;
+  std::span<const Named<E>> names;
+};
+}  // namespace value
+
+using SettingValue =
+    std::variant<value::Versions, value::OpensslList, value::Word, value::Hex,
+                 value::Names, value::OptionNames, value::HostCerts,
+                 value::OnOff, value::FailOnly, value::Integer, value::OneOf,
+                 value::Retry, value::Enum<VerifyMode>,
+                 value::Enum<ServernameAction>>;
+
+struct SettingRow {
+  const char* name;
+  Sides sides;
+  SettingValue value;
+  const char* description;  // one line, for `tlsim settings`
+};
+
+// Every setting, in the order the printer writes them.
+std::span<const SettingRow> Settings();
+// The row named `name`, or nullptr.
+const SettingRow* FindSetting(std::string_view name);
+// What a value of `row` looks like, for messages: "on or off".
+std::string ExpectedText(const SettingRow& row);
+// Where `decl` sets `row`, or nullopt when it does not.
+std::optional<Pos> SettingPos(const EndpointDecl& decl, const SettingRow& row);
+
+// The switches `options =` takes. lib/run maps each to the OpenSSL option
+// or mode it sets.
+enum class Option {
+  kIgnoreUnexpectedEof,
+  kNoRenegotiation,
+  kAllowClientRenegotiation,
+  kPartialWrite,
+  kMovingWriteBuffer,
+  kNoMiddleboxCompat,
+  kNoAutoRetry,
+  kPostHandshakeAuth,
+  kVerifyPostHandshake,
+  kAllowNoDheKex,
+  kNoAntiReplay,
+};
+
+struct OptionRow {
+  const char* name;
+  Option option;
+  Sides sides;
+  const char* description;  // one line, for `tlsim settings`
+};
+
+std::span<const OptionRow> Options();
+// The row named `name`, or nullptr.
+const OptionRow* FindOption(std::string_view name);
+
+}  // namespace tlsim::scenario

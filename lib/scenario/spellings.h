@@ -1,0 +1,85 @@
+// Words of the language that name enum values, each written once: the
+// parser reads a value from its row and the printer writes the same row.
+// (Endpoint settings have theirs in settings.h, the protocol's names are
+// lib/proto's.)
+//
+//   std::optional<KeyType> key = ValueOf(kKeyTypes, "ed25519");
+//   const char* word = NameOf(kDriveResults, DriveResult::kStalled);
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "lib/scenario/ast.h"
+#include "lib/scenario/settings.h"
+
+namespace tlsim::scenario {
+
+// pki { leaf NAME key=K }
+inline constexpr Named<KeyType> kKeyTypes[] = {
+    {"ec-p256", KeyType::kEcP256},
+    {"ed25519", KeyType::kEd25519},
+    {"rsa-2048", KeyType::kRsa2048},
+};
+
+// drive ... -> RESULT
+inline constexpr Named<DriveResult> kDriveResults[] = {
+    {"done", DriveResult::kDone},
+    {"stalled", DriveResult::kStalled},
+    {"failed", DriveResult::kFailed},
+};
+
+// The properties `expect client|server PROPERTY = VALUE` checks; in_flight
+// has a form of its own (`expect in_flight DIR = N`).
+struct PropertyRow {
+  const char* name;
+  Property property;
+  const char* expected;  // what the value should be, for messages
+};
+inline constexpr PropertyRow kProperties[] = {
+    {"version", Property::kVersion, "a version"},
+    {"cipher", Property::kCipher, "a cipher name"},
+    {"group", Property::kGroup, "a group name"},
+    {"alpn", Property::kAlpn, "a protocol name"},
+    {"server_name", Property::kServerName, "a host name"},
+    {"verify_result", Property::kVerifyResult,
+     "a verify result like X509_V_OK"},
+    {"session_reused", Property::kSessionReused, "yes or no"},
+    {"handshake_done", Property::kHandshakeDone, "yes or no"},
+    {"tickets", Property::kTickets, "a non-negative integer"},
+    {"early_data", Property::kEarlyData, "not_sent, rejected or accepted"},
+    {"resumption", Property::kResumption, "none, session_id, ticket or psk"},
+};
+
+// The name of `value` in `names`; "?" when it has none.
+template <typename E, size_t N>
+const char* NameOf(const Named<E> (&names)[N], E value) {
+  for (const Named<E>& named : names) {
+    if (named.value == value) return named.name;
+  }
+  return "?";
+}
+
+// The value named `name`, or nullopt.
+template <typename E, size_t N>
+std::optional<E> ValueOf(const Named<E> (&names)[N], std::string_view name) {
+  for (const Named<E>& named : names) {
+    if (name == named.name) return named.value;
+  }
+  return std::nullopt;
+}
+
+// "a, b or c", for messages.
+template <typename E, size_t N>
+std::string Alternatives(const Named<E> (&names)[N]) {
+  std::string out;
+  for (size_t i = 0; i < N; ++i) {
+    if (i > 0) out += i + 1 == N ? " or " : ", ";
+    out += names[i].name;
+  }
+  return out;
+}
+
+}  // namespace tlsim::scenario
