@@ -82,8 +82,9 @@ bool ReadAndParse(const std::string& path, Loaded* l) {
 
 // Parses and prepares every file; prints each problem. Returns false when
 // any file is bad, so that nothing runs on bad input.
+// `record_keylog`: the runs write a key log.
 bool LoadAll(const std::vector<std::string>& paths,
-             std::optional<uint64_t> seed,
+             std::optional<uint64_t> seed, bool record_keylog,
              std::vector<std::unique_ptr<Loaded>>* out) {
   bool ok = true;
   for (const std::string& path : paths) {
@@ -94,6 +95,7 @@ bool LoadAll(const std::vector<std::string>& paths,
     }
     if (seed) l->scenario.seed = seed;
     l->runner = std::make_unique<run::Runner>(l->scenario, l->source);
+    l->runner->session().RecordKeyLog(record_keylog);
     scenario::Diagnostic d;
     if (!l->runner->Prepare(&d)) {
       std::cerr << d.Format();
@@ -171,21 +173,52 @@ bool CheckFlags(const RunFlags& flags) {
   return true;
 }
 
+// The text trace of a finished run that kept no text: formatted from the
+// events it kept, or, for a seeded scenario (whose every run sends the
+// same bytes), from a second run.
+std::string TraceAfterwards(const Loaded& l) {
+  std::ostringstream out;
+  trace::TextObserver text(&out);
+  const run::Session& session = l.runner->session();
+  if (session.events().empty() && l.scenario.seed) {
+    run::Runner again(l.scenario, l.source);
+    again.session().RecordKeyLog(false);
+    scenario::Diagnostic d;
+    if (again.Prepare(&d)) {
+      (void)again.Run({&text});
+      return out.str();
+    }
+  }
+  text.OnHeader(session.header());
+  for (const trace::Event& e : session.events()) text.OnEvent(e);
+  text.OnFooter(session.footer());
+  return out.str();
+}
+
 // Runs one prepared scenario with every observer the flags ask for, writes
 // its files, and compares or updates its golden trace. Returns the exit
-// code for this scenario.
+// code for this scenario. Nothing is formatted that nothing reads: a run
+// with no output flag and no golden trace keeps its events and formats them
+// only if it fails.
 int RunOne(const RunFlags& flags, Loaded& l) {
   OutputPaths paths = PathsFor(flags, l.path);
+  std::string golden_path = sim::GoldenPath(UserPath(l.path));
+  std::string golden;
+  bool has_golden = !flags.update && ReadFile(golden_path, &golden);
+  bool print_text = flags.trace && flags.format == "text";
+  bool print_json = flags.trace && flags.format == "jsonl";
+  bool keep_text =
+      !paths.trace.empty() || flags.update || has_golden || print_text;
+
   std::ostringstream text, json;
   trace::TextObserver text_observer(&text);
   trace::JsonLinesObserver json_observer(&json);
   // --trace shares the formatting of the trace that is kept anyway.
-  if (flags.trace && flags.format == "text") text_observer.AlsoTo(&std::cout);
-  if (flags.trace && flags.format == "jsonl") json_observer.AlsoTo(&std::cout);
-  std::vector<trace::Observer*> observers = {&text_observer};
-  if (!paths.json.empty() || (flags.trace && flags.format == "jsonl")) {
-    observers.push_back(&json_observer);
-  }
+  if (print_text) text_observer.AlsoTo(&std::cout);
+  if (print_json) json_observer.AlsoTo(&std::cout);
+  std::vector<trace::Observer*> observers;
+  if (keep_text) observers.push_back(&text_observer);
+  if (!paths.json.empty() || print_json) observers.push_back(&json_observer);
   std::unique_ptr<trace::PcapObserver> pcap;
   if (!paths.pcap.empty()) {
     pcap = std::make_unique<trace::PcapObserver>(paths.pcap);
@@ -194,6 +227,12 @@ int RunOne(const RunFlags& flags, Loaded& l) {
       return kExitBadInput;
     }
     observers.push_back(pcap.get());
+  }
+  // A failure prints the trace up to the failed step. Without a text trace
+  // kept, a seeded scenario runs again to print it; another keeps its
+  // events (as data) to format then.
+  if (!keep_text && !flags.trace && !l.scenario.seed) {
+    l.runner->session().KeepEvents(true);
   }
   run::Verdict v = l.runner->Run(observers);
 
@@ -210,18 +249,21 @@ int RunOne(const RunFlags& flags, Loaded& l) {
   int code = v.passed ? kExitPass : kExitFail;
   if (!v.passed) {
     std::cerr << v.Format(l.path) << "\n";
-    if (!flags.trace) std::cerr << "trace up to that step:\n" << text.str();
+    if (!flags.trace) {
+      std::cerr << "trace up to that step:\n"
+                << (keep_text ? text.str() : TraceAfterwards(l));
+    }
   }
 
-  std::string golden_path = sim::GoldenPath(UserPath(l.path));
-  std::string actual = sim::Comparable(text.str(), l.path);
   if (flags.update) {
+    std::string actual = sim::Comparable(text.str(), l.path);
     if (!WriteWhole(golden_path, actual)) {
       std::cerr << "tlsim: error: cannot write " << golden_path << "\n";
       return kExitBadInput;
     }
     std::cout << "updated " << sim::GoldenPath(l.path) << "\n";
-  } else if (std::string golden; ReadFile(golden_path, &golden)) {
+  } else if (has_golden) {
+    std::string actual = sim::Comparable(text.str(), l.path);
     std::string diff = sim::GoldenDiff(golden, actual, sim::GoldenPath(l.path));
     if (!diff.empty()) {
       std::cerr << sim::GoldenPath(l.path)
@@ -238,7 +280,10 @@ int RunOne(const RunFlags& flags, Loaded& l) {
 int Run(const RunFlags& flags) {
   if (!CheckFlags(flags)) return kExitBadInput;
   std::vector<std::unique_ptr<Loaded>> loaded;
-  if (!LoadAll(flags.files, flags.seed, &loaded)) return kExitBadInput;
+  bool record_keylog = !flags.keylog.empty() || !flags.outputs.empty();
+  if (!LoadAll(flags.files, flags.seed, record_keylog, &loaded)) {
+    return kExitBadInput;
+  }
   if (flags.update) {
     for (const auto& l : loaded) {
       if (!l->scenario.seed) {
@@ -260,7 +305,7 @@ int Run(const RunFlags& flags) {
 
 int Check(const std::vector<std::string>& files) {
   std::vector<std::unique_ptr<Loaded>> loaded;
-  if (!LoadAll(files, std::nullopt, &loaded)) return kExitBadInput;
+  if (!LoadAll(files, std::nullopt, false, &loaded)) return kExitBadInput;
   for (const auto& l : loaded) std::cout << "ok " << l->path << "\n";
   return kExitPass;
 }

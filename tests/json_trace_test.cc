@@ -1,6 +1,9 @@
 // The JSON lines trace: every line parses, and every object has exactly the
 // documented keys, in the documented order, with the documented types. The
 // schema below is the one in scenarios/README.md ("JSON lines"), as data.
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -179,9 +182,9 @@ std::vector<Event> SampleEvents() {
   connect.id = {1, 0, 29, ""};
   connect.call = "connect";
   connect.ret = -1;
-  connect.error = "WANT_READ";
+  connect.error = SSL_ERROR_WANT_READ;
   connect.state = "SSLv3/TLS write client hello";
-  connect.sent = {"ClientHello"};
+  connect.sent = {SSL3_MT_CLIENT_HELLO};
   connect.in_flight = {245, 0};
   events.push_back(connect);
 
@@ -198,10 +201,10 @@ std::vector<Event> SampleEvents() {
   failed.side = wire::Side::kServer;
   failed.call = "read 100";
   failed.ret = 0;
-  failed.error = "SSL";
-  failed.reason = "no shared cipher";
+  failed.error = SSL_ERROR_SSL;
+  failed.reason = ERR_PACK(ERR_LIB_SSL, 0, SSL_R_NO_SHARED_CIPHER);
   failed.state = "error";
-  failed.received = {"ClientHello"};
+  failed.received = {SSL3_MT_CLIENT_HELLO};
   failed.alerts_sent = {{2, 40}};
   failed.alerts_received = {{1, 0}};
   failed.data = "hi \"there\"\n\xff";  // not UTF-8 at the end
@@ -393,6 +396,26 @@ TEST_CASE("a JSON trace carries the events' values", "[json]") {
                     R"({"connection":"main",)"
                     R"("client_to_server":{"bytes":245,"sha256":"ab12"},)"
                     R"("server_to_client":{"bytes":764,"sha256":"cd34"}}]})"));
+}
+
+TEST_CASE(
+    "each JSON line is byte for byte what nlohmann writes for the same object",
+    "[json]") {
+  // The observer writes lines itself, without building JSON objects; a
+  // reader that re-serialises them with nlohmann::ordered_json (keys kept
+  // in order) must get the same bytes back, escapes and U+FFFD included.
+  std::vector<Event> events = SampleEvents();
+  CallEvent escapes;
+  escapes.id = {11, 0, 39, ""};
+  escapes.call = "write \"a\\b\"";
+  escapes.data =
+      std::string("\x01\x1f\x7f\b\f\t\r\n\"\\ ok caf\xc3\xa9 \xe2", 21);
+  events.push_back(escapes);
+  for (const std::string& line : Lines(RunObserver(events, true))) {
+    INFO(line);
+    CHECK(Json::parse(line).dump(-1, ' ', false,
+                                 Json::error_handler_t::replace) == line);
+  }
 }
 
 }  // namespace

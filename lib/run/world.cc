@@ -176,18 +176,19 @@ scenario::Pos SettingPos(const scenario::EndpointDecl& d,
   return scenario::SettingPos(d, *row).value_or(d.pos);
 }
 
-std::string HandshakeName(const unsigned char* buf, size_t len) {
-  if (len == 0) return "handshake(empty)";
+trace::Message HandshakeMessage(const unsigned char* buf, size_t len) {
+  if (len == 0) return trace::kEmptyHandshake;
   if (buf[0] == wire::kHandshakeServerHello && len >= 4 + 2 + 32 &&
       wire::IsHelloRetryRandom(
           std::string_view(reinterpret_cast<const char*>(buf) + 6, 32))) {
-    return "HelloRetryRequest";
+    return trace::kHelloRetryRequest;
   }
-  return proto::HandshakeTypeText(buf[0]);
+  return buf[0];
 }
 
 // Records plaintext handshake messages, ChangeCipherSpec and alerts as
-// OpenSSL writes and reads them, encrypted records included.
+// OpenSSL writes and reads them, encrypted records included. Called for
+// every record OpenSSL handles: it keeps numbers only.
 void OnMessage(int write_p, int /*version*/, int content_type, const void* buf,
                size_t len, SSL* /*ssl*/, void* arg) {
   auto* log = static_cast<CallLog*>(arg);
@@ -195,13 +196,13 @@ void OnMessage(int write_p, int /*version*/, int content_type, const void* buf,
   switch (content_type) {
     case SSL3_RT_HANDSHAKE:
       (write_p ? log->sent : log->received)
-          .push_back(HandshakeName(bytes, len));
+          .push_back(HandshakeMessage(bytes, len));
       if (!write_p && len > 0 && bytes[0] == SSL3_MT_NEWSESSION_TICKET) {
         ++log->tickets_received;
       }
       break;
     case SSL3_RT_CHANGE_CIPHER_SPEC:
-      (write_p ? log->sent : log->received).push_back("ChangeCipherSpec");
+      (write_p ? log->sent : log->received).push_back(trace::kChangeCipherSpec);
       break;
     case SSL3_RT_ALERT:
       if (len >= 2) {
@@ -309,9 +310,11 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
     size_t i = static_cast<size_t>(side);
     const scenario::EndpointDecl& decl = server ? s.server : s.client;
     out->configs[i] = ToConfig(decl, server);
-    out->configs[i].keylog = [out](const SSL*, const char* line) {
-      out->keylog.Add(line);
-    };
+    if (out->record_keylog) {
+      out->configs[i].keylog = [out](const SSL*, const char* line) {
+        out->keylog.Add(line);
+      };
+    }
     // Tickets carry the scenario clock, not the wall clock's.
     if (server) out->configs[i].session_time = out->clock;
     out->buffer_sizes[i] =

@@ -32,8 +32,8 @@ inline constexpr int64_t kDefaultClock = 1767225600;  // 2026-01-01T00:00:00Z
 
 // What the message callback saw during one SSL call.
 struct CallLog {
-  std::vector<std::string> sent;
-  std::vector<std::string> received;
+  std::vector<trace::Message> sent;
+  std::vector<trace::Message> received;
   std::vector<trace::Alert> alerts_sent;
   std::vector<trace::Alert> alerts_received;
   int tickets_received = 0;  // NewSessionTickets, over the connection's life
@@ -94,7 +94,8 @@ struct World {
   std::array<tls::SslCtxPtr, 2> contexts;
   std::array<size_t, 2> buffer_sizes = {0, 0};
   std::vector<std::unique_ptr<Connection>> connections;  // "main" first
-  trace::KeyLog keylog;  // NSS key log lines of both sides, in order
+  trace::KeyLog keylog;       // NSS key log lines of both sides, in order
+  bool record_keylog = true;  // set before BuildWorld: fill `keylog`
 
   Connection& current() { return *connections.back(); }
   // nullptr when no connection has that name.

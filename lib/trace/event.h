@@ -1,5 +1,7 @@
-// What happened at each step of a run, as data. The runner emits Events;
-// observers turn them into text (and later JSON lines, pcap, key logs).
+// What happened at each step of a run, as data. A run::Session emits Events;
+// observers turn them into text, JSON lines or a capture. Events hold
+// numbers, static strings and short copies only: formatting them is the
+// observers' work, done only when something prints or compares them.
 //
 //   class Printer : public trace::Observer {
 //     void OnEvent(const trace::Event& e) override { ... }
@@ -38,25 +40,49 @@ struct Alert {
   int description = 0;
 };
 
-// An SSL call and what it returned.
+// A message the message callback saw, as a small number: a handshake type
+// (0..255, "ClientHello" is 1), or one of the codes below. MessageName
+// gives its name.
+using Message = int16_t;
+inline constexpr Message kHelloRetryRequest = 256;  // a ServerHello that is one
+inline constexpr Message kChangeCipherSpec = 257;
+inline constexpr Message kEmptyHandshake = 258;  // "handshake(empty)"
+
+// "ClientHello", "HelloRetryRequest", "ChangeCipherSpec", "handshake(99)".
+std::string MessageName(Message message);
+// The names of `messages`, in order.
+std::vector<std::string> MessageNames(const std::vector<Message>& messages);
+
+// An SSL call and what it returned. Kept as numbers and static strings so
+// that a run whose trace nobody reads formats nothing.
 struct CallEvent {
   StepId id;
   wire::Side side = wire::Side::kClient;
   std::string call;     // as written: "connect", "read 100", "write \"hi\""
   bool returns = true;  // false for the void set_*_state calls
   int ret = 0;
-  std::string error;   // SSL_get_error name: "WANT_READ"
-  std::string reason;  // first OpenSSL error reason; empty when none
-  std::string state;   // SSL_state_string_long after the call
-  // Handshake messages (and ChangeCipherSpec) the call wrote and read,
-  // by name, in order, as the message callback saw them in plaintext.
-  std::vector<std::string> sent;
-  std::vector<std::string> received;
+  int error = 0;  // SSL_get_error's value (SSL_ERROR_WANT_READ); 0 when none
+  // The first error code on OpenSSL's queue after the call; 0 when none.
+  unsigned long reason = 0;
+  // SSL_state_string_long after the call (OpenSSL returns static strings).
+  const char* state = "";
+  // Handshake messages (and ChangeCipherSpec) the call wrote and read, in
+  // order, as the message callback saw them in plaintext.
+  std::vector<Message> sent;
+  std::vector<Message> received;
   std::vector<Alert> alerts_sent;
   std::vector<Alert> alerts_received;
-  std::string data;           // what a read returned
-  std::string verify_result;  // SSL_get_verify_result's name after the call
+  std::string data;        // what a read returned
+  long verify_result = 0;  // SSL_get_verify_result after the call
   InFlight in_flight{};
+
+  // SSL_get_error's name: "WANT_READ"; empty for a call that returns nothing.
+  std::string error_name() const;
+  // The reason's text: "no shared cipher" (strerror for a system error);
+  // empty when there is none.
+  std::string reason_text() const;
+  // "X509_V_OK", "X509_V_ERR_HOSTNAME_MISMATCH", ...
+  std::string verify_result_name() const;
 };
 
 // A wire step: bytes moved from one side's queue to the other's buffer.

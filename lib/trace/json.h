@@ -35,6 +35,7 @@ class JsonLinesObserver : public Observer {
  private:
   void Write(const std::string& line);
   std::vector<std::ostream*> outs_;
+  std::string line_;
 };
 
 }  // namespace tlsim::trace

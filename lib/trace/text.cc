@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <string>
+#include <string_view>
 
-#include "lib/tls/names.h"
+#include "lib/proto/names.h"
 
 namespace tlsim::trace {
 namespace {
@@ -17,15 +19,38 @@ const char* DirectionName(wire::Side from) {
   return from == wire::Side::kClient ? "client->server" : "server->client";
 }
 
-std::string Prefix(const StepId& id) {
-  std::string number = id.sub == 0 ? fmt::format("#{}", id.number)
-                                   : fmt::format("#{}.{}", id.number, id.sub);
-  if (id.connection.empty()) return fmt::format("{} L{}", number, id.line);
-  return fmt::format("{} L{} [{}]", number, id.line, id.connection);
+void AppendNumber(std::string& out, uint64_t n) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, end);
 }
 
-std::string Quote(const std::string& s) {
-  std::string out = "\"";
+void AppendSigned(std::string& out, int64_t n) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, end);
+}
+
+// "#3 L21", "#3.2 L21 [resumed]".
+void AppendPrefix(std::string& out, const StepId& id) {
+  out += '#';
+  AppendSigned(out, id.number);
+  if (id.sub != 0) {
+    out += '.';
+    AppendSigned(out, id.sub);
+  }
+  out += " L";
+  AppendSigned(out, id.line);
+  if (!id.connection.empty()) {
+    out += " [";
+    out += id.connection;
+    out += ']';
+  }
+}
+
+void AppendQuoted(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
   for (unsigned char c : s) {
     if (c == '"' || c == '\\') {
       out += '\\';
@@ -37,141 +62,234 @@ std::string Quote(const std::string& s) {
     } else if (c == '\t') {
       out += "\\t";
     } else if (c < 0x20 || c >= 0x7f) {
-      out += fmt::format("\\x{:02x}", c);
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
     } else {
       out += static_cast<char>(c);
     }
   }
-  return out + "\"";
+  out += '"';
 }
 
-std::string FormatAlert(const Alert& a) {
-  const char* level = a.level == 1   ? "warning"
-                      : a.level == 2 ? "fatal"
-                                     : "level?";
-  return fmt::format("{} {}", level, tls::AlertDescriptionName(a.description));
-}
-
-std::string FormatInFlight(const InFlight& f) {
-  return fmt::format("in flight c>s {} s>c {}", f[0], f[1]);
-}
-
-std::string Join(const std::vector<std::string>& items) {
+std::string Quote(std::string_view s) {
   std::string out;
-  for (const std::string& s : items) {
-    if (!out.empty()) out += ' ';
-    out += s;
-  }
+  AppendQuoted(out, s);
   return out;
+}
+
+void AppendAlert(std::string& out, const Alert& a) {
+  out += a.level == 1 ? "warning " : a.level == 2 ? "fatal " : "level? ";
+  out += proto::AlertDescriptionText(a.description);
+}
+
+void AppendInFlight(std::string& out, const InFlight& f) {
+  out += "in flight c>s ";
+  AppendNumber(out, f[0]);
+  out += " s>c ";
+  AppendNumber(out, f[1]);
+}
+
+void AppendMessages(std::string& out, const std::vector<Message>& messages) {
+  for (size_t i = 0; i < messages.size(); ++i) {
+    if (i > 0) out += ' ';
+    out += MessageName(messages[i]);
+  }
 }
 
 // One record's share of a delivery: "handshake 512: ClientHello",
-// "handshake 512: bytes 0..99", "header 3 of 5", "application_data 53".
-std::string FormatRecord(const wire::RecordNote& r) {
+// "handshake 512: bytes 0..99 of 517", "header 3..5 of 5",
+// "application_data 53".
+void AppendRecord(std::string& out, const wire::RecordNote& r) {
   if (!r.header_complete) {
-    return fmt::format("header {}..{} of 5", r.first, r.first + r.count);
+    out += "header ";
+    AppendNumber(out, r.first);
+    out += "..";
+    AppendNumber(out, r.first + r.count);
+    out += " of 5";
+    return;
   }
-  std::string out =
-      fmt::format("{} {}", tls::ContentTypeName(r.content_type), r.length);
+  out += proto::ContentTypeText(r.content_type);
+  out += ' ';
+  AppendNumber(out, r.length);
   bool whole = r.first == 0 && r.complete;
-  std::vector<std::string> parts;
+  const char* separator = ": ";
+  auto part = [&]() -> std::string& {
+    out += separator;
+    separator = " ";
+    return out;
+  };
   if (!whole) {
-    parts.push_back(fmt::format("bytes {}..{} of {}", r.first,
-                                r.first + r.count, r.total()));
+    std::string& o = part();
+    o += "bytes ";
+    AppendNumber(o, r.first);
+    o += "..";
+    AppendNumber(o, r.first + r.count);
+    o += " of ";
+    AppendNumber(o, r.total());
   }
   if (r.encrypted && r.content_type != wire::kContentApplicationData) {
-    parts.push_back("encrypted");
+    part() += "encrypted";
   }
   for (int type : r.handshake_types) {
-    parts.push_back(type == wire::kHandshakeServerHello && r.hello_retry
-                        ? "HelloRetryRequest"
-                        : tls::HandshakeTypeName(type));
+    part() += type == wire::kHandshakeServerHello && r.hello_retry
+                  ? std::string("HelloRetryRequest")
+                  : proto::HandshakeTypeText(type);
   }
   if (r.alert.has_value()) {
-    parts.push_back(FormatAlert({r.alert->first, r.alert->second}));
+    AppendAlert(part(), {r.alert->first, r.alert->second});
   }
-  if (!parts.empty()) out += ": " + Join(parts);
-  return out;
 }
 
-std::string FormatCall(const CallEvent& e) {
-  std::string out =
-      fmt::format("{} {} {}", Prefix(e.id), SideName(e.side), e.call);
-  if (e.returns) out += fmt::format(" -> {} {}", e.ret, e.error);
-  if (!e.data.empty()) out += fmt::format("; data {}", Quote(e.data));
-  if (!e.reason.empty()) out += fmt::format("; reason {}", Quote(e.reason));
-  out += fmt::format("; state {}", Quote(e.state));
-  if (!e.sent.empty()) out += "; sent " + Join(e.sent);
-  if (!e.received.empty()) out += "; got " + Join(e.received);
-  for (const Alert& a : e.alerts_sent) out += "; alert sent " + FormatAlert(a);
+void AppendCall(std::string& out, const CallEvent& e) {
+  AppendPrefix(out, e.id);
+  out += ' ';
+  out += SideName(e.side);
+  out += ' ';
+  out += e.call;
+  if (e.returns) {
+    out += " -> ";
+    AppendSigned(out, e.ret);
+    out += ' ';
+    out += e.error_name();
+  }
+  if (!e.data.empty()) {
+    out += "; data ";
+    AppendQuoted(out, e.data);
+  }
+  if (e.reason != 0) {
+    out += "; reason ";
+    AppendQuoted(out, e.reason_text());
+  }
+  out += "; state ";
+  AppendQuoted(out, e.state);
+  if (!e.sent.empty()) {
+    out += "; sent ";
+    AppendMessages(out, e.sent);
+  }
+  if (!e.received.empty()) {
+    out += "; got ";
+    AppendMessages(out, e.received);
+  }
+  for (const Alert& a : e.alerts_sent) {
+    out += "; alert sent ";
+    AppendAlert(out, a);
+  }
   for (const Alert& a : e.alerts_received) {
-    out += "; alert got " + FormatAlert(a);
+    out += "; alert got ";
+    AppendAlert(out, a);
   }
-  return out + "; " + FormatInFlight(e.in_flight);
+  out += "; ";
+  AppendInFlight(out, e.in_flight);
 }
 
-std::string FormatDelivery(const DeliveryEvent& e) {
+void AppendDelivery(std::string& out, const DeliveryEvent& e) {
   const wire::Delivery& d = e.delivery;
-  std::string out = fmt::format("{} wire deliver {} {}", Prefix(e.id),
-                                DirectionName(e.from), e.amount);
-  if (!d.ok) return out + ": " + d.error;
+  AppendPrefix(out, e.id);
+  out += " wire deliver ";
+  out += DirectionName(e.from);
+  out += ' ';
+  out += e.amount;
+  if (!d.ok) {
+    out += ": ";
+    out += d.error;
+    return;
+  }
+  out += ": ";
+  AppendNumber(out, d.delivered);
   if (d.delivered == d.requested) {
-    out += fmt::format(": {} bytes", d.delivered);
+    out += " bytes";
   } else {
-    out += fmt::format(": {} of {} bytes (receiver's buffer full)", d.delivered,
-                       d.requested);
+    out += " of ";
+    AppendNumber(out, d.requested);
+    out += " bytes (receiver's buffer full)";
   }
   if (!d.records.empty()) {
-    std::vector<std::string> records;
-    for (const wire::RecordNote& r : d.records) {
-      records.push_back(FormatRecord(r));
+    out += " [";
+    for (size_t i = 0; i < d.records.size(); ++i) {
+      if (i > 0) out += ", ";
+      AppendRecord(out, d.records[i]);
     }
-    std::string joined;
-    for (const std::string& r : records) {
-      joined += (joined.empty() ? "" : ", ") + r;
-    }
-    out += " [" + joined + "]";
+    out += ']';
   }
-  return out + "; " + FormatInFlight(e.in_flight);
+  out += "; ";
+  AppendInFlight(out, e.in_flight);
+}
+
+// One event as one line, without the newline, appended to `out`.
+void AppendEvent(std::string& out, const Event& event) {
+  struct Visitor {
+    std::string& out;
+    void operator()(const CallEvent& e) const { AppendCall(out, e); }
+    void operator()(const DeliveryEvent& e) const { AppendDelivery(out, e); }
+    void operator()(const CloseEvent& e) const {
+      AppendPrefix(out, e.id);
+      out += " wire close ";
+      out += DirectionName(e.from);
+      if (e.dropped > 0) {
+        out += ": ";
+        AppendNumber(out, e.dropped);
+        out += " bytes dropped";
+      }
+      out += "; ";
+      AppendInFlight(out, e.in_flight);
+    }
+    void operator()(const DriveEvent& e) const {
+      AppendPrefix(out, e.id);
+      if (!e.end) {
+        out += " drive ";
+        out += e.text;
+        return;
+      }
+      out += " drive -> ";
+      out += e.result;
+      out += ": ";
+      out += e.detail;
+    }
+    void operator()(const FaultEvent& e) const {
+      AppendPrefix(out, e.id);
+      out += " wire ";
+      out += e.fault;
+      out += ": ";
+      out += e.result;
+      out += "; ";
+      AppendInFlight(out, e.in_flight);
+    }
+    void operator()(const ConnectionEvent& e) const {
+      AppendPrefix(out, e.id);
+      out += " connection ";
+      out += e.id.connection;
+      if (e.resume.empty()) {
+        out += ": new session";
+        return;
+      }
+      out += ": resume=";
+      out += e.resume;
+      out +=
+          e.session_offered ? " (session offered)" : " (no session to offer)";
+    }
+    void operator()(const ExpectEvent& e) const {
+      AppendPrefix(out, e.id);
+      out += " expect ";
+      out += e.what;
+      out += ": ";
+      if (e.ok) {
+        out += "ok";
+      } else {
+        out += "observed ";
+        out += e.observed;
+      }
+    }
+  };
+  std::visit(Visitor{out}, event);
 }
 
 }  // namespace
 
 std::string FormatEvent(const Event& event) {
-  struct Visitor {
-    std::string operator()(const CallEvent& e) const { return FormatCall(e); }
-    std::string operator()(const DeliveryEvent& e) const {
-      return FormatDelivery(e);
-    }
-    std::string operator()(const CloseEvent& e) const {
-      std::string out =
-          fmt::format("{} wire close {}", Prefix(e.id), DirectionName(e.from));
-      if (e.dropped > 0) out += fmt::format(": {} bytes dropped", e.dropped);
-      return out + "; " + FormatInFlight(e.in_flight);
-    }
-    std::string operator()(const DriveEvent& e) const {
-      if (!e.end) return fmt::format("{} drive {}", Prefix(e.id), e.text);
-      return fmt::format("{} drive -> {}: {}", Prefix(e.id), e.result,
-                         e.detail);
-    }
-    std::string operator()(const FaultEvent& e) const {
-      return fmt::format("{} wire {}: {}; {}", Prefix(e.id), e.fault, e.result,
-                         FormatInFlight(e.in_flight));
-    }
-    std::string operator()(const ConnectionEvent& e) const {
-      std::string out =
-          fmt::format("{} connection {}", Prefix(e.id), e.id.connection);
-      if (e.resume.empty()) return out + ": new session";
-      return out + fmt::format(": resume={} ({})", e.resume,
-                               e.session_offered ? "session offered"
-                                                 : "no session to offer");
-    }
-    std::string operator()(const ExpectEvent& e) const {
-      return fmt::format("{} expect {}: {}", Prefix(e.id), e.what,
-                         e.ok ? "ok" : "observed " + e.observed);
-    }
-  };
-  return std::visit(Visitor{}, event);
+  std::string line;
+  AppendEvent(line, event);
+  return line;
 }
 
 void TextObserver::Write(const std::string& text) {
@@ -184,7 +302,10 @@ void TextObserver::OnHeader(const Header& h) {
 }
 
 void TextObserver::OnEvent(const Event& event) {
-  Write(FormatEvent(event) + '\n');
+  line_.clear();  // the buffer is kept: no allocation per line
+  AppendEvent(line_, event);
+  line_ += '\n';
+  Write(line_);
 }
 
 void TextObserver::OnFooter(const Footer& f) {

@@ -31,6 +31,7 @@ class TextObserver : public Observer {
  private:
   void Write(const std::string& text);
   std::vector<std::ostream*> outs_;
+  std::string line_;
 };
 
 }  // namespace tlsim::trace

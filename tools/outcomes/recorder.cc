@@ -64,9 +64,9 @@ class OutcomeObserver : public trace::Observer {
 
   void OnEvent(const trace::Event& event) override {
     if (const auto* call = std::get_if<trace::CallEvent>(&event)) {
-      std::string result = call->error.empty()
-                               ? std::string()
-                               : std::to_string(call->ret) + " " + call->error;
+      std::string result =
+          !call->returns ? std::string()
+                         : std::to_string(call->ret) + " " + call->error_name();
       if (drive_) {
         drive_->sides[call->side == wire::Side::kClient ? 0 : 1].Add(
             result.empty() ? "void" : result);

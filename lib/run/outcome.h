@@ -1,0 +1,21 @@
+// Whether a call did what its step expected: the first mismatch between
+// a scenario's outcome (`-> -1 WANT_READ reason="..." alert_sent=...`) and
+// the CallEvent observed, as the message a failed verdict carries.
+// Internal to lib/run.
+//
+//   if (std::optional<std::string> m = Mismatch(*step.expect, event)) ...
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "lib/scenario/ast.h"
+#include "lib/trace/event.h"
+
+namespace tlsim::run {
+
+// "expected WANT_READ, observed -1 WANT_WRITE"; nullopt when it matches.
+std::optional<std::string> Mismatch(const scenario::Outcome& want,
+                                    const trace::CallEvent& got);
+
+}  // namespace tlsim::run

@@ -1,0 +1,634 @@
+#include "lib/run/session.h"
+
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/ssl.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <ctime>
+#include <optional>
+#include <utility>
+
+#include "lib/proto/names.h"
+#include "lib/run/convert.h"
+#include "lib/run/outcome.h"
+#include "lib/scenario/printer.h"
+#include "lib/tls/names.h"
+#include "lib/wire/fault.h"
+
+namespace tlsim::run {
+namespace {
+
+using scenario::Call;
+
+const char* SideName(wire::Side s) {
+  return s == wire::Side::kClient ? "client" : "server";
+}
+
+// Errors after which calling again is how a program goes on.
+bool IsRetry(int error) {
+  switch (error) {
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+    case SSL_ERROR_WANT_X509_LOOKUP:
+    case SSL_ERROR_WANT_CLIENT_HELLO_CB:
+#ifdef SSL_ERROR_WANT_RETRY_VERIFY
+    case SSL_ERROR_WANT_RETRY_VERIFY:
+#endif
+    case SSL_ERROR_WANT_ASYNC:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The text a handshake call made by `drive` is written as.
+const char* HandshakeCallText(Call call) {
+  switch (call) {
+    case Call::kConnect:
+      return "connect";
+    case Call::kAccept:
+      return "accept";
+    default:
+      return "do_handshake";
+  }
+}
+
+bool EqualNoCase(const std::string& a, const char* b) {
+  return b != nullptr && strcasecmp(a.c_str(), b) == 0;
+}
+
+}  // namespace
+
+std::string Verdict::Format(const std::string& file) const {
+  if (passed) return "";
+  return fmt::format("{}:{}: {}", file, line, message);
+}
+
+// The steps of a run, one kind each: what each does to the World and which
+// events it emits.
+class Session::Steps {
+ public:
+  explicit Steps(Session* session)
+      : session_(*session), world_(session->world_) {}
+
+  Verdict Run(const scenario::Step& step, int number) {
+    return std::visit(
+        [&](const auto& s) {
+          trace::StepId id{number, 0, s.pos.line, ""};
+          if (session_.tag_connections_) id.connection = world_.current().name;
+          return Do(s, id);
+        },
+        step);
+  }
+
+ private:
+  void Emit(trace::Event&& event) { session_.Emit(std::move(event)); }
+
+  wire::Wire& Wire() { return *world_.current().wire; }
+  Endpoint& At(wire::Side side) { return world_.current().endpoint(side); }
+
+  trace::InFlight InFlight() {
+    return {Wire().InFlight(wire::Side::kClient),
+            Wire().InFlight(wire::Side::kServer)};
+  }
+
+  static Verdict Fail(const trace::StepId& id, std::string message) {
+    return Verdict{false, id.line, std::move(message)};
+  }
+
+  // Makes one SSL call (`call`, with the arguments of `step`) and collects
+  // what it wrote into `ev`; the caller emits it.
+  void MakeCall(wire::Side side, Call call, const scenario::CallStep& step,
+                trace::CallEvent* out_event) {
+    trace::CallEvent& ev = *out_event;
+    Endpoint& e = At(side);
+    SSL* ssl = e.ssl.get();
+    e.log->Clear();
+    // OpenSSL's error queue is emptied after every call; only something
+    // else (an observer, an expectation, the caller between steps) may have
+    // left an error there, and looking costs as much as a small call.
+    if (!session_.error_queue_clean_ && ERR_peek_error() != 0) {
+      ERR_clear_error();
+    }
+    ev.side = side;
+    int ret = 0;
+    switch (call) {
+      case Call::kConnect:
+        ret = SSL_connect(ssl);
+        e.handshake_call = Call::kConnect;
+        break;
+      case Call::kAccept:
+        ret = SSL_accept(ssl);
+        e.handshake_call = Call::kAccept;
+        break;
+      case Call::kDoHandshake:
+        ret = SSL_do_handshake(ssl);
+        e.handshake_call = Call::kDoHandshake;
+        break;
+      case Call::kSetConnectState:
+        SSL_set_connect_state(ssl);
+        e.handshake_call = Call::kDoHandshake;
+        ev.returns = false;
+        break;
+      case Call::kSetAcceptState:
+        SSL_set_accept_state(ssl);
+        e.handshake_call = Call::kDoHandshake;
+        ev.returns = false;
+        break;
+      case Call::kRead: {
+        std::string buf(static_cast<size_t>(step.read_len), '\0');
+        ret = SSL_read(ssl, buf.data(), static_cast<int>(buf.size()));
+        if (ret > 0) ev.data = buf.substr(0, static_cast<size_t>(ret));
+        break;
+      }
+      case Call::kWrite: {
+        const std::string& buffer =
+            e.WriteBuffer(step.write_data, step.moved_buffer);
+        ret = SSL_write(ssl, buffer.data(), static_cast<int>(buffer.size()));
+        break;
+      }
+      case Call::kShutdown:
+        ret = SSL_shutdown(ssl);
+        break;
+      case Call::kPeek: {
+        std::string buf(static_cast<size_t>(step.read_len), '\0');
+        ret = SSL_peek(ssl, buf.data(), static_cast<int>(buf.size()));
+        if (ret > 0) ev.data = buf.substr(0, static_cast<size_t>(ret));
+        break;
+      }
+      case Call::kPending:
+        ret = SSL_pending(ssl);
+        break;
+      case Call::kWriteEarly: {
+        size_t written = 0;
+        const std::string& buffer =
+            e.WriteBuffer(step.write_data, step.moved_buffer);
+        ret = SSL_write_early_data(ssl, buffer.data(), buffer.size(), &written);
+        break;
+      }
+      case Call::kReadEarly: {
+        std::string buf(static_cast<size_t>(step.read_len), '\0');
+        size_t read = 0;
+        ret = SSL_read_early_data(ssl, buf.data(), buf.size(), &read);
+        ev.data = buf.substr(0, read);
+        break;
+      }
+      case Call::kKeyUpdate:
+        ret = SSL_key_update(ssl, step.key_update_requested
+                                      ? SSL_KEY_UPDATE_REQUESTED
+                                      : SSL_KEY_UPDATE_NOT_REQUESTED);
+        break;
+      case Call::kRenegotiate:
+        ret = SSL_renegotiate(ssl);
+        break;
+      case Call::kVerifyClientPostHandshake:
+        ret = SSL_verify_client_post_handshake(ssl);
+        break;
+    }
+    if (ev.returns) {
+      ev.ret = ret;
+      // SSL_pending returns a count, never an error: SSL_get_error would
+      // misread its 0.
+      ev.error =
+          call == Call::kPending ? SSL_ERROR_NONE : SSL_get_error(ssl, ret);
+    }
+    // SSL_get_error has just found the queue empty when it answered
+    // anything but SSL or SYSCALL for a call that failed.
+    bool queue_seen_empty = ev.returns && call != Call::kPending && ret <= 0 &&
+                            ev.error != SSL_ERROR_SSL &&
+                            ev.error != SSL_ERROR_SYSCALL;
+    if (!queue_seen_empty) {
+      if (unsigned long code = ERR_peek_error(); code != 0) {
+        ev.reason = code;
+        ERR_clear_error();
+      }
+    }
+    session_.error_queue_clean_ = true;
+    ev.state = SSL_state_string_long(ssl);
+    ev.verify_result = SSL_get_verify_result(ssl);
+    ev.sent = std::move(e.log->sent);
+    ev.received = std::move(e.log->received);
+    ev.alerts_sent = std::move(e.log->alerts_sent);
+    ev.alerts_received = std::move(e.log->alerts_received);
+    Wire().Collect();
+    ev.in_flight = InFlight();
+  }
+
+  Verdict Do(const scenario::CallStep& step, const trace::StepId& id) {
+    trace::CallEvent ev;
+    ev.id = id;
+    ev.call = scenario::CallText(step);
+    MakeCall(ToWire(step.side), step.call, step, &ev);
+    std::optional<std::string> m;
+    if (step.expect) m = Mismatch(*step.expect, ev);
+    Verdict v;
+    if (m) {
+      v = Fail(id, fmt::format("{} {}: {}", SideName(ev.side), ev.call, *m));
+    }
+    Emit(std::move(ev));
+    return v;
+  }
+
+  Verdict Do(const scenario::DeliverStep& step, const trace::StepId& id) {
+    trace::DeliveryEvent ev;
+    ev.id = id;
+    ev.from = ToWire(step.from);
+    ev.amount = scenario::AmountText(step.amount);
+    ev.delivery = Wire().Deliver(ev.from, ToWire(step.amount));
+    ev.in_flight = InFlight();
+    Verdict v;
+    if (!ev.delivery.ok) {
+      v = Fail(id, fmt::format("deliver {} {}: {}",
+                               scenario::DirectionName(step.from), ev.amount,
+                               ev.delivery.error));
+    }
+    Emit(std::move(ev));
+    return v;
+  }
+
+  Verdict Do(const scenario::CloseStep& step, const trace::StepId& id) {
+    trace::CloseEvent ev;
+    ev.id = id;
+    ev.from = ToWire(step.from);
+    ev.dropped = Wire().Close(ev.from);
+    ev.in_flight = InFlight();
+    Emit(std::move(ev));
+    return {};
+  }
+
+  Verdict Do(const scenario::FaultStep& step, const trace::StepId& id) {
+    trace::FaultEvent ev;
+    ev.id = id;
+    ev.from = ToWire(step.from);
+    ev.fault = scenario::FaultText(step);
+    wire::FaultResult result;
+    ev.ok = Wire().Apply(ev.from, ToWire(step), &result);
+    ev.result = ev.ok ? result.description : result.error;
+    ev.in_flight = InFlight();
+    Verdict v;
+    if (!ev.ok) v = Fail(id, fmt::format("{}: {}", ev.fault, ev.result));
+    Emit(std::move(ev));
+    return v;
+  }
+
+  Verdict Do(const scenario::ConnectionStep& step, const trace::StepId& id) {
+    std::string error;
+    tls::SslSessionPtr session;
+    if (step.resume) {
+      Connection* from = world_.Find(step.resume->value);
+      session.reset(
+          SSL_get1_session(from->endpoint(wire::Side::kClient).ssl.get()));
+    }
+    if (!OpenConnection(&world_, step.name, &error)) {
+      return Fail(id, "connection " + step.name + ": " + error);
+    }
+    trace::ConnectionEvent ev;
+    ev.id = id;
+    ev.id.connection = step.name;
+    if (step.resume) {
+      ev.resume = step.resume->value;
+      // A TLS 1.3 client sends the ticket's age, time(NULL) minus the
+      // session's time, in whole seconds; from now on that is 0, and the
+      // ClientHello the same in every run.
+      if (session) SSL_SESSION_set_time(session.get(), std::time(nullptr));
+      ev.session_offered = session != nullptr &&
+                           SSL_set_session(At(wire::Side::kClient).ssl.get(),
+                                           session.get()) == 1;
+      world_.current().session_offered = ev.session_offered;
+    }
+    ERR_clear_error();
+    Emit(std::move(ev));
+    return {};
+  }
+
+  Verdict Do(const scenario::DriveStep& step, const trace::StepId& id);
+  Verdict Do(const scenario::ExpectStep& step, const trace::StepId& id);
+
+  // The observed value of a property, and whether it matches `step`.
+  std::pair<std::string, bool> Observe(const scenario::ExpectStep& step);
+
+  Session& session_;
+  World& world_;
+};
+
+Verdict Session::Steps::Do(const scenario::DriveStep& step,
+                           const trace::StepId& id) {
+  const std::string amount_text = scenario::AmountText(step.chunk);
+  const wire::Amount chunk = ToWire(step.chunk);
+  Emit(
+      trace::DriveEvent{id,
+                        fmt::format("deliver={} first={} limit={}", amount_text,
+                                    scenario::SideName(step.first), step.limit),
+                        false, "", ""});
+  // The calls and deliveries of a drive are most of a run's events: with
+  // nobody to tell, they are not even filled in.
+  const bool listening = session_.listening();
+  wire::Side first = ToWire(step.first);
+  std::array<wire::Side, 2> order = {first, wire::Peer(first)};
+  enum class Status { kRunning, kDone, kFailed };
+  std::array<Status, 2> status = {Status::kRunning, Status::kRunning};
+  // Each side's last call, for the end's detail: ret, error, state.
+  struct Last {
+    bool called = false;
+    int ret = 0;
+    int error = 0;
+    const char* state = "";
+  };
+  std::array<Last, 2> last;
+  auto index = [](wire::Side s) { return static_cast<size_t>(s); };
+  static const scenario::CallStep kNoArguments;
+  int sub = 0;
+  int64_t round = 0;
+  bool moved = true;
+  while (moved && round < step.limit &&
+         (status[0] == Status::kRunning || status[1] == Status::kRunning)) {
+    ++round;
+    moved = false;
+    for (wire::Side side : order) {
+      if (status[index(side)] == Status::kRunning) {
+        Call call = At(side).handshake_call;
+        size_t before = Wire().InFlight(side);
+        trace::CallEvent ev;
+        ++sub;
+        if (listening) {
+          ev.id = {id.number, sub, id.line, id.connection};
+          ev.call = HandshakeCallText(call);
+        }
+        MakeCall(side, call, kNoArguments, &ev);
+        last[index(side)] = {true, ev.ret, ev.error, ev.state};
+        if (ev.ret == 1) {
+          status[index(side)] = Status::kDone;
+          moved = true;
+        } else if (!IsRetry(ev.error)) {
+          status[index(side)] = Status::kFailed;
+          moved = true;
+        } else if (ev.error != SSL_ERROR_WANT_READ ||
+                   Wire().InFlight(side) != before) {
+          moved = true;
+        }
+        if (listening) Emit(std::move(ev));
+        if (status[0] != Status::kRunning && status[1] != Status::kRunning) {
+          break;  // what is still in flight stays there for later steps
+        }
+      }
+      size_t in_flight = Wire().InFlight(side);
+      if (in_flight == 0 || Wire().closed(side)) continue;
+      wire::Amount amount = chunk;
+      if (amount.kind == wire::Amount::Kind::kBytes) {
+        amount.bytes = std::min(amount.bytes, in_flight);
+      }
+      trace::DeliveryEvent dev;
+      dev.delivery = Wire().Deliver(side, amount);
+      if (!dev.delivery.ok || dev.delivery.delivered == 0) continue;
+      ++sub;
+      moved = true;
+      if (!listening) continue;
+      dev.id = {id.number, sub, id.line, id.connection};
+      dev.from = side;
+      dev.amount = amount_text;
+      dev.in_flight = InFlight();
+      Emit(std::move(dev));
+    }
+  }
+  std::string result;
+  if (status[0] == Status::kDone && status[1] == Status::kDone) {
+    result = "done";
+  } else if (status[0] == Status::kFailed || status[1] == Status::kFailed) {
+    result = "failed";
+  } else {
+    result = "stalled";
+  }
+  std::string why =
+      result != "stalled" ? fmt::format("after {} rounds", round)
+      : moved
+          ? fmt::format("no end within {} rounds", step.limit)
+          : fmt::format("both sides wait and nothing moves (round {})", round);
+  auto describe = [](const Last& l) {
+    if (!l.called) return std::string("not called");
+    return fmt::format("{} {} in {}", l.ret, proto::SslErrorText(l.error),
+                       scenario::QuoteString(l.state));
+  };
+  trace::InFlight f = InFlight();
+  std::string detail =
+      fmt::format("{}; client {}; server {}; in flight c>s {} s>c {}", why,
+                  describe(last[0]), describe(last[1]), f[0], f[1]);
+  static constexpr const char* kResults[] = {"done", "stalled", "failed"};
+  const char* want = kResults[static_cast<int>(step.expect)];
+  Verdict v;
+  if (result != want) {
+    v = Fail(id, fmt::format("drive: expected {}, observed {}: {}", want,
+                             result, detail));
+  }
+  Emit(trace::DriveEvent{id, "", true, std::move(result), std::move(detail)});
+  return v;
+}
+std::pair<std::string, bool> Session::Steps::Observe(
+    const scenario::ExpectStep& step) {
+  using scenario::Property;
+  SSL* ssl = At(ToWire(step.side)).ssl.get();
+  const auto* text = std::get_if<std::string>(&step.value);
+  auto same_text = [&](const std::string& observed) {
+    return std::pair{observed, text != nullptr && *text == observed};
+  };
+  auto same_number = [&](int64_t observed) {
+    const auto* want = std::get_if<int64_t>(&step.value);
+    return std::pair{std::to_string(observed),
+                     want != nullptr && *want == observed};
+  };
+  auto same_flag = [&](bool observed) {
+    const bool* want = std::get_if<bool>(&step.value);
+    return std::pair{std::string(observed ? "yes" : "no"),
+                     want != nullptr && *want == observed};
+  };
+  switch (step.property) {
+    case Property::kVersion: {
+      std::string observed = SSL_get_session(ssl) == nullptr
+                                 ? "none"
+                                 : proto::VersionText(SSL_version(ssl));
+      const auto* want = std::get_if<scenario::Version>(&step.value);
+      return {observed, want != nullptr
+                            ? scenario::VersionName(*want) == observed
+                            : text != nullptr && *text == observed};
+    }
+    case Property::kCipher: {
+      const SSL_CIPHER* c = SSL_get_current_cipher(ssl);
+      if (c == nullptr) return same_text("none");
+      std::string observed = SSL_CIPHER_get_name(c);
+      bool ok = text != nullptr &&
+                (*text == observed || *text == SSL_CIPHER_standard_name(c));
+      return {observed, ok};
+    }
+    case Property::kGroup: {
+      int nid = SSL_get_negotiated_group(ssl);
+      if (nid == 0) return same_text("none");
+      const char* names[] = {SSL_group_to_name(ssl, nid), OBJ_nid2sn(nid),
+                             OBJ_nid2ln(nid), EC_curve_nid2nist(nid)};
+      std::string observed = names[0] ? names[0] : std::to_string(nid);
+      bool ok =
+          text != nullptr &&
+          std::any_of(std::begin(names), std::end(names),
+                      [&](const char* n) { return EqualNoCase(*text, n); });
+      return {observed, ok};
+    }
+    case Property::kAlpn: {
+      const unsigned char* proto = nullptr;
+      unsigned int len = 0;
+      SSL_get0_alpn_selected(ssl, &proto, &len);
+      return same_text(
+          len == 0 ? "none"
+                   : std::string(reinterpret_cast<const char*>(proto), len));
+    }
+    case Property::kServerName: {
+      const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+      return same_text(name ? name : "none");
+    }
+    case Property::kVerifyResult:
+      return same_text(tls::VerifyResultName(SSL_get_verify_result(ssl)));
+    case Property::kSessionReused:
+      return same_flag(SSL_session_reused(ssl) == 1);
+    case Property::kHandshakeDone:
+      return same_flag(SSL_is_init_finished(ssl) == 1);
+    case Property::kInFlight:
+      return same_number(
+          static_cast<int64_t>(Wire().InFlight(ToWire(step.side))));
+    case Property::kTickets:
+      return same_number(At(ToWire(step.side)).log->tickets_received);
+    case Property::kEarlyData:
+      switch (SSL_get_early_data_status(ssl)) {
+        case SSL_EARLY_DATA_ACCEPTED:
+          return same_text("accepted");
+        case SSL_EARLY_DATA_REJECTED:
+          return same_text("rejected");
+        default:
+          return same_text("not_sent");
+      }
+    case Property::kResumption: {
+      if (SSL_session_reused(ssl) != 1) return same_text("none");
+      // An external PSK resumes nothing the client was given to resume.
+      if (!world_.current().session_offered &&
+          !world_.configs[static_cast<size_t>(wire::Side::kClient)]
+               .psk_identity.empty()) {
+        return same_text("psk");
+      }
+      if (SSL_version(ssl) == TLS1_3_VERSION) return same_text("ticket");
+      const SSL_SESSION* session = SSL_get_session(ssl);
+      return same_text(session != nullptr && SSL_SESSION_has_ticket(session)
+                           ? "ticket"
+                           : "session_id");
+    }
+  }
+  return {"?", false};
+}
+
+Verdict Session::Steps::Do(const scenario::ExpectStep& step,
+                           const trace::StepId& id) {
+  std::string want = std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string>) return v;
+        if constexpr (std::is_same_v<T, scenario::Version>) {
+          return scenario::VersionName(v);
+        }
+        if constexpr (std::is_same_v<T, bool>) return v ? "yes" : "no";
+        if constexpr (std::is_same_v<T, int64_t>) return std::to_string(v);
+      },
+      step.value);
+  std::string subject =
+      step.property == scenario::Property::kInFlight
+          ? fmt::format("in_flight {}", scenario::DirectionName(step.side))
+          : fmt::format("{} {}", scenario::SideName(step.side),
+                        scenario::PropertyName(step.property));
+  auto [observed, ok] = Observe(step);
+  Verdict v;
+  if (!ok) {
+    v = Fail(id, fmt::format("{}: expected {}, observed {}", subject, want,
+                             observed));
+  }
+  Emit(trace::ExpectEvent{id, fmt::format("{} = {}", subject, want),
+                          std::move(observed), ok});
+  return v;
+}
+
+Session::Session(const scenario::Scenario& scenario, std::string_view source)
+    : scenario_(scenario), source_(source), steps_(scenario.steps) {
+  tag_connections_ =
+      std::any_of(steps_.begin(), steps_.end(), [](const scenario::Step& s) {
+        return std::holds_alternative<scenario::ConnectionStep>(s);
+      });
+  header_ = {scenario_.file, scenario_.title, OpenSSL_version(OPENSSL_VERSION)};
+}
+
+bool Session::Prepare(scenario::Diagnostic* out_error) {
+  world_.record_keylog = record_keylog_;
+  prepared_ = BuildWorld(scenario_, source_, &world_, out_error);
+  return prepared_;
+}
+
+int Session::next_line() const {
+  if (done()) return 0;
+  return std::visit([](const auto& s) { return s.pos.line; }, steps_[next_]);
+}
+
+void Session::Start() {
+  if (started_) return;
+  started_ = true;
+  for (trace::Observer* o : observers_) o->OnHeader(header_);
+}
+
+void Session::Emit(trace::Event&& event) {
+  for (trace::Observer* o : observers_) {
+    o->OnEvent(event);
+    error_queue_clean_ = false;  // an observer may call OpenSSL
+  }
+  if (keep_events_) events_.push_back(std::move(event));
+}
+
+Verdict Session::Step() {
+  Start();
+  if (!prepared_) {
+    verdict_ = {false, 0, "the scenario was not prepared"};
+    return verdict_;
+  }
+  if (done()) return verdict_;
+  // The caller may have used OpenSSL since the last step: what its own
+  // calls wrote is in flight now, like anything a step's call writes.
+  error_queue_clean_ = false;
+  wire().Collect();
+  Steps steps(this);
+  size_t index = next_++;
+  Verdict v = steps.Run(steps_[index], static_cast<int>(index) + 1);
+  if (!v.passed) {
+    failed_ = true;
+    verdict_ = v;
+  }
+  return v;
+}
+
+Verdict Session::Finish() {
+  if (finished_) return verdict_;
+  finished_ = true;
+  Start();
+  if (!prepared_) verdict_ = {false, 0, "the scenario was not prepared"};
+  footer_ = {verdict_.passed, verdict_.Format(scenario_.file), {}};
+  for (const auto& c : world_.connections) {
+    trace::WireDigest d;
+    d.connection = c->name;
+    for (wire::Side side : {wire::Side::kClient, wire::Side::kServer}) {
+      size_t i = static_cast<size_t>(side);
+      d.bytes[i] = c->wire->sent_total(side);
+      d.sha256[i] = c->wire->SentDigest(side);
+    }
+    footer_.digests.push_back(std::move(d));
+  }
+  for (trace::Observer* o : observers_) o->OnFooter(footer_);
+  return verdict_;
+}
+
+}  // namespace tlsim::run

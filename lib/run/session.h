@@ -1,0 +1,145 @@
+// One run of a parsed scenario, a step at a time: builds the World, then
+// runs the next step on each Step(), telling each observer what happened as
+// structured events. Between steps a caller may look at (or poke) each
+// side's SSL, the wire and the current connection. run::Runner is a loop
+// over a Session; the explorer and users' own C++ tests drive one directly.
+//
+//   run::Session session(scenario, source);
+//   scenario::Diagnostic bad;
+//   if (!session.Prepare(&bad)) { ...bad input: bad.Format()... }
+//   session.AddObserver(&text);              // optional, before Step()
+//   while (!session.done() && session.next_line() < 30) session.Step();
+//   SSL* client = session.ssl(wire::Side::kClient);
+//   ... SSL_get_version(client), session.wire().InFlight(...) ...
+//   while (!session.done()) session.Step();
+//   run::Verdict v = session.Finish();       // the footer goes out here
+//   if (!v.passed) std::cerr << v.Format(scenario.file) << "\n";
+//
+// Events are emitted as they happen and cost nothing to make beyond a few
+// copies: formatting is each observer's business. KeepEvents(true) keeps
+// every event so that a trace can be written afterwards (tlsim prints the
+// trace up to a failed step that way without formatting a passing run).
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <cstddef>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lib/run/world.h"
+#include "lib/scenario/ast.h"
+#include "lib/scenario/diagnostic.h"
+#include "lib/trace/event.h"
+#include "lib/wire/wire.h"
+
+namespace tlsim::run {
+
+// The first expectation that failed, or a step that could not be carried
+// out (a record that never arrived), with its line.
+struct Verdict {
+  bool passed = true;
+  int line = 0;
+  std::string message;  // "expected WANT_READ, observed WANT_WRITE (...)"
+
+  // "file:line: message"; empty when passed.
+  std::string Format(const std::string& file) const;
+};
+
+class Session {
+ public:
+  // Borrows both; they must outlive the Session.
+  Session(const scenario::Scenario& scenario, std::string_view source);
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Builds the World: every setting goes through OpenSSL now, so bad input
+  // is reported before any step runs. Returns false with the Diagnostic.
+  [[nodiscard]] bool Prepare(scenario::Diagnostic* out_error);
+  bool prepared() const { return prepared_; }
+
+  // Observers get the header before the first step, every event, and the
+  // footer from Finish(). Borrowed: they must outlive the Session's use.
+  void AddObserver(trace::Observer* observer) {
+    observers_.push_back(observer);
+  }
+  // Keeps every event emitted from now on, for events().
+  void KeepEvents(bool keep) { keep_events_ = keep; }
+  const std::deque<trace::Event>& events() const { return events_; }
+
+  // Whether keylog() collects the NSS key log (by default it does). Set
+  // before Prepare; OpenSSL formats every line as hex when asked for them,
+  // which costs about 7% of a TLS 1.3 handshake, so a run that writes no
+  // key log turns it off.
+  void RecordKeyLog(bool record) { record_keylog_ = record; }
+
+  // Runs the next step and returns its verdict; a failed step ends the run
+  // (done() turns true). Without a successful Prepare the verdict says so.
+  // Calling it when done() returns the verdict so far and runs nothing.
+  // Bytes the caller's own SSL calls wrote since the last step are put in
+  // flight first, as those of a step's call are.
+  Verdict Step();
+
+  // True when every step ran or one failed.
+  bool done() const { return !prepared_ || failed_ || next_ >= steps_.size(); }
+  // The verdict so far: passed until a step fails.
+  const Verdict& verdict() const { return verdict_; }
+  // The index in scenario.steps of the step Step() runs next, and its
+  // source line (0 when done).
+  size_t next_step() const { return next_; }
+  int next_line() const;
+
+  // Ends the run: tells the observers the wire digests and the verdict
+  // (once; the header too, when no step ran) and returns the verdict.
+  Verdict Finish();
+  const trace::Header& header() const { return header_; }
+  // The footer Finish() sent (empty before).
+  const trace::Footer& footer() const { return footer_; }
+
+  // The world and its current connection (the last one opened). Valid after
+  // a successful Prepare.
+  World& world() { return world_; }
+  Connection& connection() { return world_.current(); }
+  wire::Wire& wire() { return *world_.current().wire; }
+  SSL* ssl(wire::Side side) {
+    return world_.current().endpoint(side).ssl.get();
+  }
+  // The NSS key log lines both sides wrote so far (none when RecordKeyLog
+  // turned it off).
+  const trace::KeyLog& keylog() const { return world_.keylog; }
+
+ private:
+  class Steps;
+  friend class Steps;
+
+  void Emit(trace::Event&& event);
+  // Someone is told about events: an observer, or the kept events.
+  bool listening() const { return keep_events_ || !observers_.empty(); }
+  void Start();  // the header, once
+
+  const scenario::Scenario& scenario_;
+  std::string_view source_;
+  const std::vector<scenario::Step>& steps_;
+  World world_;
+  bool prepared_ = false;
+  bool started_ = false;
+  bool finished_ = false;
+  bool failed_ = false;
+  // Name the connection in every step's id (a scenario with more than one).
+  bool tag_connections_ = false;
+  size_t next_ = 0;
+  Verdict verdict_;
+  std::vector<trace::Observer*> observers_;
+  bool keep_events_ = false;
+  std::deque<trace::Event> events_;  // no moves as it grows
+  bool record_keylog_ = true;
+  // Nothing has been left on OpenSSL's error queue since the last call
+  // emptied it.
+  bool error_queue_clean_ = false;
+  trace::Header header_;
+  trace::Footer footer_;
+};
+
+}  // namespace tlsim::run

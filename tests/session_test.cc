@@ -1,0 +1,213 @@
+// run::Session, a step at a time: a caller can stop between steps, look at
+// (and use) each side's SSL and the wire, and go on; events, verdicts and the
+// trace are those of a whole run.
+#include "lib/run/session.h"
+
+#include <openssl/ssl.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "lib/run/runner.h"
+#include "lib/scenario/parser.h"
+#include "lib/trace/event.h"
+#include "lib/trace/text.h"
+
+namespace tlsim {
+namespace {
+
+using wire::Side;
+
+const char kScenario[] = R"(scenario "step by step"
+seed 5
+pki {
+  ca root
+  leaf server.test issuer=root
+}
+client {
+  versions = TLSv1.3
+  verify = peer
+  trust = root
+  server_name = server.test
+}
+server {
+  cert = server.test
+  num_tickets = 0
+}
+client connect -> -1 WANT_READ
+deliver client->server all
+server accept -> -1 WANT_READ
+deliver server->client all
+client connect -> 1
+deliver client->server all
+server accept -> 1
+expect client version = TLSv1.3
+)";
+
+// A parsed scenario and the text it came from, which a Session borrows.
+struct Parsed {
+  std::string source;
+  scenario::Scenario scenario;
+};
+
+void ParseOrFail(const std::string& source, Parsed* out) {
+  out->source = source;
+  scenario::Diagnostic d;
+  REQUIRE(scenario::Parse("s.tlsim", out->source, &out->scenario, &d));
+}
+
+// The text trace of a whole run through a Runner.
+std::string RunnerTrace(const Parsed& p) {
+  run::Runner runner(p.scenario, p.source);
+  scenario::Diagnostic d;
+  REQUIRE(runner.Prepare(&d));
+  std::ostringstream text;
+  trace::TextObserver observer(&text);
+  REQUIRE(runner.Run({&observer}).passed);
+  return text.str();
+}
+
+TEST_CASE("a session stops between steps and shows each side's SSL",
+          "[session]") {
+  Parsed p;
+  ParseOrFail(kScenario, &p);
+  run::Session session(p.scenario, p.source);
+  scenario::Diagnostic d;
+  REQUIRE(session.Prepare(&d));
+  CHECK(session.next_step() == 0);
+  CHECK(session.next_line() == 17);  // client connect
+
+  // The first call and its delivery: the ClientHello reaches the server.
+  REQUIRE(session.Step().passed);
+  CHECK(session.wire().InFlight(Side::kClient) > 0);
+  REQUIRE(session.Step().passed);
+  CHECK(session.wire().InFlight(Side::kClient) == 0);
+  CHECK(SSL_is_init_finished(session.ssl(Side::kClient)) == 0);
+  CHECK(session.connection().name == "main");
+
+  while (!session.done()) REQUIRE(session.Step().passed);
+  CHECK(session.next_line() == 0);
+  CHECK(SSL_is_init_finished(session.ssl(Side::kClient)) == 1);
+  CHECK(SSL_is_init_finished(session.ssl(Side::kServer)) == 1);
+  CHECK(std::string(SSL_get_version(session.ssl(Side::kServer))) == "TLSv1.3");
+  run::Verdict v = session.Finish();
+  CHECK(v.passed);
+  REQUIRE(session.footer().digests.size() == 1);
+  CHECK(session.footer().digests[0].bytes[0] > 0);
+}
+
+TEST_CASE("a session run step by step traces what a runner traces",
+          "[session]") {
+  Parsed p;
+  ParseOrFail(kScenario, &p);
+  run::Session session(p.scenario, p.source);
+  scenario::Diagnostic d;
+  REQUIRE(session.Prepare(&d));
+  std::ostringstream text;
+  trace::TextObserver observer(&text);
+  session.AddObserver(&observer);
+  session.KeepEvents(true);
+  while (!session.done()) session.Step();
+  REQUIRE(session.Finish().passed);
+  CHECK(text.str() == RunnerTrace(p));
+
+  // The kept events format to the same lines.
+  std::ostringstream replay;
+  trace::TextObserver again(&replay);
+  again.OnHeader(session.header());
+  for (const trace::Event& e : session.events()) again.OnEvent(e);
+  again.OnFooter(session.footer());
+  CHECK(replay.str() == text.str());
+  CHECK(session.events().size() == 8);
+}
+
+TEST_CASE("what the caller writes between steps is in flight at the next",
+          "[session]") {
+  Parsed p;
+  ParseOrFail(std::string(kScenario) +
+                  "deliver client->server all\n"
+                  "server read 100 -> 5 data=\"hello\"\n",
+              &p);
+  run::Session session(p.scenario, p.source);
+  scenario::Diagnostic d;
+  REQUIRE(session.Prepare(&d));
+  while (session.next_line() != 25) REQUIRE(session.Step().passed);
+  // The handshake is done: the test writes on the client's SSL itself.
+  REQUIRE(SSL_write(session.ssl(Side::kClient), "hello", 5) == 5);
+  while (!session.done()) REQUIRE(session.Step().passed);
+  CHECK(session.Finish().passed);
+}
+
+TEST_CASE("a failed step ends the session with its line", "[session]") {
+  std::string source = kScenario;
+  source.replace(source.find("server accept -> -1 WANT_READ"),
+                 std::string("server accept -> -1 WANT_READ").size(),
+                 "server accept -> -1 WANT_WRITE");
+  Parsed p;
+  ParseOrFail(source, &p);
+  run::Session session(p.scenario, p.source);
+  scenario::Diagnostic d;
+  REQUIRE(session.Prepare(&d));
+  REQUIRE(session.Step().passed);
+  REQUIRE(session.Step().passed);
+  run::Verdict v = session.Step();
+  CHECK_FALSE(v.passed);
+  CHECK(v.line == 19);
+  CHECK(v.message ==
+        "server accept: expected WANT_WRITE, observed -1 WANT_READ");
+  CHECK(session.done());
+  // Nothing more runs: the next step's delivery does not happen.
+  size_t in_flight = session.wire().InFlight(Side::kServer);
+  CHECK(in_flight > 0);
+  CHECK_FALSE(session.Step().passed);
+  CHECK(session.wire().InFlight(Side::kServer) == in_flight);
+  CHECK(session.Finish().Format("s.tlsim") ==
+        "s.tlsim:19: server accept: expected WANT_WRITE, observed -1 "
+        "WANT_READ");
+  CHECK(session.footer().message == session.verdict().Format("s.tlsim"));
+}
+
+TEST_CASE("a session that was not prepared runs nothing and says so",
+          "[session]") {
+  Parsed p;
+  ParseOrFail(kScenario, &p);
+  run::Session session(p.scenario, p.source);
+  CHECK(session.done());
+  run::Verdict v = session.Step();
+  CHECK_FALSE(v.passed);
+  CHECK(v.message == "the scenario was not prepared");
+  CHECK_FALSE(session.Finish().passed);
+}
+
+TEST_CASE("a session records the key log only when asked to", "[session]") {
+  Parsed p;
+  ParseOrFail(kScenario, &p);
+  for (bool record : {true, false}) {
+    run::Session session(p.scenario, p.source);
+    session.RecordKeyLog(record);
+    scenario::Diagnostic d;
+    REQUIRE(session.Prepare(&d));
+    while (!session.done()) session.Step();
+    REQUIRE(session.Finish().passed);
+    std::string error;
+    std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/keys";
+    REQUIRE(session.keylog().WriteFile(path, &error));
+    std::ifstream in(path);
+    std::string first;
+    std::getline(in, first);
+    // The server logs its handshake secrets first, on reading the
+    // ClientHello.
+    if (record) {
+      CHECK(first.rfind("SERVER_HANDSHAKE_TRAFFIC_SECRET ", 0) == 0);
+    } else {
+      CHECK(first.empty());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tlsim
