@@ -290,6 +290,9 @@ std::string Print(const Scenario& s) {
   if (server) PrintEndpoint(Side::kServer, s.server, &out);
   if (!s.steps.empty()) section();
   for (const Step& step : s.steps) out += StepText(step) + "\n";
+  // A file must declare something; one that declared only an empty title
+  // or an empty pki block prints as the empty title.
+  if (out.empty()) out = "scenario \"\"\n";
   return out;
 }
 
