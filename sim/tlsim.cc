@@ -68,9 +68,8 @@ struct Loaded {
 bool ReadAndParse(const std::string& path, Loaded* l) {
   l->path = path;
   scenario::Diagnostic d;
-  if (!ReadFile(UserPath(path), &l->source)) {
+  if (!sim::ReadScenarioFile(UserPath(path), &l->source, &d.message)) {
     d.file = path;
-    d.message = "cannot read the file";
     std::cerr << d.Format();
     return false;
   }

@@ -18,6 +18,7 @@
 #include "lib/tls/names.h"
 #include "lib/tls/pki.h"
 #include "tests/test_pki.h"
+#include "tests/tls_world.h"
 
 namespace tlsim::tls {
 namespace {
@@ -25,47 +26,7 @@ namespace {
 using testing::kNow;
 using testing::Spec;
 
-// root -> intermediate -> server.test, other.test, chained-client.test;
-// root -> client.test.
-struct World {
-  World() {
-    std::string error;
-    REQUIRE(
-        pki.Build(libctx.get(),
-                  {Spec("root", true, ""), Spec("intermediate", true, "root"),
-                   Spec("server.test", false, "intermediate"),
-                   Spec("other.test", false, "intermediate"),
-                   Spec("chained-client.test", false, "intermediate"),
-                   Spec("client.test", false, "root")},
-                  &error));
-  }
-
-  SSL_CTX* Context(const EndpointConfig& config) {
-    ConfigError error;
-    contexts.push_back(MakeContext(libctx.get(), config, pki, &error));
-    INFO(error.field << ": " << error.message);
-    REQUIRE(contexts.back() != nullptr);
-    return contexts.back().get();
-  }
-
-  // MakeSsl, with the verification time pinned to kNow.
-  SslPtr Ssl(SSL_CTX* ctx, const EndpointConfig& config) {
-    ConfigError error;
-    SslPtr ssl = MakeSsl(ctx, config, &error);
-    INFO(error.field << ": " << error.message);
-    REQUIRE(ssl != nullptr);
-    X509_VERIFY_PARAM_set_time(SSL_get0_param(ssl.get()), kNow);
-    return ssl;
-  }
-
-  SslPtr Make(const EndpointConfig& config) {
-    return Ssl(Context(config), config);
-  }
-
-  LibCtxPtr libctx{OSSL_LIB_CTX_new()};
-  Pki pki;
-  std::vector<SslCtxPtr> contexts;
-};
+using World = testing::TlsWorld;
 
 using testing::Client;
 using testing::Server;
@@ -625,7 +586,7 @@ Seen RunServername(ServernameAction action, int version) {
 
 TEST_CASE("servername answers OK and NOACK", "[callbacks]") {
   for (int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
-    CAPTURE(VersionName(version));
+    CAPTURE(proto::VersionText(version));
     Seen ok = RunServername(ServernameAction::kOk, version);
     CHECK(ok.client_rc == 1);
     CHECK(ok.server_rc == 1);
@@ -663,12 +624,12 @@ TEST_CASE("servername fatal: unrecognized_name ends the handshake",
           "[callbacks]") {
   const Alert fatal{SSL3_AL_FATAL, SSL_AD_UNRECOGNIZED_NAME};
   for (int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
-    CAPTURE(VersionName(version));
+    CAPTURE(proto::VersionText(version));
     Seen seen = RunServername(ServernameAction::kAlertFatal, version);
     CHECK(seen.server_rc == -1);
     CHECK(seen.server_reason == "callback failed");
     CHECK(seen.server_sent == std::vector<Alert>{fatal});
-    CHECK(AlertDescriptionName(seen.server_sent.at(0).description) ==
+    CHECK(proto::AlertDescriptionText(seen.server_sent.at(0).description) ==
           "unrecognized_name");
     CHECK(seen.client_rc == -1);
     CHECK(seen.client_reason == "tlsv1 unrecognized name");
@@ -970,7 +931,7 @@ TEST_CASE("session_time is sealed into tickets, which still resume",
   // decrypt callback OpenSSL would find the ticket expired.
   const int64_t sealed = 1767225600;  // 2026-01-01T00:00:00Z
   for (int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
-    CAPTURE(VersionName(version));
+    CAPTURE(proto::VersionText(version));
     EndpointConfig client = Client();
     EndpointConfig server = Server();
     server.max_version = version;

@@ -1,4 +1,5 @@
 // The tlsim command line as a user meets it: exit codes, messages, files.
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,9 +26,11 @@ struct Result {
   std::string out;  // stdout and stderr together
 };
 
-// Runs tlsim with `args` (already shell-quoted where needed).
-Result Tlsim(const std::string& args) {
-  std::string command = TlsimPath() + " " + args + " 2>&1";
+// Runs tlsim with `args` (already shell-quoted where needed), killed after
+// `seconds` (exit code 124) so that a hang fails instead of blocking.
+Result Tlsim(const std::string& args, int seconds = 120) {
+  std::string command = "timeout " + std::to_string(seconds) + " " +
+                        TlsimPath() + " " + args + " 2>&1";
   Result r;
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
@@ -138,6 +141,102 @@ TEST_CASE("an unreadable file exits 2", "[cli]") {
   Result r = Tlsim("run /nonexistent/x.tlsim");
   CHECK(r.exit_code == 2);
   CHECK(r.out.find("/nonexistent/x.tlsim: error: cannot read the file") == 0);
+}
+
+// Hostile input: each is refused with one error line, exit 2, and nothing
+// runs or is written, even beside a good file.
+struct Refused {
+  int exit_code = -1;
+  std::string out;
+  bool wrote = false;  // something appeared in the --outputs folder
+};
+
+Refused RunRefused(const std::string& path) {
+  std::string good = Write("good.tlsim", kGood);
+  fs::path outputs = TempDir() / "refused";
+  fs::remove_all(outputs);
+  fs::create_directories(outputs);
+  Result r =
+      Tlsim("run " + good + " " + path + " --outputs " + outputs.string(), 20);
+  return {r.exit_code, r.out, !fs::is_empty(outputs)};
+}
+
+TEST_CASE("a directory is refused, not read as an empty file", "[cli]") {
+  fs::path dir = TempDir() / "SOME_DIRECTORY.tlsim";
+  fs::create_directories(dir);
+  Refused r = RunRefused(dir.string());
+  CHECK(r.exit_code == 2);
+  CHECK(r.out == dir.string() + ": error: not a regular file: a directory\n");
+  CHECK_FALSE(r.wrote);
+}
+
+TEST_CASE("a device and a FIFO are refused without waiting", "[cli]") {
+  Refused zero = RunRefused("/dev/zero");
+  CHECK(zero.exit_code == 2);
+  CHECK(zero.out ==
+        "/dev/zero: error: not a regular file: a character "
+        "device\n");
+  CHECK_FALSE(zero.wrote);
+  fs::path fifo = TempDir() / "fifo.tlsim";
+  fs::remove(fifo);
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  // No writer: an open for reading without O_NONBLOCK would wait forever.
+  Result r = Tlsim("run " + fifo.string(), 20);
+  CHECK(r.exit_code == 2);
+  CHECK(r.out == fifo.string() + ": error: not a regular file: a FIFO\n");
+}
+
+TEST_CASE("a scenario file above 1 MiB is refused before it is read", "[cli]") {
+  std::string text = kGood;
+  text += std::string((1 << 20) - text.size(), '#');
+  std::string at_limit = Write("at_limit.tlsim", text);
+  CHECK(Tlsim("check " + at_limit).exit_code == 0);
+  std::string big = Write("big.tlsim", text + "\n");
+  Refused r = RunRefused(big);
+  CHECK(r.exit_code == 2);
+  CHECK(r.out == big +
+                     ": error: the file is 1048577 bytes; the limit is "
+                     "1048576 bytes (1 MiB)\n");
+  CHECK_FALSE(r.wrote);
+}
+
+TEST_CASE("an empty file, or one of comments only, is refused", "[cli]") {
+  std::string empty = Write("empty.tlsim", "");
+  Refused r = RunRefused(empty);
+  CHECK(r.exit_code == 2);
+  CHECK(r.out == empty +
+                     ":1:1: error: the file is empty: a scenario needs at "
+                     "least one statement, such as scenario \"title\"\n"
+                     "\n"
+                     "^\n");
+  CHECK_FALSE(r.wrote);
+  std::string comments = Write("comments.tlsim", "# just a comment\n");
+  r = RunRefused(comments);
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.find(comments +
+                   ":2:1: error: the file holds only comments and blank "
+                   "lines: ") == 0);
+  CHECK_FALSE(r.wrote);
+}
+
+TEST_CASE("a raw NUL in a string is refused at its column", "[cli]") {
+  std::string text = kGood;
+  text.replace(text.find("scenario \"good\""), 15,
+               std::string("scenario \"go\0od\"", 16));
+  std::string path = Write("nul.tlsim", text);
+  Refused r = RunRefused(path);
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.find(path +
+                   ":1:13: error: raw control byte 0x00 in a string; write "
+                   "it as \\x00\n") == 0);
+  CHECK_FALSE(r.wrote);
+}
+
+TEST_CASE("a file that starts with a UTF-8 byte order mark runs", "[cli]") {
+  std::string path = Write("bom.tlsim", "\xEF\xBB\xBF" + std::string(kGood));
+  Result r = Tlsim("run " + path);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("PASS") != std::string::npos);
 }
 
 TEST_CASE("--save-trace writes the whole trace", "[cli]") {

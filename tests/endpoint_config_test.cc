@@ -12,6 +12,7 @@
 #include "lib/tls/names.h"
 #include "lib/tls/pki.h"
 #include "tests/test_pki.h"
+#include "tests/tls_world.h"
 
 namespace tlsim::tls {
 namespace {
@@ -19,42 +20,7 @@ namespace {
 using testing::kNow;
 using testing::Spec;
 
-// root -> intermediate -> server.test, and root -> client.test.
-struct World {
-  World() {
-    std::string error;
-    REQUIRE(
-        pki.Build(libctx.get(),
-                  {Spec("root", true, ""), Spec("intermediate", true, "root"),
-                   Spec("server.test", false, "intermediate"),
-                   Spec("client.test", false, "root")},
-                  &error));
-  }
-
-  // MakeContext + MakeSsl, with the verification time pinned to kNow.
-  SslPtr Make(const EndpointConfig& config) {
-    ConfigError error;
-    contexts.push_back(MakeContext(libctx.get(), config, pki, &error));
-    INFO(error.field << ": " << error.message);
-    REQUIRE(contexts.back() != nullptr);
-    SslPtr ssl = MakeSsl(contexts.back().get(), config, &error);
-    REQUIRE(ssl != nullptr);
-    X509_VERIFY_PARAM_set_time(SSL_get0_param(ssl.get()), kNow);
-    return ssl;
-  }
-
-  // MakeContext's error for a config it must refuse.
-  ConfigError Refusal(const EndpointConfig& config) {
-    ConfigError error;
-    CHECK(MakeContext(libctx.get(), config, pki, &error) == nullptr);
-    CHECK(ERR_peek_error() == 0);  // the failure path emptied the queue
-    return error;
-  }
-
-  LibCtxPtr libctx{OSSL_LIB_CTX_new()};
-  Pki pki;
-  std::vector<SslCtxPtr> contexts;
-};
+using World = testing::TlsWorld;
 
 using testing::Client;
 using testing::Server;
@@ -137,7 +103,7 @@ TEST_CASE("a client and a server made from configs complete TLS 1.3",
   auto [c, s] = Handshake(client.get(), server.get());
   REQUIRE(c.rc == 1);
   REQUIRE(s.rc == 1);
-  CHECK(VersionName(SSL_version(client.get())) == "TLSv1.3");
+  CHECK(proto::VersionText(SSL_version(client.get())) == "TLSv1.3");
   CHECK(SSL_version(server.get()) == TLS1_3_VERSION);
   CHECK(SSL_get_verify_result(client.get()) == X509_V_OK);
   CHECK(std::string(SSL_get_servername(
@@ -334,7 +300,7 @@ TEST_CASE("settings show up in what the handshake negotiates",
     auto [cs, ss] = Handshake(c.get(), s.get());
     REQUIRE(cs.rc == 1);
     REQUIRE(ss.rc == 1);
-    CHECK(VersionName(SSL_version(c.get())) == "TLSv1.2");
+    CHECK(proto::VersionText(SSL_version(c.get())) == "TLSv1.2");
     CHECK(std::string(SSL_get_cipher_name(c.get())) ==
           "ECDHE-ECDSA-AES128-GCM-SHA256");
   }
@@ -346,7 +312,7 @@ TEST_CASE("settings show up in what the handshake negotiates",
     auto [cs, ss] = Handshake(c.get(), s.get());
     REQUIRE(cs.rc == 1);
     REQUIRE(ss.rc == 1);
-    CHECK(VersionName(SSL_version(c.get())) == "TLSv1");
+    CHECK(proto::VersionText(SSL_version(c.get())) == "TLSv1");
   }
   SECTION("a server that requires a client certificate gets one") {
     server.verify = VerifyMode::kRequire;
@@ -382,7 +348,7 @@ TEST_CASE("settings show up in what the handshake negotiates",
     auto [cs, ss] = Handshake(c.get(), s.get());
     CHECK(ss.error == SSL_ERROR_SSL);
     CHECK(ERR_GET_REASON(ss.reason) == SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE);
-    CHECK(AlertDescriptionName(ss.alert_sent) == "certificate_required");
+    CHECK(proto::AlertDescriptionText(ss.alert_sent) == "certificate_required");
   }
 }
 
@@ -420,7 +386,8 @@ TEST_CASE("ALPN without overlap ends in no_application_protocol",
   auto [cs, ss] = Handshake(c.get(), s.get());
   CHECK(ss.error == SSL_ERROR_SSL);
   CHECK(ERR_GET_REASON(ss.reason) == SSL_R_NO_APPLICATION_PROTOCOL);
-  CHECK(AlertDescriptionName(ss.alert_sent) == "no_application_protocol");
+  CHECK(proto::AlertDescriptionText(ss.alert_sent) ==
+        "no_application_protocol");
   CHECK(cs.error == SSL_ERROR_SSL);
   CHECK(ERR_GET_REASON(cs.reason) == SSL_R_TLSV1_ALERT_NO_APPLICATION_PROTOCOL);
   CHECK(std::string(ERR_reason_error_string(cs.reason)) ==
@@ -439,7 +406,7 @@ TEST_CASE("a client whose verify_host does not match fails verification",
   CHECK(ERR_GET_REASON(cs.reason) == SSL_R_CERTIFICATE_VERIFY_FAILED);
   CHECK(VerifyResultName(SSL_get_verify_result(c.get())) ==
         "X509_V_ERR_HOSTNAME_MISMATCH");
-  CHECK(AlertDescriptionName(cs.alert_sent) == "bad_certificate");
+  CHECK(proto::AlertDescriptionText(cs.alert_sent) == "bad_certificate");
   CHECK(ss.error == SSL_ERROR_SSL);
 }
 
@@ -546,12 +513,13 @@ TEST_CASE("callback and option settings that make no sense are refused",
 }
 
 TEST_CASE("names match OpenSSL's numbers", "[names]") {
-  CHECK(SslErrorName(SSL_ERROR_WANT_READ) == "WANT_READ");
-  CHECK(SslErrorName(SSL_ERROR_WANT_RETRY_VERIFY) == "WANT_RETRY_VERIFY");
-  CHECK(SslErrorName(99) == "UNKNOWN(99)");
-  CHECK(VersionName(0) == "none");
-  CHECK(VersionName(TLS1_1_VERSION) == "TLSv1.1");
-  CHECK(VersionName(0x0305) == "version(0x0305)");
+  CHECK(proto::SslErrorText(SSL_ERROR_WANT_READ) == "WANT_READ");
+  CHECK(proto::SslErrorText(SSL_ERROR_WANT_RETRY_VERIFY) ==
+        "WANT_RETRY_VERIFY");
+  CHECK(proto::SslErrorText(99) == "UNKNOWN(99)");
+  CHECK(proto::VersionText(0) == "none");
+  CHECK(proto::VersionText(TLS1_1_VERSION) == "TLSv1.1");
+  CHECK(proto::VersionText(0x0305) == "version(0x0305)");
   CHECK(VerifyResultName(X509_V_OK) == "X509_V_OK");
   CHECK(VerifyResultName(X509_V_ERR_CERT_HAS_EXPIRED) ==
         "X509_V_ERR_CERT_HAS_EXPIRED");
@@ -562,19 +530,20 @@ TEST_CASE("names match OpenSSL's numbers", "[names]") {
        ++code) {
     CHECK(VerifyResultName(code) != "X509_V_ERR_" + std::to_string(code));
   }
-  CHECK(HandshakeTypeName(SSL3_MT_CLIENT_HELLO) == "ClientHello");
-  CHECK(HandshakeTypeName(DTLS1_MT_HELLO_VERIFY_REQUEST) ==
+  CHECK(proto::HandshakeTypeText(SSL3_MT_CLIENT_HELLO) == "ClientHello");
+  CHECK(proto::HandshakeTypeText(DTLS1_MT_HELLO_VERIFY_REQUEST) ==
         "HelloVerifyRequest");
-  CHECK(HandshakeTypeName(SSL3_MT_MESSAGE_HASH) == "MessageHash");
-  CHECK(HandshakeTypeName(7) == "handshake(7)");
-  CHECK(ContentTypeName(SSL3_RT_HANDSHAKE) == "handshake");
-  CHECK(ContentTypeName(SSL3_RT_CHANGE_CIPHER_SPEC) == "change_cipher_spec");
-  CHECK(ContentTypeName(99) == "content_type(99)");
-  CHECK(AlertDescriptionName(TLS1_AD_NO_APPLICATION_PROTOCOL) ==
+  CHECK(proto::HandshakeTypeText(SSL3_MT_MESSAGE_HASH) == "MessageHash");
+  CHECK(proto::HandshakeTypeText(7) == "handshake(7)");
+  CHECK(proto::ContentTypeText(SSL3_RT_HANDSHAKE) == "handshake");
+  CHECK(proto::ContentTypeText(SSL3_RT_CHANGE_CIPHER_SPEC) ==
+        "change_cipher_spec");
+  CHECK(proto::ContentTypeText(99) == "content_type(99)");
+  CHECK(proto::AlertDescriptionText(TLS1_AD_NO_APPLICATION_PROTOCOL) ==
         "no_application_protocol");
-  CHECK(AlertDescriptionName(TLS13_AD_CERTIFICATE_REQUIRED) ==
+  CHECK(proto::AlertDescriptionText(TLS13_AD_CERTIFICATE_REQUIRED) ==
         "certificate_required");
-  CHECK(AlertDescriptionName(255) == "alert(255)");
+  CHECK(proto::AlertDescriptionText(255) == "alert(255)");
 }
 
 TEST_CASE("alert names agree with OpenSSL's long descriptions", "[names]") {
@@ -593,7 +562,7 @@ TEST_CASE("alert names agree with OpenSSL's long descriptions", "[names]") {
     if (theirs == "unknown") continue;
     ++known;
     CAPTURE(code);
-    CHECK(normal(AlertDescriptionName(code)) == normal(theirs));
+    CHECK(normal(proto::AlertDescriptionText(code)) == normal(theirs));
   }
   CHECK(known == 31);  // OpenSSL 3.0 lacks 86, 109 and 116
 }

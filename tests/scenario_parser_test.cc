@@ -305,12 +305,35 @@ TEST_CASE("deliver, close, drive and expect steps are read", "[scenario]") {
         "X509_V_ERR_HOSTNAME_MISMATCH");
 }
 
-TEST_CASE("a file without steps, or empty, is a valid scenario", "[scenario]") {
-  CHECK(MustParse("").steps.empty());
-  CHECK(MustParse("# nothing\n\n   \n").steps.empty());
+TEST_CASE("a file without steps is a valid scenario", "[scenario]") {
   Scenario s = MustParse("client {\n}\n");
   CHECK(s.client.declared);
   CHECK(s.steps.empty());
+  CHECK(MustParse("# a title only\nscenario \"t\"\n").title == "t");
+}
+
+TEST_CASE("a file that declares nothing is refused at its end", "[scenario]") {
+  CHECK(ParseError("") ==
+        "t.tlsim:1:1: error: the file is empty: a scenario needs at least one "
+        "statement, such as scenario \"title\"\n"
+        "\n"
+        "^\n");
+  CHECK(ParseError("\xEF\xBB\xBF") ==
+        "t.tlsim:1:1: error: the file is empty: a scenario needs at least one "
+        "statement, such as scenario \"title\"\n"
+        "\n"
+        "^\n");
+  CHECK(ParseError("# nothing\n\n   \n") ==
+        "t.tlsim:4:1: error: the file holds only comments and blank lines: a "
+        "scenario needs at least one statement, such as scenario \"title\"\n"
+        "\n"
+        "^\n");
+  CHECK(ParseError("# no newline at the end") ==
+        "t.tlsim:1:24: error: the file holds only comments and blank lines: "
+        "a scenario needs at least one statement, such as scenario "
+        "\"title\"\n"
+        "# no newline at the end\n"
+        "                       ^\n");
 }
 
 TEST_CASE("the last line needs no newline, and CRLF line ends are accepted",
@@ -329,7 +352,8 @@ TEST_CASE("a hash inside a string is not a comment", "[scenario]") {
 TEST_CASE("the seed takes the full unsigned 64-bit range", "[scenario]") {
   CHECK(MustParse("seed 18446744073709551615\n").seed == UINT64_MAX);
   CHECK(ParseError("seed 18446744073709551616\n") ==
-        "t.tlsim:1:6: error: integer '18446744073709551616' is out of range\n"
+        "t.tlsim:1:6: error: expected a non-negative integer, found "
+        "'18446744073709551616' (allowed: 0 to 18446744073709551615)\n"
         "seed 18446744073709551616\n"
         "     ^\n");
 }
@@ -343,11 +367,12 @@ TEST_CASE("an unknown call is reported at the call's column", "[scenario]") {
         "       ^\n");
 }
 
-TEST_CASE("a tab counts as one column", "[scenario]") {
+TEST_CASE("a tab counts as one column, and the caret keeps the tabs",
+          "[scenario]") {
   CHECK(ParseError("\tclient\tconect -> 1\n") ==
         "t.tlsim:1:9: error: unknown call 'conect'\n"
         "\tclient\tconect -> 1\n"
-        "        ^\n");
+        "\t      \t^\n");
 }
 
 TEST_CASE("a setting without '=' names the setting and what was found",
@@ -672,7 +697,8 @@ TEST_CASE("header statements check their values", "[scenario]") {
         "scenario title\n"
         "         ^\n");
   CHECK(ParseError("seed -1\n") ==
-        "t.tlsim:1:6: error: expected a non-negative integer, found '-1'\n"
+        "t.tlsim:1:6: error: expected a non-negative integer, found '-1' "
+        "(allowed: 0 to 18446744073709551615)\n"
         "seed -1\n"
         "     ^\n");
   CHECK(ParseError("seed 1 2\n") ==
@@ -734,7 +760,8 @@ TEST_CASE("connect on the server and accept on the client are allowed",
 
 TEST_CASE("read and write check their arguments", "[scenario]") {
   CHECK(ParseError("client read 0 -> 1\n") ==
-        "t.tlsim:1:13: error: expected a positive integer, found '0'\n"
+        "t.tlsim:1:13: error: expected a positive integer, found '0' "
+        "(allowed: 1 to 1048576)\n"
         "client read 0 -> 1\n"
         "            ^\n");
   CHECK(ParseError("client read -> 1\n") ==
@@ -749,13 +776,108 @@ TEST_CASE("read and write check their arguments", "[scenario]") {
         "             ^\n");
 }
 
+TEST_CASE("a number out of its range names the range", "[scenario]") {
+  CHECK(ParseError("client read 1048577 -> 1\n") ==
+        "t.tlsim:1:13: error: expected a positive integer, found '1048577' "
+        "(allowed: 1 to 1048576)\n"
+        "client read 1048577 -> 1\n"
+        "            ^\n");
+  CHECK(ParseError("client read 99999999999999999999 -> 1\n") ==
+        "t.tlsim:1:13: error: expected a positive integer, found "
+        "'99999999999999999999' (allowed: 1 to 1048576)\n"
+        "client read 99999999999999999999 -> 1\n"
+        "            ^\n");
+  CHECK(ParseError("drop client->server record 99999999999999999999\n") ==
+        "t.tlsim:1:28: error: expected a record number, found "
+        "'99999999999999999999' (allowed: 1 to 9223372036854775807)\n"
+        "drop client->server record 99999999999999999999\n"
+        "                           ^\n");
+  // A setting's description already names its range.
+  CHECK(ParseError("server {\n  num_tickets = 101\n}\n") ==
+        "t.tlsim:2:17: error: expected a number of tickets from 0 to 100, "
+        "found '101'\n"
+        "  num_tickets = 101\n"
+        "                ^\n");
+}
+
+TEST_CASE("a raw control byte in a string is refused at its column",
+          "[scenario]") {
+  CHECK(ParseError(std::string("client write \"a\0b\" -> 3\n", 24)) ==
+        "t.tlsim:1:16: error: raw control byte 0x00 in a string; write it as "
+        "\\x00\n"
+        "client write \"a?b\" -> 3\n"
+        "               ^\n");
+  CHECK(ParseError("client write \"a\tb\" -> 3\n") ==
+        "t.tlsim:1:16: error: raw control byte 0x09 in a string; write it as "
+        "\\t\n"
+        "client write \"a\tb\" -> 3\n"
+        "               ^\n");
+  CHECK(ParseError("scenario \"bell\x07\"\n") ==
+        "t.tlsim:1:15: error: raw control byte 0x07 in a string; write it as "
+        "\\x07\n"
+        "scenario \"bell?\"\n"
+        "              ^\n");
+  CHECK(ParseError("scenario \"del\x7f\"\n") ==
+        "t.tlsim:1:14: error: raw control byte 0x7f in a string; write it as "
+        "\\x7f\n"
+        "scenario \"del?\"\n"
+        "             ^\n");
+  // Escapes stay the way to write them; a \r before the line end is still
+  // an unterminated string.
+  Scenario s = MustParse("client write \"a\\x00\\t\\x07b\" -> 5\n");
+  const std::string want = {'a', '\0', '\t', '\x07', 'b'};
+  CHECK(std::get<CallStep>(s.steps[0]).write_data == want);
+  CHECK(ParseError("scenario \"t\r\n") ==
+        "t.tlsim:1:10: error: unterminated string\n"
+        "scenario \"t\n"
+        "         ^\n");
+}
+
+TEST_CASE("the caret stays under its column after a tab", "[scenario]") {
+  CHECK(ParseError("server {\n\tnum_tickets = 101\n}\n") ==
+        "t.tlsim:2:16: error: expected a number of tickets from 0 to 100, "
+        "found '101'\n"
+        "\tnum_tickets = 101\n"
+        "\t              ^\n");
+}
+
+TEST_CASE("a raw control byte outside a string is refused", "[scenario]") {
+  CHECK(ParseError("seed 1\x1b[2J\n") ==
+        "t.tlsim:1:7: error: raw control byte 0x1b outside a string\n"
+        "seed 1?[2J\n"
+        "      ^\n");
+  CHECK(ParseError(std::string("pki {\n  ca r\0t\n}\n", 17)) ==
+        "t.tlsim:2:7: error: raw control byte 0x00 outside a string\n"
+        "  ca r?t\n"
+        "      ^\n");
+  // Tabs and CRs stay blanks, and a comment may hold anything.
+  CHECK(MustParse("seed\t1\r\n# \x01\x1b\x7f\n").seed == uint64_t{1});
+}
+
+TEST_CASE("a UTF-8 byte order mark at the start is skipped", "[scenario]") {
+  Scenario s = MustParse("\xEF\xBB\xBFscenario \"t\"\nseed 3\n");
+  CHECK(s.title == "t");
+  CHECK(s.seed == uint64_t{3});
+  // Columns count from after the mark, and the line shown has none.
+  CHECK(ParseError("\xEF\xBB\xBFscenari \"t\"\n") ==
+        "t.tlsim:1:1: error: unknown statement 'scenari'\n"
+        "scenari \"t\"\n"
+        "^\n");
+  // Elsewhere it is an ordinary word.
+  CHECK(ParseError("seed 1\n\xEF\xBB\xBFseed 2\n") ==
+        "t.tlsim:2:1: error: unknown statement '\xEF\xBB\xBFseed'\n"
+        "\xEF\xBB\xBFseed 2\n"
+        "^\n");
+}
+
 TEST_CASE("a malformed return value is reported at the value", "[scenario]") {
   CHECK(ParseError("client connect -> 1x\n") ==
         "t.tlsim:1:19: error: expected an integer, found '1x'\n"
         "client connect -> 1x\n"
         "                  ^\n");
   CHECK(ParseError("client connect -> 99999999999\n") ==
-        "t.tlsim:1:19: error: integer '99999999999' is out of range\n"
+        "t.tlsim:1:19: error: expected an integer, found '99999999999' "
+        "(allowed: -2147483648 to 2147483647)\n"
         "client connect -> 99999999999\n"
         "                  ^\n");
 }
@@ -849,7 +971,7 @@ TEST_CASE("deliver and close check the direction and amount", "[scenario]") {
         "             ^\n");
   CHECK(ParseError("deliver client->server 0\n") ==
         "t.tlsim:1:24: error: expected a positive byte count, record or all, "
-        "found '0'\n"
+        "found '0' (allowed: 1 to 9223372036854775807)\n"
         "deliver client->server 0\n"
         "                       ^\n");
   CHECK(ParseError("deliver client->server\n") ==
@@ -887,7 +1009,8 @@ TEST_CASE("drive checks its options and result", "[scenario]") {
         "drive first=both -> done\n"
         "            ^\n");
   CHECK(ParseError("drive limit=0 -> done\n") ==
-        "t.tlsim:1:13: error: expected a positive integer, found '0'\n"
+        "t.tlsim:1:13: error: expected a positive integer, found '0' "
+        "(allowed: 1 to 9223372036854775807)\n"
         "drive limit=0 -> done\n"
         "            ^\n");
 }
@@ -921,7 +1044,8 @@ TEST_CASE("expect checks the property and its value", "[scenario]") {
         "expect client cipher TLS_AES_128_GCM_SHA256\n"
         "                     ^\n");
   CHECK(ParseError("expect in_flight client->server = -1\n") ==
-        "t.tlsim:1:35: error: expected a non-negative integer, found '-1'\n"
+        "t.tlsim:1:35: error: expected a non-negative integer, found '-1' "
+        "(allowed: 0 to 9223372036854775807)\n"
         "expect in_flight client->server = -1\n"
         "                                  ^\n");
 }
@@ -1032,6 +1156,14 @@ TEST_CASE("printing then parsing gives the same scenario", "[scenario]") {
   CHECK(Print(again) == Print(s));
 }
 
+TEST_CASE("a scenario that declares only empty things prints as a title",
+          "[scenario]") {
+  // Printing nothing would not parse back: a file must declare something.
+  CHECK(Print(MustParse("scenario \"\"\n")) == "scenario \"\"\n");
+  CHECK(Print(MustParse("pki {\n}\n")) == "scenario \"\"\n");
+  CHECK(MustParse("pki {\n}\n") == MustParse("scenario \"\"\n"));
+}
+
 TEST_CASE("name helpers give the canonical spellings", "[scenario]") {
   CHECK(std::string(SideName(Side::kServer)) == "server");
   CHECK(std::string(VersionName(Version::kTls1_0)) == "TLSv1");
@@ -1106,7 +1238,7 @@ TEST_CASE("fault steps report bad selectors, masks and hex where they are",
         "drop server->client record handshake:0\n"
         "                                     ^\n");
   CHECK(ParseError("corrupt client->server byte 4 xor 0x100\n") ==
-        "t.tlsim:1:35: error: integer '0x100' is out of range\n"
+        "t.tlsim:1:35: error: expected a mask from 1 to 0xff, found '0x100'\n"
         "corrupt client->server byte 4 xor 0x100\n"
         "                                  ^\n");
   CHECK(ParseError("inject client->server hex \"1603z\"\n") ==

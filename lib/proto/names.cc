@@ -136,6 +136,10 @@ const char* SideName(Side side) {
   return kSideTable.Name(static_cast<int>(side));
 }
 
+const char* DirectionName(Side from) {
+  return from == Side::kClient ? "client->server" : "server->client";
+}
+
 std::optional<Side> SideFromName(std::string_view name) {
   std::optional<int> value = kSideTable.Value(name);
   if (!value) return std::nullopt;

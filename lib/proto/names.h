@@ -42,6 +42,8 @@ class NameTable {
 enum class Side { kClient = 0, kServer = 1 };
 const char* SideName(Side side);  // "client", "server"
 std::optional<Side> SideFromName(std::string_view name);
+// The way `from` sends: "client->server", "server->client".
+const char* DirectionName(Side from);
 
 // TLS AlertLevel: 1 "warning", 2 "fatal".
 const NameTable& AlertLevels();

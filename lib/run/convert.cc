@@ -4,11 +4,6 @@ namespace tlsim::run {
 
 using scenario::Amount;
 
-wire::Side ToWire(scenario::Side s) {
-  return s == scenario::Side::kClient ? wire::Side::kClient
-                                      : wire::Side::kServer;
-}
-
 wire::Amount ToWire(const Amount& a) {
   switch (a.kind) {
     case Amount::Kind::kBytes:

@@ -11,7 +11,6 @@
 
 namespace tlsim::run {
 
-wire::Side ToWire(scenario::Side s);
 wire::Amount ToWire(const scenario::Amount& a);
 wire::RecordSelector ToWire(const scenario::RecordSelector& s);
 wire::Fault ToWire(const scenario::FaultStep& f);

@@ -27,10 +27,6 @@ namespace {
 
 using scenario::Call;
 
-const char* SideName(wire::Side s) {
-  return s == wire::Side::kClient ? "client" : "server";
-}
-
 // Errors after which calling again is how a program goes on.
 bool IsRetry(int error) {
   switch (error) {
@@ -225,12 +221,13 @@ class Session::Steps {
     trace::CallEvent ev;
     ev.id = id;
     ev.call = scenario::CallText(step);
-    MakeCall(ToWire(step.side), step.call, step, &ev);
+    MakeCall(step.side, step.call, step, &ev);
     std::optional<std::string> m;
     if (step.expect) m = Mismatch(*step.expect, ev);
     Verdict v;
     if (m) {
-      v = Fail(id, fmt::format("{} {}: {}", SideName(ev.side), ev.call, *m));
+      v = Fail(id,
+               fmt::format("{} {}: {}", proto::SideName(ev.side), ev.call, *m));
     }
     Emit(std::move(ev));
     return v;
@@ -239,7 +236,7 @@ class Session::Steps {
   Verdict Do(const scenario::DeliverStep& step, const trace::StepId& id) {
     trace::DeliveryEvent ev;
     ev.id = id;
-    ev.from = ToWire(step.from);
+    ev.from = step.from;
     ev.amount = scenario::AmountText(step.amount);
     ev.delivery = Wire().Deliver(ev.from, ToWire(step.amount));
     ev.in_flight = InFlight();
@@ -256,7 +253,7 @@ class Session::Steps {
   Verdict Do(const scenario::CloseStep& step, const trace::StepId& id) {
     trace::CloseEvent ev;
     ev.id = id;
-    ev.from = ToWire(step.from);
+    ev.from = step.from;
     ev.dropped = Wire().Close(ev.from);
     ev.in_flight = InFlight();
     Emit(std::move(ev));
@@ -266,7 +263,7 @@ class Session::Steps {
   Verdict Do(const scenario::FaultStep& step, const trace::StepId& id) {
     trace::FaultEvent ev;
     ev.id = id;
-    ev.from = ToWire(step.from);
+    ev.from = step.from;
     ev.fault = scenario::FaultText(step);
     wire::FaultResult result;
     ev.ok = Wire().Apply(ev.from, ToWire(step), &result);
@@ -330,7 +327,7 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
   // The calls and deliveries of a drive are most of a run's events: with
   // nobody to tell, they are not even filled in.
   const bool listening = session_.listening();
-  wire::Side first = ToWire(step.first);
+  wire::Side first = step.first;
   std::array<wire::Side, 2> order = {first, wire::Peer(first)};
   enum class Status { kRunning, kDone, kFailed };
   std::array<Status, 2> status = {Status::kRunning, Status::kRunning};
@@ -432,7 +429,7 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
 std::pair<std::string, bool> Session::Steps::Observe(
     const scenario::ExpectStep& step) {
   using scenario::Property;
-  SSL* ssl = At(ToWire(step.side)).ssl.get();
+  SSL* ssl = At(step.side).ssl.get();
   const auto* text = std::get_if<std::string>(&step.value);
   auto same_text = [&](const std::string& observed) {
     return std::pair{observed, text != nullptr && *text == observed};
@@ -496,10 +493,9 @@ std::pair<std::string, bool> Session::Steps::Observe(
     case Property::kHandshakeDone:
       return same_flag(SSL_is_init_finished(ssl) == 1);
     case Property::kInFlight:
-      return same_number(
-          static_cast<int64_t>(Wire().InFlight(ToWire(step.side))));
+      return same_number(static_cast<int64_t>(Wire().InFlight(step.side)));
     case Property::kTickets:
-      return same_number(At(ToWire(step.side)).log->tickets_received);
+      return same_number(At(step.side).log->tickets_received);
     case Property::kEarlyData:
       switch (SSL_get_early_data_status(ssl)) {
         case SSL_EARLY_DATA_ACCEPTED:

@@ -1,6 +1,8 @@
 #include "lib/scenario/lexer.h"
 
 #include <cstdio>
+#include <string>
+#include <utility>
 
 namespace tlsim::scenario {
 namespace {
@@ -11,6 +13,19 @@ bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 bool EndsWord(char c) {
   return IsBlank(c) || c == '\n' || c == '"' || c == '#' || c == '=' ||
          c == '{' || c == '}';
+}
+
+// A byte that is neither text nor a blank or line end: 0x00-0x1f but tab,
+// CR and LF, and DEL.
+bool IsControl(char c) {
+  unsigned char u = static_cast<unsigned char>(c);
+  return (u < 0x20 && c != '\t' && c != '\r' && c != '\n') || u == 0x7f;
+}
+
+std::string ControlByteText(char c) {
+  char hex[5];
+  std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned char>(c));
+  return std::string("raw control byte ") + hex;
 }
 
 int HexValue(char c) {
@@ -79,6 +94,17 @@ std::string EscapeString(std::string_view s) {
   return out;
 }
 
+Lexer::Lexer(std::string_view text) : text_(text) {
+  if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = line_start_ = 3;
+}
+
+Token Lexer::Fail(std::string message) {
+  failed_ = true;
+  error_ = Make(Token::kError, static_cast<int>(pos_ - line_start_) + 1);
+  error_.text = std::move(message);
+  return error_;
+}
+
 Token Lexer::Make(Token::Kind kind, int col) const {
   Token t;
   t.kind = kind;
@@ -95,6 +121,10 @@ Token Lexer::Next() {
     while (pos_ < text_.size() && text_[pos_] != '\n') ++pos_;
   }
   int col = static_cast<int>(pos_ - line_start_) + 1;
+  // A line's end is shown one column past its text; a \r before it is not
+  // part of the text (SourceLine drops it).
+  bool at_end = pos_ >= text_.size() || text_[pos_] == '\n';
+  if (at_end && pos_ > line_start_ && text_[pos_ - 1] == '\r') --col;
   if (pos_ >= text_.size()) return Make(Token::kEof, col);
 
   char c = text_[pos_];
@@ -121,6 +151,11 @@ Token Lexer::Next() {
   size_t start = pos_;
   while (pos_ < text_.size() && !EndsWord(text_[pos_]) &&
          text_.substr(pos_, 2) != "->") {
+    if (IsControl(text_[pos_])) {
+      // Echoed in a message, it could drive the terminal (ESC); in a name
+      // it would reach OpenSSL.
+      return Fail(ControlByteText(text_[pos_]) + " outside a string");
+    }
     ++pos_;
   }
   t.text = std::string(text_.substr(start, pos_ - start));
@@ -142,6 +177,14 @@ Token Lexer::LexString() {
     if (c == '"') {
       ++pos_;
       return t;
+    }
+    bool line_end =
+        c == '\r' && (pos_ + 1 == text_.size() || text_[pos_ + 1] == '\n');
+    if ((IsControl(c) || c == '\t' || c == '\r') && !line_end) {
+      // A raw control byte is invisible in an editor and in a diagnostic;
+      // a NUL would cut the string in C APIs.
+      return Fail(ControlByteText(c) + " in a string; write it as " +
+                  EscapeString(std::string(1, c)));
     }
     if (c != '\\') {
       t.text += c;

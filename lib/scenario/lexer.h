@@ -5,7 +5,11 @@
 //   for (Token t = lexer.Next(); t.kind != Token::kEof; t = lexer.Next()) ...
 //
 // `#` starts a comment that runs to the end of the line (outside strings);
-// comments and blanks make no tokens, every line end makes a kNewline.
+// comments and blanks make no tokens, every line end makes a kNewline. A
+// UTF-8 byte order mark at the very start is skipped (columns count from
+// after it); a raw control byte (0x00-0x1f but tab, CR and LF; 0x7f) is an
+// error anywhere but in a comment, and so are a raw tab or CR inside a
+// string (escapes are the way to write them).
 #pragma once
 
 #include <cstddef>
@@ -41,13 +45,15 @@ std::string EscapeString(std::string_view s);
 
 class Lexer {
  public:
-  explicit Lexer(std::string_view text) : text_(text) {}
+  explicit Lexer(std::string_view text);
 
   // The next token. After kEof or kError, returns the same kind again.
   Token Next();
 
  private:
   Token Make(Token::Kind kind, int col) const;
+  // Stops the lexer with an error at the current byte.
+  Token Fail(std::string message);
   Token LexString();
 
   std::string_view text_;

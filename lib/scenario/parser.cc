@@ -10,6 +10,7 @@
 
 #include "lib/proto/names.h"
 #include "lib/scenario/parser_internal.h"
+#include "lib/scenario/source_file.h"
 
 namespace tlsim::scenario {
 namespace internal {
@@ -85,13 +86,12 @@ bool Parser::TakeWord(const std::string& what, Token* out) {
 bool Parser::IntFromWord(const Token& word, const std::string& what,
                          int64_t min, int64_t max, int64_t* out) {
   bool out_of_range = false;
-  if (!ParseDecimal(word.text, out, &out_of_range)) {
-    if (out_of_range) {
-      return Error(word, "integer '" + word.text + "' is out of range");
-    }
-    return Error(word, "expected " + what + ", found " + TokenName(word));
+  bool number = ParseDecimal(word.text, out, &out_of_range);
+  if (out_of_range || (number && (*out < min || *out > max))) {
+    return Error(word, "expected " + what + ", found " + TokenName(word) +
+                           RangeText(what, min, max));
   }
-  if (*out < min || *out > max) {
+  if (!number) {
     return Error(word, "expected " + what + ", found " + TokenName(word));
   }
   return true;
@@ -161,6 +161,22 @@ bool Parse(std::string_view file_name, std::string_view text, Scenario* out,
            Diagnostic* out_error) {
   *out = Scenario{};
   out->file = std::string(file_name);
+  // A file that declares nothing is more likely a wrong path or a lost
+  // edit than a test: refuse it at its end, where a statement was wanted.
+  Lexer lexer(text);
+  Token first = lexer.Next();
+  while (first.kind == Token::kNewline) first = lexer.Next();
+  if (first.kind == Token::kEof) {
+    bool empty = text.empty() || text == "\xEF\xBB\xBF";
+    *out_error = Diagnostic{std::string(file_name), first.line, first.col,
+                            std::string(empty ? "the file is empty"
+                                              : "the file holds only comments "
+                                                "and blank lines") +
+                                ": a scenario needs at least one statement, "
+                                "such as scenario \"title\"",
+                            SourceLine(text, first.line)};
+    return false;
+  }
   internal::Parser parser(file_name, text, out);
   if (parser.ParseScenario()) return true;
   *out_error = parser.error();
@@ -168,20 +184,12 @@ bool Parse(std::string_view file_name, std::string_view text, Scenario* out,
 }
 
 bool ParseFile(const std::string& path, Scenario* out, Diagnostic* out_error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::string text;
+  std::string why;
+  if (!ReadSourceFile(path, kMaxScenarioBytes, &text, &why)) {
     *out_error = Diagnostic{};
     out_error->file = path;
-    out_error->message =
-        std::string("cannot read the file: ") + std::strerror(errno);
-    return false;
-  }
-  std::string text((std::istreambuf_iterator<char>(in)),
-                   std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    *out_error = Diagnostic{};
-    out_error->file = path;
-    out_error->message = "cannot read the file";
+    out_error->message = why;
     return false;
   }
   return Parse(path, text, out, out_error);
@@ -200,6 +208,7 @@ std::string SourceLine(std::string_view text, int line) {
       text.substr(start, end == std::string_view::npos ? std::string_view::npos
                                                        : end - start);
   if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+  if (line == 1 && s.substr(0, 3) == "\xEF\xBB\xBF") s.remove_prefix(3);
   return std::string(s);
 }
 

@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "lib/proto/names.h"
 #include "lib/scenario/parser_internal.h"
 #include "lib/scenario/spellings.h"
 
@@ -18,10 +19,8 @@ bool Parser::ParseExpect(const Token& keyword) {
     step.property = Property::kInFlight;
     if (!ParseDirection("in_flight", &step.side)) return false;
     if (tok_.kind != Token::kEquals) {
-      return Unexpected(
-          std::string("'=' after '") +
-          (step.side == Side::kClient ? "client->server" : "server->client") +
-          "'");
+      return Unexpected(std::string("'=' after '") +
+                        proto::DirectionName(step.side) + "'");
     }
     Take();
     int64_t n = 0;

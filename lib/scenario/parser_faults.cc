@@ -26,7 +26,8 @@ bool Parser::TakeNumber(const std::string& what, const std::string& after,
     }
     if (v < static_cast<uint64_t>(std::max<int64_t>(min, 0)) ||
         v > static_cast<uint64_t>(max)) {
-      return Error(word, "integer '" + w + "' is out of range");
+      return Error(word, "expected " + what + ", found " + TokenName(word) +
+                             RangeText(what, min, max));
     }
     *out = static_cast<int64_t>(v);
     return true;
@@ -48,8 +49,7 @@ bool Parser::ParseRecord(RecordSelector* out) {
   const std::string kWhat = "a record: a number, a handshake message or type:N";
   if (LooksLikeInteger(w)) {
     out->kind = RecordSelector::Kind::kIndex;
-    return IntFromWord(sel, "a record number from 1", 1, INT64_MAX,
-                       &out->index);
+    return IntFromWord(sel, "a record number", 1, INT64_MAX, &out->index);
   }
   size_t colon = w.find(':');
   if (colon != std::string::npos) {

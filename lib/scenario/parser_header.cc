@@ -107,7 +107,8 @@ bool Parser::ParseSeed() {
   bool out_of_range = false;
   if (!ParseDecimal(word.text, &seed, &out_of_range)) {
     if (out_of_range) {
-      return Error(word, "integer '" + word.text + "' is out of range");
+      return Error(word, "expected " + kWhat + ", found " + TokenName(word) +
+                             RangeText(kWhat, uint64_t{0}, UINT64_MAX));
     }
     return Error(word, "expected " + kWhat + ", found " + TokenName(word));
   }

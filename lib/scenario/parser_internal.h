@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -48,12 +49,25 @@ bool ParseDecimal(std::string_view s, T* out, bool* out_of_range) {
   for (size_t i = digits; i < s.size(); ++i) {
     if (s[i] < '0' || s[i] > '9') return false;
   }
+  if (std::is_unsigned_v<T> && s[0] == '-') {
+    *out_of_range = true;  // a negative number, for an unsigned value
+    return false;
+  }
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
   if (ec == std::errc::result_out_of_range) {
     *out_of_range = true;
     return false;
   }
   return ec == std::errc() && end == s.data() + s.size();
+}
+
+// " (allowed: MIN to MAX)", for messages about a number out of its range;
+// empty when `what` names its numbers itself ("a size from 1 to 1048576").
+template <typename T>
+std::string RangeText(std::string_view what, T min, T max) {
+  if (what.find_first_of("0123456789") != std::string_view::npos) return "";
+  return " (allowed: " + std::to_string(min) + " to " + std::to_string(max) +
+         ")";
 }
 
 bool LooksLikeInteger(std::string_view s);

@@ -175,7 +175,8 @@ bool Parser::ParseOutcome(Call call, Outcome* out) {
         return false;
       }
       if (ret < INT_MIN || ret > INT_MAX) {
-        return Error(word, "integer '" + w + "' is out of range");
+        return Error(word, "expected an integer, found " + TokenName(word) +
+                               RangeText("an integer", INT_MIN, INT_MAX));
       }
       out->ret = static_cast<int>(ret);
       stage = kError;

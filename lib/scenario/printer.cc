@@ -234,10 +234,12 @@ std::string StepText(const Step& step) {
             return out;
           },
           [](const DeliverStep& s) {
-            return "deliver " + DirectionName(s.from) + " " +
+            return std::string("deliver ") + DirectionName(s.from) + " " +
                    AmountTextOf(s.amount);
           },
-          [](const CloseStep& s) { return "close " + DirectionName(s.from); },
+          [](const CloseStep& s) {
+            return std::string("close ") + DirectionName(s.from);
+          },
           [](const DriveStep& s) {
             return "drive deliver=" + AmountTextOf(s.chunk) +
                    " first=" + SideName(s.first) +
@@ -254,8 +256,8 @@ std::string StepText(const Step& step) {
                 },
                 s.value);
             if (s.property == Property::kInFlight) {
-              return "expect in_flight " + DirectionName(s.side) + " = " +
-                     value;
+              return std::string("expect in_flight ") + DirectionName(s.side) +
+                     " = " + value;
             }
             return std::string("expect ") + SideName(s.side) + " " +
                    PropertyName(s.property) + " = " + value;
@@ -288,6 +290,9 @@ std::string Print(const Scenario& s) {
   if (server) PrintEndpoint(Side::kServer, s.server, &out);
   if (!s.steps.empty()) section();
   for (const Step& step : s.steps) out += StepText(step) + "\n";
+  // A file must declare something; one that declared only an empty title
+  // or an empty pki block prints as the empty title.
+  if (out.empty()) out = "scenario \"\"\n";
   return out;
 }
 
@@ -380,10 +385,6 @@ std::string FaultText(const FaultStep& step) { return FaultStepText(step); }
 std::string AlertText(const AlertExpect& alert) { return AlertTextOf(alert); }
 
 std::string AmountText(const Amount& amount) { return AmountTextOf(amount); }
-
-std::string DirectionName(Side from) {
-  return from == Side::kClient ? "client->server" : "server->client";
-}
 
 std::string CallText(const CallStep& s) {
   std::string out = CallName(s.call);

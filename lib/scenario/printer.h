@@ -24,7 +24,7 @@ std::string SelectorText(const RecordSelector& selector);  // "Certificate"
 // A call with its argument, as written: "read 100", "key_update requested".
 std::string CallText(const CallStep& step);
 // A direction as written: "client->server" for what the client sends.
-std::string DirectionName(Side from);
+using proto::DirectionName;
 // A delivery amount as written: "10", "record", "all".
 std::string AmountText(const Amount& amount);
 // An expected alert as written: "fatal:handshake_failure", "none".

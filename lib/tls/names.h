@@ -16,21 +16,4 @@ namespace tlsim::tls {
 // codes without a name here.
 std::string VerifyResultName(long result);
 
-// Forwards to lib/proto for callers not yet moved there (runner, traces).
-inline std::string SslErrorName(int ssl_error) {
-  return proto::SslErrorText(ssl_error);
-}
-inline std::string VersionName(int version) {
-  return proto::VersionText(version);
-}
-inline std::string AlertDescriptionName(int description) {
-  return proto::AlertDescriptionText(description);
-}
-inline std::string HandshakeTypeName(int type) {
-  return proto::HandshakeTypeText(type);
-}
-inline std::string ContentTypeName(int type) {
-  return proto::ContentTypeText(type);
-}
-
 }  // namespace tlsim::tls

@@ -13,9 +13,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-const char* SideName(wire::Side side) {
-  return side == wire::Side::kClient ? "client" : "server";
-}
+using proto::SideName;
 
 // Strings are bytes (a read's data can be anything); bytes that are not
 // UTF-8 become U+FFFD rather than failing the whole line.

@@ -12,13 +12,8 @@
 namespace tlsim::trace {
 namespace {
 
-const char* SideName(wire::Side side) {
-  return side == wire::Side::kClient ? "client" : "server";
-}
-
-const char* DirectionName(wire::Side from) {
-  return from == wire::Side::kClient ? "client->server" : "server->client";
-}
+using proto::DirectionName;
+using proto::SideName;
 
 void AppendNumber(Buffer& out, uint64_t n) { out.AppendDecimal(n); }
 

@@ -13,13 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "lib/proto/names.h"
 #include "lib/wire/fault.h"
 #include "lib/wire/link.h"
 #include "lib/wire/record.h"
 
 namespace tlsim::wire {
 
-enum class Side { kClient = 0, kServer = 1 };
+// The two ends of a connection, as everywhere in tlsim.
+using Side = proto::Side;
 
 inline Side Peer(Side side) {
   return side == Side::kClient ? Side::kServer : Side::kClient;

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <utility>
 
+#include "lib/proto/names.h"
 #include "lib/run/runner.h"
 #include "lib/scenario/parser.h"
 #include "lib/trace/event.h"
@@ -15,10 +16,6 @@ namespace tlsim::outcomes {
 namespace {
 
 namespace fs = std::filesystem;
-
-const char* SideText(wire::Side side) {
-  return side == wire::Side::kClient ? "client" : "server";
-}
 
 // "L22 client connect -> -1 WANT_READ", with the connection's name when
 // the scenario has more than one.
@@ -72,8 +69,8 @@ class OutcomeObserver : public trace::Observer {
             result.empty() ? "void" : result);
         return;
       }
-      std::string line =
-          StepPrefix(call->id) + " " + SideText(call->side) + " " + call->call;
+      std::string line = StepPrefix(call->id) + " " +
+                         proto::SideName(call->side) + " " + call->call;
       if (!result.empty()) line += " -> " + result;
       lines.push_back(std::move(line));
     } else if (const auto* drive = std::get_if<trace::DriveEvent>(&event)) {
