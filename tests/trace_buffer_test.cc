@@ -1,11 +1,11 @@
 // trace::Buffer, the byte buffer the text and JSON observers format into:
 // what goes in comes out, across growth, for every integer form.
-#include "lib/trace/buffer.h"
-
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <limits>
 #include <string>
+
+#include "lib/trace/buffer.h"
 
 namespace tlsim::trace {
 namespace {
@@ -15,6 +15,9 @@ TEST_CASE("a buffer holds what was appended, in order, across growth",
   Buffer b;
   CHECK(b.size() == 0);
   CHECK(b.view().empty());
+  b.Append(std::string_view());  // no data at all: nothing to copy
+  b += "";
+  CHECK(b.size() == 0);
   std::string want;
   for (int i = 0; i < 5000; ++i) {
     b += "step ";

@@ -33,6 +33,7 @@ class Buffer {
   // loads two of them, not three.
   [[gnu::always_inline]] void Append(std::string_view s) {
     // >=: an empty buffer has no memory yet, and memcpy wants a pointer.
+    if (s.empty()) return;  // data() may be null; free for a literal
     if (s.size() >= static_cast<size_t>(limit_ - end_)) Grow(s.size());
     std::memcpy(end_, s.data(), s.size());
     end_ += s.size();

@@ -100,7 +100,7 @@ class Writer {
   void Plain(std::string_view s) {
     char* at = out_.Reserve(s.size() + 2);
     *at++ = '"';
-    std::memcpy(at, s.data(), s.size());
+    if (!s.empty()) std::memcpy(at, s.data(), s.size());  // data() may be null
     at += s.size();
     *at++ = '"';
     out_.Commit(at);
