@@ -8,18 +8,12 @@
 #include <vector>
 
 #include "lib/scenario/lexer.h"
+#include "lib/scenario/overloaded.h"
 #include "lib/scenario/settings.h"
 #include "lib/scenario/spellings.h"
 
 namespace tlsim::scenario {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // `s` as a bare word when the lexer would read it back as one, else quoted.
 std::string WordOrString(std::string_view s) {

@@ -3,15 +3,10 @@
 #include <string>
 #include <variant>
 
+#include "lib/scenario/overloaded.h"
+
 namespace tlsim::scenario {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 using D = EndpointDecl;
 using value::Enum;
