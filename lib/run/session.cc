@@ -305,11 +305,26 @@ class Session::Steps {
     return {};
   }
 
+  Verdict Do(const scenario::SetStep& step, const trace::StepId& id) {
+    trace::SettingEvent ev;
+    ev.id = id;
+    ev.side = step.side;
+    ev.setting = scenario::SetText(step);
+    ev.ok = ApplySetting(&world_, step, &ev.result);
+    Verdict v;
+    if (!ev.ok) v = Fail(id, "set " + ev.setting + ": " + ev.result);
+    Emit(std::move(ev));
+    return v;
+  }
+
   Verdict Do(const scenario::DriveStep& step, const trace::StepId& id);
   Verdict Do(const scenario::ExpectStep& step, const trace::StepId& id);
 
   // The observed value of a property, and whether it matches `step`.
   std::pair<std::string, bool> Observe(const scenario::ExpectStep& step);
+  // The CA names received, as pki certificate names, comma-separated;
+  // "none" when none.
+  std::string CaNamesText(const STACK_OF(X509_NAME) * names);
 
   Session& session_;
   World& world_;
@@ -426,6 +441,31 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
   Emit(trace::DriveEvent{id, "", true, std::move(result), std::move(detail)});
   return v;
 }
+std::string Session::Steps::CaNamesText(const STACK_OF(X509_NAME) * names) {
+  if (names == nullptr || sk_X509_NAME_num(names) == 0) return "none";
+  std::string out;
+  for (int i = 0; i < sk_X509_NAME_num(names); ++i) {
+    const X509_NAME* name = sk_X509_NAME_value(names, i);
+    std::string text;
+    for (const scenario::CertDecl& c : session_.scenario_.pki) {
+      const tls::Issued* issued = world_.pki.Find(c.name);
+      if (issued != nullptr &&
+          X509_NAME_cmp(X509_get_subject_name(issued->cert.get()), name) == 0) {
+        text = c.name;
+        break;
+      }
+    }
+    if (text.empty()) {  // no certificate of the pki block has that subject
+      char line[256];
+      X509_NAME_oneline(name, line, sizeof line);
+      text = line;
+    }
+    if (!out.empty()) out += ",";
+    out += text;
+  }
+  return out;
+}
+
 std::pair<std::string, bool> Session::Steps::Observe(
     const scenario::ExpectStep& step) {
   using scenario::Property;
@@ -505,6 +545,8 @@ std::pair<std::string, bool> Session::Steps::Observe(
         default:
           return same_text("not_sent");
       }
+    case Property::kCaNames:
+      return same_text(CaNamesText(SSL_get0_peer_CA_list(ssl)));
     case Property::kResumption: {
       if (SSL_session_reused(ssl) != 1) return same_text("none");
       // An external PSK resumes nothing the client was given to resume.

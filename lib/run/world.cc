@@ -3,6 +3,9 @@
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
+#include <map>
+#include <variant>
+
 #include "lib/proto/names.h"
 #include "lib/scenario/parser.h"
 #include "lib/scenario/settings.h"
@@ -88,6 +91,30 @@ void ApplyOption(scenario::Option option, tls::EndpointConfig* c) {
     case scenario::Option::kNoAntiReplay:
       c->no_anti_replay = true;
       return;
+    case scenario::Option::kCipherServerPreference:
+      c->extra_options |= SSL_OP_CIPHER_SERVER_PREFERENCE;
+      return;
+    case scenario::Option::kPrioritizeChacha:
+      c->extra_options |= SSL_OP_PRIORITIZE_CHACHA;
+      return;
+    case scenario::Option::kNoResumptionOnRenegotiation:
+      c->extra_options |= SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION;
+      return;
+    case scenario::Option::kUnsafeLegacyRenegotiation:
+      c->extra_options |= SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION;
+      return;
+    case scenario::Option::kLegacyServerConnect:
+      c->extra_options |= SSL_OP_LEGACY_SERVER_CONNECT;
+      return;
+    case scenario::Option::kNoEncryptThenMac:
+      c->extra_options |= SSL_OP_NO_ENCRYPT_THEN_MAC;
+      return;
+    case scenario::Option::kNoExtendedMasterSecret:
+      c->extra_options |= SSL_OP_NO_EXTENDED_MASTER_SECRET;
+      return;
+    case scenario::Option::kNoCaNames:
+      c->extra_options |= SSL_OP_DISABLE_TLSEXT_CA_NAMES;
+      return;
   }
 }
 
@@ -164,7 +191,21 @@ tls::EndpointConfig ToConfig(const scenario::EndpointDecl& d, bool server) {
   }
   if (d.psk_identity) c.psk_identity = d.psk_identity->value;
   if (d.psk_key) c.psk_key_hex = d.psk_key->value;
+  if (d.ca_names) c.ca_names = d.ca_names->value;
+  if (d.client_sigalgs) c.client_sigalgs = d.client_sigalgs->value;
   return c;
+}
+
+// Whether a `server set alpn` step needs the server's ALPN callback.
+bool ServerSetsAlpn(const scenario::Scenario& s) {
+  for (const scenario::Step& step : s.steps) {
+    const auto* set = std::get_if<scenario::SetStep>(&step);
+    if (set != nullptr && set->side == scenario::Side::kServer &&
+        set->settings.alpn) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // Where a refused setting was written, by its scenario name; the block
@@ -272,6 +313,25 @@ bool OpenConnection(World* world, const std::string& name,
   return true;
 }
 
+bool ApplySetting(World* world, const scenario::SetStep& step,
+                  std::string* out_error) {
+  const bool server = step.side == scenario::Side::kServer;
+  tls::EndpointConfig config = ToConfig(step.settings, server);
+  for (const scenario::SettingRow& row : scenario::Settings()) {
+    if (!scenario::SettingPos(step.settings, row)) continue;
+    SSL* ssl = world->current()
+                   .endpoint(server ? wire::Side::kServer : wire::Side::kClient)
+                   .ssl.get();
+    tls::ConfigError error;
+    if (!tls::ApplyToSsl(ssl, row.name, config, world->pki, &error)) {
+      *out_error = error.field + ": " + error.message;
+      ERR_clear_error();
+      return false;
+    }
+  }
+  return true;
+}
+
 bool BuildWorld(const scenario::Scenario& s, std::string_view source,
                 World* out, scenario::Diagnostic* out_error) {
   out->clock = s.clock.value_or(kDefaultClock);
@@ -305,6 +365,28 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
     return Fail(s, source, pos, pki_error, out_error);
   }
 
+  // The server contexts the name callback switches to, before the server's.
+  std::map<std::string, SSL_CTX*> by_name;
+  for (const scenario::ContextDecl& context : s.contexts) {
+    tls::EndpointConfig config = ToConfig(context.settings, true);
+    if (out->record_keylog) {
+      config.keylog = [out](const SSL*, const char* line) {
+        out->keylog.Add(line);
+      };
+    }
+    config.session_time = out->clock;
+    tls::ConfigError error;
+    tls::SslCtxPtr ctx =
+        tls::MakeContext(out->libctx.get(), config, out->pki, &error);
+    if (!ctx) {
+      return Fail(s, source, SettingPos(context.settings, error.field),
+                  "server context " + context.name + " " + error.field + ": " +
+                      error.message,
+                  out_error);
+    }
+    by_name[context.name] = ctx.get();
+    out->server_contexts.push_back(std::move(ctx));
+  }
   for (wire::Side side : {wire::Side::kClient, wire::Side::kServer}) {
     bool server = side == wire::Side::kServer;
     size_t i = static_cast<size_t>(side);
@@ -317,6 +399,12 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
     }
     // Tickets carry the scenario clock, not the wall clock's.
     if (server) out->configs[i].session_time = out->clock;
+    if (server && decl.contexts) {
+      for (const auto& [host, name] : decl.contexts->value) {
+        out->configs[i].sni_contexts[host] = by_name[name];
+      }
+    }
+    if (server) out->configs[i].alpn_per_connection = ServerSetsAlpn(s);
     out->buffer_sizes[i] =
         decl.buffer ? static_cast<size_t>(decl.buffer->value) : 0;
     tls::ConfigError error;

@@ -92,6 +92,7 @@ struct World {
   int64_t clock = kDefaultClock;
   std::array<tls::EndpointConfig, 2> configs;  // indexed by wire::Side
   std::array<tls::SslCtxPtr, 2> contexts;
+  std::vector<tls::SslCtxPtr> server_contexts;  // `server context` blocks
   std::array<size_t, 2> buffer_sizes = {0, 0};
   std::vector<std::unique_ptr<Connection>> connections;  // "main" first
   trace::KeyLog keylog;       // NSS key log lines of both sides, in order
@@ -110,6 +111,11 @@ struct World {
 [[nodiscard]] bool BuildWorld(const scenario::Scenario& scenario,
                               std::string_view source, World* out,
                               scenario::Diagnostic* out_error);
+
+// Changes the setting of `step` on its side of the current connection.
+// Returns false with a message when OpenSSL refuses it.
+[[nodiscard]] bool ApplySetting(World* world, const scenario::SetStep& step,
+                                std::string* out_error);
 
 // Opens another connection between the world's two contexts and makes it
 // the current one. Returns false with a message on failure.

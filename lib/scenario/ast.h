@@ -149,6 +149,13 @@ struct EndpointDecl {
   std::optional<Located<int64_t>> security_level;
   std::optional<Located<std::string>> psk_identity;  // external PSK
   std::optional<Located<std::string>> psk_key;       // hex
+  // CA names sent: a server's CertificateRequest, a client's
+  // certificate_authorities (pki certificate names).
+  std::optional<Located<std::vector<std::string>>> ca_names;
+  std::optional<Located<std::string>> client_sigalgs;  // colon list
+  // server: SNI host name -> the `server context` switched to
+  std::optional<Located<std::vector<std::pair<std::string, std::string>>>>
+      contexts;
   bool operator==(const EndpointDecl&) const = default;
 };
 
@@ -323,6 +330,7 @@ enum class Property {
   kTickets,        // int64_t: NewSessionTickets read on this connection
   kEarlyData,      // string: not_sent, rejected or accepted
   kResumption,     // string: none, session_id, ticket or psk
+  kCaNames,        // string: the CA names received, pki names, "none"
 };
 
 // expect client version = TLSv1.3
@@ -336,8 +344,29 @@ struct ExpectStep {
   bool operator==(const ExpectStep&) const = default;
 };
 
+// client set KEY = VALUE
+// Changes one setting of the current connection's SSL (SSL_set_* and
+// friends), before its handshake or between handshakes; `settings` holds
+// exactly that one setting (settings.h SettableOnSsl says which).
+struct SetStep {
+  Pos pos;
+  Side side = Side::kClient;
+  EndpointDecl settings;
+  bool operator==(const SetStep&) const = default;
+};
+
 using Step = std::variant<CallStep, DeliverStep, CloseStep, DriveStep,
-                          ExpectStep, FaultStep, ConnectionStep>;
+                          ExpectStep, FaultStep, ConnectionStep, SetStep>;
+
+// server context NAME { ... }: a second server SSL_CTX, which the server's
+// name callback switches to (SSL_set_SSL_CTX) for the hosts its `contexts`
+// setting maps to NAME.
+struct ContextDecl {
+  Pos pos;
+  std::string name;
+  EndpointDecl settings;
+  bool operator==(const ContextDecl&) const = default;
+};
 
 struct Scenario {
   std::string file;  // as given to the parser; not part of equality
@@ -347,12 +376,13 @@ struct Scenario {
   std::vector<CertDecl> pki;
   EndpointDecl client;
   EndpointDecl server;
+  std::vector<ContextDecl> contexts;  // server context NAME { ... }
   std::vector<Step> steps;
 
   bool operator==(const Scenario& o) const {
     return title == o.title && seed == o.seed && clock == o.clock &&
            pki == o.pki && client == o.client && server == o.server &&
-           steps == o.steps;
+           contexts == o.contexts && steps == o.steps;
   }
 };
 

@@ -58,7 +58,8 @@ bool Parser::ParseScenario() {
         Take();
         break;
       case Token::kEof:
-        return CheckReferences(out_->client) && CheckReferences(out_->server);
+        return CheckReferences(out_->client) && CheckReferences(out_->server) &&
+               CheckContextReferences(out_->server);
       case Token::kWord:
         if (!ParseStatement()) return false;
         break;
@@ -134,6 +135,13 @@ bool Parser::ParseStatement() {
   }
   if (word == "client" || word == "server") {
     Token side_word = Take();
+    if (tok_.kind == Token::kWord && tok_.text == "set") {
+      return ParseSet(side_word);
+    }
+    if (side_word.text == "server" && tok_.kind == Token::kWord &&
+        tok_.text == "context") {
+      return ParseContext(side_word);
+    }
     if (tok_.kind != Token::kLBrace) return ParseCall(side_word);
     EndpointDecl* decl =
         side_word.text == "client" ? &out_->client : &out_->server;

@@ -89,6 +89,17 @@ bool Parser::ParseExpect(const Token& keyword) {
     case Property::kServerName:
       step.value = value.text;
       break;
+    case Property::kCaNames: {
+      std::vector<std::string> names = SplitList(value.text);
+      for (const std::string& name : names) {
+        if (name.empty()) {
+          return Error(value, "empty item in list '" + value.text + "'");
+        }
+        if (names.size() > 1 && name == "none") return wrong();
+      }
+      step.value = value.text;
+      break;
+    }
     case Property::kInFlight:  // read above
       break;
     case Property::kTickets: {

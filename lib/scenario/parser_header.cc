@@ -235,6 +235,15 @@ bool Parser::CheckReferences(const EndpointDecl& decl) {
       at.col += static_cast<int>(name.size()) + 1;
     }
   }
+  if (decl.ca_names) {
+    Pos at = decl.ca_names->pos;
+    for (const std::string& name : decl.ca_names->value) {
+      if (FindCert(out_->pki, name) == nullptr) {
+        return Error(at, "unknown certificate '" + name + "'");
+      }
+      at.col += static_cast<int>(name.size()) + 1;
+    }
+  }
   if (decl.cert) {
     const CertDecl* cert = FindCert(out_->pki, decl.cert->value);
     if (cert == nullptr) {

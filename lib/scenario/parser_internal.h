@@ -14,6 +14,7 @@
 //   parser_steps.cc     calls and outcomes, deliveries, drive, connections
 //   parser_expect.cc    expect lines
 //   parser_faults.cc    wire faults and record selectors
+//   parser_contexts.cc  server context blocks and set steps
 #pragma once
 
 #include <charconv>
@@ -195,6 +196,14 @@ class Parser {
 
   // parser_expect.cc
   bool ParseExpect(const Token& keyword);
+
+  // parser_contexts.cc
+  // server context NAME { ... }; the current token is `context`.
+  bool ParseContext(const Token& server_word);
+  // Every context `decl`'s `contexts` names is declared.
+  bool CheckContextReferences(const EndpointDecl& decl);
+  // client set KEY = VALUE; the current token is `set`.
+  bool ParseSet(const Token& side_word);
 
   // parser_faults.cc
   bool ParseFault(const Token& keyword);

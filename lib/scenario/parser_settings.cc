@@ -115,7 +115,7 @@ bool Parser::ReadSetting(const SettingRow& row, const value::OptionNames&,
 }
 
 bool Parser::ReadSetting(
-    const SettingRow& row, const value::HostCerts&, Side,
+    const SettingRow& row, const value::HostCerts& kind, Side,
     std::vector<std::pair<std::string, std::string>>* out) {
   Pos at = PosOf(tok_);
   std::vector<std::string> items;
@@ -123,7 +123,8 @@ bool Parser::ReadSetting(
   for (const std::string& item : items) {
     size_t colon = item.find(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == item.size()) {
-      return Error(at, "expected host:certificate, found '" + item + "'");
+      return Error(
+          at, std::string("expected ") + kind.what + ", found '" + item + "'");
     }
     out->emplace_back(item.substr(0, colon), item.substr(colon + 1));
     at.col += static_cast<int>(item.size()) + 1;

@@ -155,18 +155,24 @@ struct ValueText {
   }
 };
 
-void PrintEndpoint(Side side, const EndpointDecl& e, std::string* out) {
-  *out += std::string(SideName(side)) + " {\n";
+// `KEY = VALUE` for every setting `e` sets, each after `prefix`.
+void PrintSettings(const EndpointDecl& e, const std::string& prefix,
+                   std::string* out) {
   for (const SettingRow& row : Settings()) {
     std::visit(
         [&](const auto& kind) {
           const auto& field = e.*kind.field;
           if (!field) return;
-          *out += std::string("  ") + row.name + " = " +
-                  ValueText{}(field->value, kind) + "\n";
+          *out += prefix + row.name + " = " + ValueText{}(field->value, kind) +
+                  "\n";
         },
         row.value);
   }
+}
+
+void PrintEndpoint(Side side, const EndpointDecl& e, std::string* out) {
+  *out += std::string(SideName(side)) + " {\n";
+  PrintSettings(e, "  ", out);
   *out += "}\n";
 }
 
@@ -222,6 +228,9 @@ std::string StepText(const Step& step) {
             return out;
           },
           [](const FaultStep& s) { return FaultStepText(s); },
+          [](const SetStep& s) {
+            return std::string(SideName(s.side)) + " set " + SetText(s);
+          },
           [](const ConnectionStep& s) {
             std::string out = "connection " + s.name;
             if (s.resume) out += " resume=" + s.resume->value;
@@ -282,6 +291,12 @@ std::string Print(const Scenario& s) {
   if (client || server) section();
   if (client) PrintEndpoint(Side::kClient, s.client, &out);
   if (server) PrintEndpoint(Side::kServer, s.server, &out);
+  for (const ContextDecl& context : s.contexts) {
+    section();
+    out += "server context " + context.name + " {\n";
+    PrintSettings(context.settings, "  ", &out);
+    out += "}\n";
+  }
   if (!s.steps.empty()) section();
   for (const Step& step : s.steps) out += StepText(step) + "\n";
   // A file must declare something; one that declared only an empty title
@@ -375,6 +390,13 @@ const char* PropertyName(Property property) {
 }
 
 std::string FaultText(const FaultStep& step) { return FaultStepText(step); }
+
+std::string SetText(const SetStep& step) {
+  std::string line;
+  PrintSettings(step.settings, "", &line);
+  if (!line.empty()) line.pop_back();  // the newline
+  return line;
+}
 
 std::string AlertText(const AlertExpect& alert) { return AlertTextOf(alert); }
 

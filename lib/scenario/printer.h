@@ -31,6 +31,8 @@ std::string AmountText(const Amount& amount);
 std::string AlertText(const AlertExpect& alert);
 // A fault step as written: "drop server->client record Certificate".
 std::string FaultText(const FaultStep& step);
+// The one setting of a `set` step as written: "alpn = h2".
+std::string SetText(const SetStep& step);
 std::string FormatTime(int64_t unix_seconds);  // "2026-01-01T00:00:00Z"
 // `s` as a scenario string literal, quotes and escapes included.
 std::string QuoteString(std::string_view s);

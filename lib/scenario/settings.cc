@@ -79,7 +79,7 @@ constexpr SettingRow kSettings[] = {
    "a verify callback that asks for N retries"},
   {"servername", kServer, Enum<ServernameAction>{&D::servername, kServernameActions},
    "the server name callback's answer"},
-  {"sni_certs", kServer, HostCerts{&D::sni_certs},
+  {"sni_certs", kServer, HostCerts{&D::sni_certs, "host:certificate"},
    "the leaf presented for each SNI host name"},
   {"ticket_key_cb", kServer, FailOnly{&D::ticket_key_fail},
    "a session ticket key callback that fails"},
@@ -99,6 +99,26 @@ constexpr SettingRow kSettings[] = {
    "external PSK identity (with psk_key)"},
   {"psk_key", kBoth, value::Hex{&D::psk_key},
    "external PSK key in hex (with psk_identity)"},
+  {"ca_names", kBoth, Names{&D::ca_names, "certificate names"},
+   "CA names sent (server: CertificateRequest; client: certificate_authorities)"},
+  {"client_sigalgs", kBoth, OpensslList{&D::client_sigalgs, "a signature algorithm list"},
+   "signature algorithms for client certificates (SSL_CTX_set1_client_sigalgs_list)"},
+  {"contexts", kServer, HostCerts{&D::contexts, "host:context"},
+   "the server context the name callback switches to for each SNI host name"},
+};
+
+// What a `set` step may change: settings with an SSL form of their setter.
+constexpr const char* kSettableOnSsl[] = {
+    "versions", "ciphersuites", "ciphers", "groups", "sigalgs",
+    "client_sigalgs", "verify", "cert", "server_name", "verify_host", "alpn",
+    "ca_names", "tickets", "options", "num_tickets", "max_early_data",
+    "max_fragment_length", "max_send_fragment", "security_level",
+};
+
+// What a `server context` block takes.
+constexpr const char* kSwitchedWithContext[] = {
+    "cert", "alpn", "verify", "trust", "ca_names", "sigalgs",
+    "client_sigalgs", "cert_cb", "verify_cb", "options",
 };
 
 constexpr OptionRow kOptions[] = {
@@ -124,6 +144,22 @@ constexpr OptionRow kOptions[] = {
    "TLS 1.3 resumption without (EC)DHE, psk_ke (SSL_OP_ALLOW_NO_DHE_KEX)"},
   {"no_anti_replay", Option::kNoAntiReplay, kBoth,
    "no 0-RTT anti-replay protection (SSL_OP_NO_ANTI_REPLAY)"},
+  {"cipher_server_preference", Option::kCipherServerPreference, kServer,
+   "the server's cipher order wins (SSL_OP_CIPHER_SERVER_PREFERENCE)"},
+  {"prioritize_chacha", Option::kPrioritizeChacha, kServer,
+   "ChaCha20 first when the client prefers it (SSL_OP_PRIORITIZE_CHACHA)"},
+  {"no_resumption_on_renegotiation", Option::kNoResumptionOnRenegotiation, kServer,
+   "a renegotiation is a full handshake (SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION)"},
+  {"unsafe_legacy_renegotiation", Option::kUnsafeLegacyRenegotiation, kBoth,
+   "renegotiate without RFC 5746 (SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION)"},
+  {"legacy_server_connect", Option::kLegacyServerConnect, kClient,
+   "connect to a server without RFC 5746 (SSL_OP_LEGACY_SERVER_CONNECT)"},
+  {"no_encrypt_then_mac", Option::kNoEncryptThenMac, kBoth,
+   "no encrypt-then-MAC, RFC 7366 (SSL_OP_NO_ENCRYPT_THEN_MAC)"},
+  {"no_extended_master_secret", Option::kNoExtendedMasterSecret, kBoth,
+   "no extended master secret, RFC 7627 (SSL_OP_NO_EXTENDED_MASTER_SECRET)"},
+  {"no_ca_names", Option::kNoCaNames, kBoth,
+   "no certificate_authorities extension (SSL_OP_DISABLE_TLSEXT_CA_NAMES)"},
 };
 // clang-format on
 
@@ -186,8 +222,8 @@ std::string ExpectedText(const SettingRow& row) {
           [](const value::Hex&) -> std::string { return "a key in hex"; },
           [](const Names& v) -> std::string { return v.what; },
           [](const OptionNames&) -> std::string { return "option names"; },
-          [](const HostCerts&) -> std::string {
-            return "host:certificate pairs";
+          [](const HostCerts& v) -> std::string {
+            return std::string(v.what) + " pairs";
           },
           [](const OnOff&) -> std::string { return "on or off"; },
           [](const FailOnly&) -> std::string { return "fail"; },
@@ -221,6 +257,47 @@ std::optional<Pos> SettingPos(const EndpointDecl& decl, const SettingRow& row) {
         return field->pos;
       },
       row.value);
+}
+
+bool SettableOnSsl(const SettingRow& row) {
+  for (const char* name : kSettableOnSsl) {
+    if (std::string_view(name) == row.name) return true;
+  }
+  return false;
+}
+
+bool SwitchedWithContext(const SettingRow& row) {
+  for (const char* name : kSwitchedWithContext) {
+    if (std::string_view(name) == row.name) return true;
+  }
+  return false;
+}
+
+bool SwitchedWithContext(Option option) {
+  switch (option) {
+    case Option::kPartialWrite:
+    case Option::kMovingWriteBuffer:
+    case Option::kNoAutoRetry:
+    case Option::kPostHandshakeAuth:
+      return false;  // modes, and a client's
+    case Option::kIgnoreUnexpectedEof:
+    case Option::kNoRenegotiation:
+    case Option::kAllowClientRenegotiation:
+    case Option::kNoMiddleboxCompat:
+    case Option::kVerifyPostHandshake:  // part of the verify mode
+    case Option::kAllowNoDheKex:
+    case Option::kNoAntiReplay:
+    case Option::kCipherServerPreference:
+    case Option::kPrioritizeChacha:
+    case Option::kNoResumptionOnRenegotiation:
+    case Option::kUnsafeLegacyRenegotiation:
+    case Option::kLegacyServerConnect:
+    case Option::kNoEncryptThenMac:
+    case Option::kNoExtendedMasterSecret:
+    case Option::kNoCaNames:
+      return true;
+  }
+  return false;
 }
 
 std::span<const OptionRow> Options() { return kOptions; }

@@ -72,9 +72,10 @@ struct Names {
 struct OptionNames {
   SettingField<std::vector<std::string>> field;
 };
-// host:cert,host:cert
+// host:cert,host:cert (or host:context,...)
 struct HostCerts {
   SettingField<std::vector<std::pair<std::string, std::string>>> field;
+  const char* what = "host:certificate";  // one pair, for messages
 };
 // on | off
 struct OnOff {
@@ -132,6 +133,17 @@ std::string ExpectedText(const SettingRow& row);
 // Where `decl` sets `row`, or nullopt when it does not.
 std::optional<Pos> SettingPos(const EndpointDecl& decl, const SettingRow& row);
 
+// Whether a `set` step may change `row` on a live SSL: OpenSSL has an SSL
+// form of its setter (SSL_set_cipher_list, SSL_set_verify, ...). Settings
+// OpenSSL keeps only in the SSL_CTX (the session cache, the callbacks) or
+// that tlsim fixes when a connection opens (buffer) cannot.
+bool SettableOnSsl(const SettingRow& row);
+// Whether a `server context` block takes `row`: what an SSL reads from its
+// SSL_CTX after SSL_set_SSL_CTX (certificates, ALPN, the verify store and
+// CA names, signature algorithms) and what the name callback copies over
+// (verify mode and callback, SSL_OP_ options).
+bool SwitchedWithContext(const SettingRow& row);
+
 // The switches `options =` takes. lib/run maps each to the OpenSSL option
 // or mode it sets.
 enum class Option {
@@ -146,6 +158,14 @@ enum class Option {
   kVerifyPostHandshake,
   kAllowNoDheKex,
   kNoAntiReplay,
+  kCipherServerPreference,
+  kPrioritizeChacha,
+  kNoResumptionOnRenegotiation,
+  kUnsafeLegacyRenegotiation,
+  kLegacyServerConnect,
+  kNoEncryptThenMac,
+  kNoExtendedMasterSecret,
+  kNoCaNames,
 };
 
 struct OptionRow {
@@ -158,5 +178,8 @@ struct OptionRow {
 std::span<const OptionRow> Options();
 // The row named `name`, or nullptr.
 const OptionRow* FindOption(std::string_view name);
+// Whether `option` is an SSL_OP_ bit, which the name callback copies to a
+// connection switched to another context (modes and the rest are not).
+bool SwitchedWithContext(Option option);
 
 }  // namespace tlsim::scenario

@@ -51,6 +51,7 @@ inline constexpr PropertyRow kProperties[] = {
     {"tickets", Property::kTickets, "a non-negative integer"},
     {"early_data", Property::kEarlyData, "not_sent, rejected or accepted"},
     {"resumption", Property::kResumption, "none, session_id, ticket or psk"},
+    {"ca_names", Property::kCaNames, "certificate names or none"},
 };
 
 // The name of `value` in `names`; "?" when it has none.

@@ -73,11 +73,16 @@ int AlpnExDataIndex() {
   return index;
 }
 
-// Picks the first protocol of the server's list (`arg`, wire format) that the
-// client offered; no overlap is fatal (no_application_protocol alert).
-int SelectAlpn(SSL* /*ssl*/, const unsigned char** out, unsigned char* outlen,
+const std::string* ConnectionAlpn(SSL* ssl);
+
+// Picks the first protocol of the server's list (the connection's own, else
+// `arg`, wire format) that the client offered; no overlap is fatal
+// (no_application_protocol alert). No list at all: ALPN is ignored.
+int SelectAlpn(SSL* ssl, const unsigned char** out, unsigned char* outlen,
                const unsigned char* in, unsigned int inlen, void* arg) {
-  const auto* server = static_cast<const std::string*>(arg);
+  const std::string* server = ConnectionAlpn(ssl);
+  if (server == nullptr) server = static_cast<const std::string*>(arg);
+  if (server == nullptr) return SSL_TLSEXT_ERR_NOACK;
   // On a match `selected` points into the server list, which lives as long
   // as the context.
   unsigned char* selected = nullptr;
@@ -145,12 +150,16 @@ struct ContextState {
   int64_t session_time = 0;
   std::string psk_identity;
   std::vector<unsigned char> psk_key;
+  std::map<std::string, SslCtxPtr> sni_contexts;  // host -> context
 };
 
 // One connection's callback state. Lives in the SSL's ex_data.
 struct ConnectionState {
   CallbackCounts counts;
   int verify_retries = 0;  // SSL_set_retry_verify calls so far
+  // Server: this connection's own ALPN list (wire format), set by
+  // ApplyToSsl; it lives as long as the SSL, like the selection into it.
+  std::unique_ptr<std::string> alpn;
 };
 
 void FreeContextState(void* /*parent*/, void* ptr, CRYPTO_EX_DATA* /*ad*/,
@@ -193,6 +202,12 @@ ConnectionState* ConnectionOf(SSL* ssl) {
     return nullptr;
   }
   return owned.release();  // the SSL's ex_data owns it
+}
+
+const std::string* ConnectionAlpn(SSL* ssl) {
+  const auto* state = static_cast<const ConnectionState*>(
+      SSL_get_ex_data(ssl, ConnectionStateIndex()));
+  return state != nullptr ? state->alpn.get() : nullptr;
 }
 
 // How a RetryPlan answers its `call`-th call (1-based).
@@ -303,6 +318,22 @@ int OnServername(SSL* ssl, int* ad, void* arg) {
   if (connection != nullptr) ++connection->counts.servername;
   const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
   if (name != nullptr) {
+    auto other = context->sni_contexts.find(name);
+    if (other != context->sni_contexts.end()) {
+      SSL_CTX* next = other->second.get();
+      if (SSL_set_SSL_CTX(ssl, next) != next) {
+        *ad = SSL_AD_INTERNAL_ERROR;
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
+      }
+      // SSL_set_SSL_CTX switches the certificates, not the verify mode nor
+      // the options, which the SSL copied when it was made: copy them as
+      // OpenSSL's test/helpers/handshake.c does.
+      SSL_set_verify(ssl, SSL_CTX_get_verify_mode(next),
+                     SSL_CTX_get_verify_callback(next));
+      SSL_clear_options(ssl, SSL_get_options(ssl));
+      SSL_set_options(ssl, SSL_CTX_get_options(next));
+      return SSL_TLSEXT_ERR_OK;
+    }
     auto it = context->sni_certs.find(name);
     if (it != context->sni_certs.end()) {
       if (Present(ssl, it->second)) return SSL_TLSEXT_ERR_OK;
@@ -449,6 +480,55 @@ bool CheckCombinations(const EndpointConfig& config, ConfigError* out_error) {
   return true;
 }
 
+// The SSL_OP_ and SSL_MODE_ bits `config`'s switches set and clear.
+struct OptionBits {
+  uint64_t set = 0;
+  uint64_t clear = 0;
+  long modes_set = 0;
+  long modes_clear = 0;
+};
+OptionBits BitsOf(const EndpointConfig& config) {
+  OptionBits b;
+  if (config.ignore_unexpected_eof) b.set |= SSL_OP_IGNORE_UNEXPECTED_EOF;
+  if (config.allow_no_dhe_kex) b.set |= SSL_OP_ALLOW_NO_DHE_KEX;
+  if (config.no_anti_replay) b.set |= SSL_OP_NO_ANTI_REPLAY;
+  if (config.no_renegotiation) b.set |= SSL_OP_NO_RENEGOTIATION;
+  if (config.allow_client_renegotiation) {
+    b.set |= SSL_OP_ALLOW_CLIENT_RENEGOTIATION;
+  }
+  b.set |= config.extra_options;
+  if (!config.middlebox_compat) b.clear |= SSL_OP_ENABLE_MIDDLEBOX_COMPAT;
+  if (config.partial_write) b.modes_set |= SSL_MODE_ENABLE_PARTIAL_WRITE;
+  if (config.moving_write_buffer) {
+    b.modes_set |= SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER;
+  }
+  if (!config.auto_retry) b.modes_clear |= SSL_MODE_AUTO_RETRY;
+  return b;
+}
+
+// The CA names of `names` (Pki certificates' subjects), or nullptr with
+// *out_error when one is missing.
+STACK_OF(X509_NAME) * CaNames(const Pki& pki,
+                              const std::vector<std::string>& names,
+                              ConfigError* out_error) {
+  STACK_OF(X509_NAME)* list = sk_X509_NAME_new_null();
+  if (list == nullptr) return Refuse(out_error, "ca_names", Refused("stack"));
+  for (const std::string& name : names) {
+    const Issued* issued = pki.Find(name);
+    X509_NAME* subject =
+        issued == nullptr
+            ? nullptr
+            : X509_NAME_dup(X509_get_subject_name(issued->cert.get()));
+    if (subject == nullptr || sk_X509_NAME_push(list, subject) == 0) {
+      X509_NAME_free(subject);
+      sk_X509_NAME_pop_free(list, X509_NAME_free);
+      return Refuse(out_error, "ca_names",
+                    "no certificate named '" + name + "'");
+    }
+  }
+  return list;
+}
+
 // RFC 6066 4 code for a maximum fragment length; 0 for other lengths.
 uint8_t MaxFragmentLengthCode(int length) {
   switch (length) {
@@ -553,6 +633,21 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
     }
     SSL_CTX_set_cert_store(ctx.get(), store.release());  // ctx owns it now
   }
+  if (!config.ca_names.empty()) {
+    STACK_OF(X509_NAME)* names = CaNames(pki, config.ca_names, out_error);
+    if (names == nullptr) return nullptr;
+    // Both take ownership. A server's list replaces the `trust` names.
+    if (config.is_server) {
+      SSL_CTX_set_client_CA_list(ctx.get(), names);
+    } else {
+      SSL_CTX_set0_CA_list(ctx.get(), names);
+    }
+  }
+  if (!config.client_sigalgs.empty() &&
+      SSL_CTX_set1_client_sigalgs_list(ctx.get(),
+                                       config.client_sigalgs.c_str()) != 1) {
+    return Refuse(out_error, "client_sigalgs", Refused(config.client_sigalgs));
+  }
 
   auto state = std::make_unique<ContextState>();
   if (!config.cert.empty() && config.client_cert_cb.enabled) {
@@ -603,6 +698,8 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
       std::string* server_list = owned.release();  // ctx's ex_data owns it
       SSL_CTX_set_alpn_select_cb(ctx.get(), SelectAlpn, server_list);
     }
+  } else if (config.is_server && config.alpn_per_connection) {
+    SSL_CTX_set_alpn_select_cb(ctx.get(), SelectAlpn, nullptr);
   }
 
   if (!config.session_cache) {
@@ -615,6 +712,10 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
       return Refuse(out_error, "sni_certs",
                     "no certificate named '" + leaf + "' (for '" + host + "')");
     }
+  }
+  for (const auto& [host, other] : config.sni_contexts) {
+    SSL_CTX_up_ref(other);
+    state->sni_contexts[host].reset(other);
   }
   state->client_hello_cb = config.client_hello_cb;
   state->cert_cb = config.cert_cb;
@@ -661,7 +762,7 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
     SSL_CTX_set_client_cert_cb(ctx.get(), OnClientCert);
   }
   if (config.servername != ServernameAction::kNone ||
-      !config.sni_certs.empty()) {
+      !config.sni_certs.empty() || !config.sni_contexts.empty()) {
     SSL_CTX_set_tlsext_servername_callback(ctx.get(), OnServername);
     SSL_CTX_set_tlsext_servername_arg(ctx.get(), callbacks);
   }
@@ -683,23 +784,11 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
     return Refuse(out_error, "session_time", Refused("session_ticket_cb"));
   }
 
-  uint64_t options = 0;
-  if (config.ignore_unexpected_eof) options |= SSL_OP_IGNORE_UNEXPECTED_EOF;
-  if (config.allow_no_dhe_kex) options |= SSL_OP_ALLOW_NO_DHE_KEX;
-  if (config.no_anti_replay) options |= SSL_OP_NO_ANTI_REPLAY;
-  if (config.no_renegotiation) options |= SSL_OP_NO_RENEGOTIATION;
-  if (config.allow_client_renegotiation) {
-    options |= SSL_OP_ALLOW_CLIENT_RENEGOTIATION;
-  }
-  if (options != 0) SSL_CTX_set_options(ctx.get(), options);
-  if (!config.middlebox_compat) {
-    SSL_CTX_clear_options(ctx.get(), SSL_OP_ENABLE_MIDDLEBOX_COMPAT);
-  }
-  long modes = 0;
-  if (config.partial_write) modes |= SSL_MODE_ENABLE_PARTIAL_WRITE;
-  if (config.moving_write_buffer) modes |= SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER;
-  if (modes != 0) SSL_CTX_set_mode(ctx.get(), modes);
-  if (!config.auto_retry) SSL_CTX_clear_mode(ctx.get(), SSL_MODE_AUTO_RETRY);
+  const OptionBits bits = BitsOf(config);
+  if (bits.set != 0) SSL_CTX_set_options(ctx.get(), bits.set);
+  if (bits.clear != 0) SSL_CTX_clear_options(ctx.get(), bits.clear);
+  if (bits.modes_set != 0) SSL_CTX_set_mode(ctx.get(), bits.modes_set);
+  if (bits.modes_clear != 0) SSL_CTX_clear_mode(ctx.get(), bits.modes_clear);
 
   if (config.num_tickets >= 0 &&
       SSL_CTX_set_num_tickets(ctx.get(),
@@ -747,6 +836,141 @@ SslPtr MakeSsl(SSL_CTX* ctx, const EndpointConfig& config,
     return Refuse(out_error, "verify_host", Refused(config.verify_host));
   }
   return ssl;
+}
+
+bool ApplyToSsl(SSL* ssl, const std::string& field,
+                const EndpointConfig& config, const Pki& pki,
+                ConfigError* out_error) {
+  auto refused = [&](const std::string& value) {
+    *out_error = ConfigError{field, Refused(value)};
+    return false;
+  };
+  auto text = [&](int (*set)(SSL*, const char*), const std::string& value) {
+    return set(ssl, value.c_str()) == 1 || refused(value);
+  };
+  if (field == "versions") {
+    if (SSL_set_min_proto_version(ssl, config.min_version) != 1) {
+      return refused("min_version " + Hex(config.min_version));
+    }
+    if (SSL_set_max_proto_version(ssl, config.max_version) != 1) {
+      return refused("max_version " + Hex(config.max_version));
+    }
+    return true;
+  }
+  if (field == "ciphersuites") {
+    return text(SSL_set_ciphersuites, config.ciphersuites);
+  }
+  if (field == "ciphers") return text(SSL_set_cipher_list, config.cipher_list);
+  if (field == "groups") {
+    return SSL_set1_groups_list(ssl, config.groups.c_str()) == 1 ||
+           refused(config.groups);
+  }
+  if (field == "sigalgs") {
+    return SSL_set1_sigalgs_list(ssl, config.sigalgs.c_str()) == 1 ||
+           refused(config.sigalgs);
+  }
+  if (field == "client_sigalgs") {
+    return SSL_set1_client_sigalgs_list(ssl, config.client_sigalgs.c_str()) ==
+               1 ||
+           refused(config.client_sigalgs);
+  }
+  if (field == "verify" || field == "options") {
+    int mode = SSL_VERIFY_NONE;
+    if (field == "verify") {
+      mode = config.verify == VerifyMode::kNone ? SSL_VERIFY_NONE
+             : config.verify == VerifyMode::kPeer
+                 ? SSL_VERIFY_PEER
+                 : SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+    } else {
+      mode = SSL_get_verify_mode(ssl);
+      const OptionBits bits = BitsOf(config);
+      if (bits.set != 0) SSL_set_options(ssl, bits.set);
+      if (bits.clear != 0) SSL_clear_options(ssl, bits.clear);
+      if (bits.modes_set != 0) SSL_set_mode(ssl, bits.modes_set);
+      if (bits.modes_clear != 0) SSL_clear_mode(ssl, bits.modes_clear);
+      if (config.post_handshake_auth) SSL_set_post_handshake_auth(ssl, 1);
+      if (config.verify_post_handshake) mode |= SSL_VERIFY_POST_HANDSHAKE;
+    }
+    SSL_set_verify(ssl, mode, SSL_get_verify_callback(ssl));
+    return true;
+  }
+  if (field == "cert") {
+    Credential credential;
+    if (!FindCredential(pki, config.cert, &credential)) {
+      *out_error = {field, "no certificate named '" + config.cert + "'"};
+      return false;
+    }
+    return Present(ssl, credential) || refused(config.cert);
+  }
+  if (field == "server_name") {
+    return SSL_set_tlsext_host_name(ssl, config.server_name.c_str()) == 1 ||
+           refused(config.server_name);
+  }
+  if (field == "verify_host") {
+    return SSL_set1_host(ssl, config.verify_host.c_str()) == 1 ||
+           refused(config.verify_host);
+  }
+  if (field == "alpn") {
+    std::string wire;
+    std::string message;
+    if (!AlpnWireFormat(config.alpn, &wire, &message)) {
+      *out_error = {field, message};
+      return false;
+    }
+    if (!SSL_is_server(ssl)) {
+      // 0 means success here.
+      return SSL_set_alpn_protos(
+                 ssl, reinterpret_cast<const unsigned char*>(wire.data()),
+                 static_cast<unsigned int>(wire.size())) == 0 ||
+             refused("alpn");
+    }
+    ConnectionState* state = ConnectionOf(ssl);
+    if (state == nullptr) return refused("alpn");
+    state->alpn = std::make_unique<std::string>(std::move(wire));
+    return true;
+  }
+  if (field == "ca_names") {
+    STACK_OF(X509_NAME)* names = CaNames(pki, config.ca_names, out_error);
+    if (names == nullptr) return false;
+    if (SSL_is_server(ssl)) {
+      SSL_set_client_CA_list(ssl, names);
+    } else {
+      SSL_set0_CA_list(ssl, names);
+    }
+    return true;
+  }
+  if (field == "tickets") {
+    if (config.tickets) {
+      SSL_clear_options(ssl, SSL_OP_NO_TICKET);
+    } else {
+      SSL_set_options(ssl, SSL_OP_NO_TICKET);
+    }
+    return true;
+  }
+  if (field == "num_tickets") {
+    return SSL_set_num_tickets(ssl, static_cast<size_t>(config.num_tickets)) ==
+               1 ||
+           refused(std::to_string(config.num_tickets));
+  }
+  if (field == "max_early_data") {
+    return SSL_set_max_early_data(ssl, config.max_early_data) == 1 ||
+           refused(std::to_string(config.max_early_data));
+  }
+  if (field == "max_fragment_length") {
+    const uint8_t code = MaxFragmentLengthCode(config.max_fragment_length);
+    return (code != 0 && SSL_set_tlsext_max_fragment_length(ssl, code) == 1) ||
+           refused(std::to_string(config.max_fragment_length));
+  }
+  if (field == "max_send_fragment") {
+    return SSL_set_max_send_fragment(ssl, config.max_send_fragment) == 1 ||
+           refused(std::to_string(config.max_send_fragment));
+  }
+  if (field == "security_level") {
+    SSL_set_security_level(ssl, config.security_level);
+    return true;
+  }
+  *out_error = {field, "has no SSL form: OpenSSL keeps it in the SSL_CTX"};
+  return false;
 }
 
 const CallbackCounts* GetCallbackCounts(const SSL* ssl) {

@@ -131,6 +131,22 @@ struct EndpointConfig {
   // be 32 bytes).
   std::string psk_identity;
   std::string psk_key_hex;
+
+  // More SSL_OP_ bits to set (SSL_OP_CIPHER_SERVER_PREFERENCE, ...).
+  uint64_t extra_options = 0;
+  // Names of Pki certificates whose subjects are the CA names sent: a
+  // server's CertificateRequest (SSL_CTX_set_client_CA_list, instead of the
+  // `trust` names), a client's certificate_authorities (SSL_CTX_set0_CA_list).
+  std::vector<std::string> ca_names;
+  std::string client_sigalgs;  // SSL_CTX_set1_client_sigalgs_list
+  // Server: SNI host name -> the context the servername callback switches
+  // to (SSL_set_SSL_CTX), copying its verify mode and callback and its
+  // SSL_OP_ options as OpenSSL's own handshake tests do. The new context is
+  // up-referenced.
+  std::map<std::string, SSL_CTX*> sni_contexts;
+  // Server: install the ALPN callback even without `alpn`, so that a
+  // connection's own list (ApplyToSsl) can be used.
+  bool alpn_per_connection = false;
 };
 
 // How often each callback of one SSL was called (retries included).
@@ -161,6 +177,14 @@ struct ConfigError {
 // the scenario chooses.
 [[nodiscard]] SslPtr MakeSsl(SSL_CTX* ctx, const EndpointConfig& config,
                              ConfigError* out_error);
+
+// Changes the setting named `field` (the scenario's name: "versions",
+// "alpn", ...) of a live SSL to its value in `config`, through the SSL form
+// of its setter. Returns false and fills out_error when OpenSSL refuses it
+// or the setting has no SSL form.
+[[nodiscard]] bool ApplyToSsl(SSL* ssl, const std::string& field,
+                              const EndpointConfig& config, const Pki& pki,
+                              ConfigError* out_error);
 
 // The callback counts of an SSL made by MakeSsl (or whose context came from
 // MakeContext and whose callbacks ran); nullptr for any other.

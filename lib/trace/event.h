@@ -141,8 +141,18 @@ struct ConnectionEvent {
   bool session_offered = false;  // the client had a session to offer
 };
 
-using Event = std::variant<CallEvent, DeliveryEvent, CloseEvent, DriveEvent,
-                           ExpectEvent, FaultEvent, ConnectionEvent>;
+// One setting changed on one side of the current connection (`set`).
+struct SettingEvent {
+  StepId id;
+  wire::Side side = wire::Side::kClient;
+  std::string setting;  // as written: "alpn = h2"
+  bool ok = true;
+  std::string result;  // why OpenSSL refused it
+};
+
+using Event =
+    std::variant<CallEvent, DeliveryEvent, CloseEvent, DriveEvent, ExpectEvent,
+                 FaultEvent, ConnectionEvent, SettingEvent>;
 
 // Run-level facts printed once, before the first event.
 struct Header {

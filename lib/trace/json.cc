@@ -421,6 +421,18 @@ void WriteEvent(Writer& w, const Event& event) {
       w.Bool(e.session_offered);
       w.Close();
     }
+    void operator()(const SettingEvent& e) const {
+      Start(w, "set", e.id);
+      w.Key("side");
+      w.String(e.side == wire::Side::kClient ? "client" : "server");
+      w.Key("setting");
+      w.String(e.setting);
+      w.Key("ok");
+      w.Bool(e.ok);
+      w.Key("result");
+      w.String(e.result);
+      w.Close();
+    }
     void operator()(const ExpectEvent& e) const {
       Start(w, "expect", e.id);
       w.Key("what");

@@ -308,6 +308,15 @@ void AppendEvent(Buffer& out, const Event& event) {
       out +=
           e.session_offered ? " (session offered)" : " (no session to offer)";
     }
+    void operator()(const SettingEvent& e) const {
+      AppendPrefix(out, e.id);
+      out += e.side == wire::Side::kClient ? " client set " : " server set ";
+      out += e.setting;
+      if (!e.ok) {
+        out += ": refused: ";
+        out += e.result;
+      }
+    }
     void operator()(const ExpectEvent& e) const {
       AppendPrefix(out, e.id);
       out += " expect ";
