@@ -182,5 +182,51 @@ TEST_CASE("CA names name certificates of the pki block", "[contexts]") {
         "            ^\n");
 }
 
+TEST_CASE("the client hello callback's settings are read and checked",
+          "[contexts]") {
+  Scenario s = MustParse(std::string(kPki) +
+                         "server {\n"
+                         "  hello_contexts = other.test:other\n"
+                         "  hello_mismatch = reject\n"
+                         "  hello_versions = TLSv1..TLSv1.2\n"
+                         "  hello_alert = access_denied\n"
+                         "}\n"
+                         "client {\n"
+                         "  verify_cb = retry 1 then accept_all\n"
+                         "}\n"
+                         "server context other {\n"
+                         "}\n");
+  CHECK(s.server.hello_contexts->value[0].second == "other");
+  CHECK(s.server.hello_mismatch->value == HelloMismatch::kReject);
+  CHECK(s.server.hello_versions->value.min == Version::kTls1_0);
+  CHECK(s.server.hello_alert->value == 49);
+  CHECK(s.client.verify_cb->value.accept_all);
+  CHECK(s.client.verify_cb->value.retries == 1);
+  CHECK(MustParse(Print(s)) == s);
+
+  CHECK(ParseError("server {\n  hello_alert = nope\n}\n") ==
+        "t.tlsim:2:17: error: unknown alert 'nope'\n"
+        "  hello_alert = nope\n"
+        "                ^\n");
+  CHECK(ParseError("server {\n  hello_contexts = a:b\n}\n") ==
+        "t.tlsim:2:22: error: unknown server context 'b'\n"
+        "  hello_contexts = a:b\n"
+        "                     ^\n");
+  CHECK(ParseError("server {\n  hello_mismatch = drop\n}\n") ==
+        "t.tlsim:2:20: error: expected ignore or reject, found 'drop'\n"
+        "  hello_mismatch = drop\n"
+        "                   ^\n");
+  CHECK(ParseError("client {\n  hello_alert = access_denied\n}\n") ==
+        "t.tlsim:2:3: error: 'hello_alert' is only allowed in the server "
+        "block\n"
+        "  hello_alert = access_denied\n"
+        "  ^\n");
+  CHECK(ParseError("client {\n  cert_cb = accept_all\n}\n") ==
+        "t.tlsim:2:13: error: expected ok, fail, missing_file or retry N then "
+        "ok|fail|missing_file, found 'accept_all'\n"
+        "  cert_cb = accept_all\n"
+        "            ^\n");
+}
+
 }  // namespace
 }  // namespace tlsim::scenario

@@ -1367,12 +1367,13 @@ TEST_CASE("callback and option settings report bad values where they are",
         "  cert_cb = retry 2 then maybe\n"
         "                         ^\n");
   CHECK(ParseError("client {\n  verify_cb = retry 2 then maybe\n}\n") ==
-        "t.tlsim:2:28: error: expected ok or fail, found 'maybe'\n"
+        "t.tlsim:2:28: error: expected ok, fail or accept_all, found "
+        "'maybe'\n"
         "  verify_cb = retry 2 then maybe\n"
         "                           ^\n");
   CHECK(ParseError("client {\n  verify_cb = missing_file\n}\n") ==
-        "t.tlsim:2:15: error: expected ok, fail or retry N then ok|fail, "
-        "found 'missing_file'\n"
+        "t.tlsim:2:15: error: expected ok, fail, accept_all or retry N then "
+        "ok|fail|accept_all, found 'missing_file'\n"
         "  verify_cb = missing_file\n"
         "              ^\n");
   CHECK(MustParse("server {\n  cert_cb = retry 1 then missing_file\n}\n")

@@ -144,6 +144,7 @@ tls::EndpointConfig ToConfig(const scenario::EndpointDecl& d, bool server) {
     out->retries = static_cast<int>(p->value.retries);
     out->then_fail = p->value.then_fail;
     out->missing_file = p->value.missing_file;
+    out->accept_all = p->value.accept_all;
   };
   plan(d.client_hello_cb, &c.client_hello_cb);
   plan(d.cert_cb, &c.cert_cb);
@@ -193,6 +194,15 @@ tls::EndpointConfig ToConfig(const scenario::EndpointDecl& d, bool server) {
   if (d.psk_key) c.psk_key_hex = d.psk_key->value;
   if (d.ca_names) c.ca_names = d.ca_names->value;
   if (d.client_sigalgs) c.client_sigalgs = d.client_sigalgs->value;
+  if (d.hello_mismatch) {
+    c.hello_reject_mismatch =
+        d.hello_mismatch->value == scenario::HelloMismatch::kReject;
+  }
+  if (d.hello_versions) {
+    c.hello_min_version = ToTls(d.hello_versions->value.min);
+    c.hello_max_version = ToTls(d.hello_versions->value.max);
+  }
+  if (d.hello_alert) c.hello_alert = static_cast<int>(d.hello_alert->value);
   return c;
 }
 
@@ -402,6 +412,11 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
     if (server && decl.contexts) {
       for (const auto& [host, name] : decl.contexts->value) {
         out->configs[i].sni_contexts[host] = by_name[name];
+      }
+    }
+    if (server && decl.hello_contexts) {
+      for (const auto& [host, name] : decl.hello_contexts->value) {
+        out->configs[i].hello_contexts[host] = by_name[name];
       }
     }
     if (server) out->configs[i].alpn_per_connection = ServerSetsAlpn(s);

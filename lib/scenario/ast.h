@@ -94,12 +94,20 @@ struct RetryPlan {
   // `missing_file` (cert_cb only): fail the way a callback that loads its
   // certificate from a missing file does, a system error on the queue.
   bool missing_file = false;
+  // `accept_all` (verify_cb only): go on by returning 1 at every call,
+  // whatever OpenSSL found (`ok` returns what OpenSSL decided,
+  // preverify_ok).
+  bool accept_all = false;
   bool operator==(const RetryPlan&) const = default;
 };
 
 // What the server's name callback answers: SSL_TLSEXT_ERR_OK, _NOACK,
 // _ALERT_WARNING or _ALERT_FATAL (unrecognized_name).
 enum class ServernameAction { kOk, kNoAck, kAlertWarning, kAlertFatal };
+
+// What the client hello callback does with a name no `hello_contexts` entry
+// lists (or no SNI): go on in the first context, or fail.
+enum class HelloMismatch { kIgnore, kReject };
 
 struct VersionRange {
   Version min = Version::kTls1_2;
@@ -156,6 +164,14 @@ struct EndpointDecl {
   // server: SNI host name -> the `server context` switched to
   std::optional<Located<std::vector<std::pair<std::string, std::string>>>>
       contexts;
+  // server: what the client hello callback does: switch the context for
+  // the SNI it reads from the ClientHello, refuse other names, set the
+  // connection's versions, and the alert it fails with (a description code).
+  std::optional<Located<std::vector<std::pair<std::string, std::string>>>>
+      hello_contexts;
+  std::optional<Located<HelloMismatch>> hello_mismatch;
+  std::optional<Located<VersionRange>> hello_versions;
+  std::optional<Located<int64_t>> hello_alert;
   bool operator==(const EndpointDecl&) const = default;
 };
 

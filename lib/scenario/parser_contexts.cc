@@ -79,9 +79,16 @@ bool Parser::ParseContext(const Token& server_word) {
 }
 
 bool Parser::CheckContextReferences(const EndpointDecl& decl) {
-  if (!decl.contexts) return true;
-  Pos at = decl.contexts->pos;
-  for (const auto& [host, name] : decl.contexts->value) {
+  return CheckContextReferences(decl.contexts) &&
+         CheckContextReferences(decl.hello_contexts);
+}
+
+bool Parser::CheckContextReferences(
+    const std::optional<
+        Located<std::vector<std::pair<std::string, std::string>>>>& contexts) {
+  if (!contexts) return true;
+  Pos at = contexts->pos;
+  for (const auto& [host, name] : contexts->value) {
     bool known = false;
     for (const ContextDecl& c : out_->contexts) known = known || c.name == name;
     if (!known) {

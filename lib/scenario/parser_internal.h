@@ -179,6 +179,8 @@ class Parser {
   template <typename E>
   bool ReadSetting(const SettingRow& row, const value::Enum<E>& kind, Side side,
                    E* out);
+  bool ReadSetting(const SettingRow& row, const value::AlertName& kind,
+                   Side side, int64_t* out);
   // "expected <what the row takes>, found <value>".
   bool WrongValue(const SettingRow& row, const Token& value);
   bool ParseVersionRange(const std::string& what, VersionRange* out);
@@ -202,6 +204,9 @@ class Parser {
   bool ParseContext(const Token& server_word);
   // Every context `decl`'s `contexts` names is declared.
   bool CheckContextReferences(const EndpointDecl& decl);
+  bool CheckContextReferences(
+      const std::optional<
+          Located<std::vector<std::pair<std::string, std::string>>>>& contexts);
   // client set KEY = VALUE; the current token is `set`.
   bool ParseSet(const Token& side_word);
 

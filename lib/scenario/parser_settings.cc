@@ -6,6 +6,7 @@
 #include <utility>
 #include <variant>
 
+#include "lib/proto/names.h"
 #include "lib/scenario/parser_internal.h"
 #include "lib/scenario/settings.h"
 
@@ -184,6 +185,10 @@ bool Parser::ReadSetting(const SettingRow& row, const value::Retry& kind, Side,
       out->then_fail = out->missing_file = true;
       return true;
     }
+    if (word.text == "accept_all" && kind.accept_all) {
+      out->accept_all = true;
+      return true;
+    }
     return false;
   };
   Token first;
@@ -198,8 +203,9 @@ bool Parser::ReadSetting(const SettingRow& row, const value::Retry& kind, Side,
   if (then.text != "then") {
     return Error(then, "expected 'then', found " + TokenName(then));
   }
-  const std::string endings =
-      kind.missing_file ? "ok, fail or missing_file" : "ok or fail";
+  const std::string endings = kind.missing_file ? "ok, fail or missing_file"
+                              : kind.accept_all ? "ok, fail or accept_all"
+                                                : "ok or fail";
   Token last;
   if (!TakeWord(endings, &last)) return false;
   if (!ending(last)) {
@@ -220,6 +226,16 @@ bool Parser::ReadSetting(const SettingRow& row, const value::Enum<E>& kind,
     }
   }
   return WrongValue(row, value);
+}
+
+bool Parser::ReadSetting(const SettingRow& row, const value::AlertName&, Side,
+                         int64_t* out) {
+  Token value;
+  if (!TakeWord(ExpectedText(row), &value)) return false;
+  std::optional<int> code = proto::AlertDescriptions().Value(value.text);
+  if (!code) return Error(value, "unknown alert '" + value.text + "'");
+  *out = *code;
+  return true;
 }
 
 // TLSv1.3, or a range TLSv1.2..TLSv1.3 whose ends are in order.

@@ -133,6 +133,9 @@ struct ValueText {
     return on ? "on" : "off";
   }
   std::string operator()(bool, const value::FailOnly&) const { return "fail"; }
+  std::string operator()(int64_t code, const value::AlertName&) const {
+    return proto::AlertDescriptionName(static_cast<int>(code));
+  }
   std::string operator()(int64_t n, const value::Integer&) const {
     return std::to_string(n);
   }
@@ -140,9 +143,10 @@ struct ValueText {
     return std::to_string(n);
   }
   std::string operator()(const RetryPlan& p, const value::Retry&) const {
-    const char* last = p.missing_file ? "missing_file"
-                       : p.then_fail  ? "fail"
-                                      : "ok";
+    const char* last = p.accept_all     ? "accept_all"
+                       : p.missing_file ? "missing_file"
+                       : p.then_fail    ? "fail"
+                                        : "ok";
     if (p.retries == 0) return last;
     return "retry " + std::to_string(p.retries) + " then " + last;
   }

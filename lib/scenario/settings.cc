@@ -36,6 +36,11 @@ constexpr Named<ServernameAction> kServernameActions[] = {
     {"alert_fatal", ServernameAction::kAlertFatal},
 };
 
+constexpr Named<HelloMismatch> kHelloMismatches[] = {
+    {"ignore", HelloMismatch::kIgnore},
+    {"reject", HelloMismatch::kReject},
+};
+
 constexpr Sides kBoth = Sides::kBoth;
 constexpr Sides kClient = Sides::kClient;
 constexpr Sides kServer = Sides::kServer;
@@ -75,7 +80,7 @@ constexpr SettingRow kSettings[] = {
    "a certificate callback that asks for N retries"},
   {"client_cert_cb", kClient, Retry{&D::client_cert_cb, false},
    "a client certificate callback that asks for N retries"},
-  {"verify_cb", kBoth, Retry{&D::verify_cb, false},
+  {"verify_cb", kBoth, Retry{&D::verify_cb, false, true},
    "a verify callback that asks for N retries"},
   {"servername", kServer, Enum<ServernameAction>{&D::servername, kServernameActions},
    "the server name callback's answer"},
@@ -105,6 +110,14 @@ constexpr SettingRow kSettings[] = {
    "signature algorithms for client certificates (SSL_CTX_set1_client_sigalgs_list)"},
   {"contexts", kServer, HostCerts{&D::contexts, "host:context"},
    "the server context the name callback switches to for each SNI host name"},
+  {"hello_contexts", kServer, HostCerts{&D::hello_contexts, "host:context"},
+   "the server context the client hello callback switches to for each SNI"},
+  {"hello_mismatch", kServer, Enum<HelloMismatch>{&D::hello_mismatch, kHelloMismatches},
+   "the client hello callback on an SNI hello_contexts does not list: ignore or reject"},
+  {"hello_versions", kServer, Versions{&D::hello_versions},
+   "the versions the client hello callback sets on the connection"},
+  {"hello_alert", kServer, value::AlertName{&D::hello_alert},
+   "the alert the client hello callback fails with"},
 };
 
 // What a `set` step may change: settings with an SSL form of their setter.
@@ -227,6 +240,9 @@ std::string ExpectedText(const SettingRow& row) {
           },
           [](const OnOff&) -> std::string { return "on or off"; },
           [](const FailOnly&) -> std::string { return "fail"; },
+          [](const value::AlertName&) -> std::string {
+            return "an alert name like handshake_failure";
+          },
           [](const Integer& v) {
             return std::string(v.what) + " from " + std::to_string(v.min) +
                    " to " + std::to_string(v.max);
@@ -236,6 +252,10 @@ std::string ExpectedText(const SettingRow& row) {
                                 [](int64_t n) { return std::to_string(n); });
           },
           [](const Retry& v) -> std::string {
+            if (v.accept_all) {
+              return "ok, fail, accept_all or retry N then "
+                     "ok|fail|accept_all";
+            }
             return v.missing_file ? "ok, fail, missing_file or retry N then "
                                     "ok|fail|missing_file"
                                   : "ok, fail or retry N then ok|fail";

@@ -85,6 +85,10 @@ struct OnOff {
 struct FailOnly {
   SettingField<bool> field;
 };
+// A TLS alert description by name (handshake_failure), kept as its code.
+struct AlertName {
+  SettingField<int64_t> field;
+};
 // A decimal integer from min to max.
 struct Integer {
   SettingField<int64_t> field;
@@ -101,6 +105,7 @@ struct OneOf {
 struct Retry {
   SettingField<RetryPlan> field;
   bool missing_file;
+  bool accept_all = false;  // verify_cb: the ending accept_all
 };
 // One of a few names.
 template <typename E>
@@ -115,7 +120,8 @@ using SettingValue =
                  value::Names, value::OptionNames, value::HostCerts,
                  value::OnOff, value::FailOnly, value::Integer, value::OneOf,
                  value::Retry, value::Enum<VerifyMode>,
-                 value::Enum<ServernameAction>>;
+                 value::Enum<ServernameAction>, value::AlertName,
+                 value::Enum<HelloMismatch>>;
 
 struct SettingRow {
   const char* name;

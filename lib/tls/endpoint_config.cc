@@ -151,6 +151,11 @@ struct ContextState {
   std::string psk_identity;
   std::vector<unsigned char> psk_key;
   std::map<std::string, SslCtxPtr> sni_contexts;  // host -> context
+  std::map<std::string, SslCtxPtr> hello_contexts;
+  bool hello_reject_mismatch = false;
+  int hello_min_version = 0;
+  int hello_max_version = 0;
+  int hello_alert = -1;
 };
 
 // One connection's callback state. Lives in the SSL's ex_data.
@@ -217,21 +222,76 @@ Answer Decide(const RetryPlan& plan, int call) {
   return plan.then_fail ? Answer::kFail : Answer::kContinue;
 }
 
+// Makes `ssl` use `next`: SSL_set_SSL_CTX switches the certificates, not
+// the verify mode nor the options, which the SSL copied when it was made;
+// copy them too (OpenSSL's test/helpers/handshake.c copies the options).
+bool SwitchContext(SSL* ssl, SSL_CTX* next) {
+  if (SSL_set_SSL_CTX(ssl, next) != next) return false;
+  SSL_set_verify(ssl, SSL_CTX_get_verify_mode(next),
+                 SSL_CTX_get_verify_callback(next));
+  SSL_clear_options(ssl, SSL_get_options(ssl));
+  SSL_set_options(ssl, SSL_CTX_get_options(next));
+  return true;
+}
+
+// The host name of the ClientHello's server_name extension (RFC 6066 3: a
+// list of which only the first, a host_name, is read); false when there is
+// none or it does not parse.
+bool ClientHelloServerName(SSL* ssl, std::string* out) {
+  const unsigned char* p = nullptr;
+  size_t remaining = 0;
+  if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_server_name, &p, &remaining) !=
+          1 ||
+      remaining < 2) {
+    return false;
+  }
+  const size_t list = (static_cast<size_t>(p[0]) << 8) | p[1];
+  if (list + 2 != remaining || list < 3 || p[2] != TLSEXT_NAMETYPE_host_name) {
+    return false;
+  }
+  const size_t name = (static_cast<size_t>(p[3]) << 8) | p[4];
+  if (name + 3 > list) return false;
+  out->assign(reinterpret_cast<const char*>(p + 5), name);
+  return true;
+}
+
 // SSL_CTX_set_client_hello_cb.
 int OnClientHello(SSL* ssl, int* al, void* arg) {
   const auto* context = static_cast<const ContextState*>(arg);
   ConnectionState* connection = ConnectionOf(ssl);
   if (connection == nullptr) return SSL_CLIENT_HELLO_SUCCESS;
+  auto fail = [&](int alert) {
+    *al = context->hello_alert >= 0 ? context->hello_alert : alert;
+    return SSL_CLIENT_HELLO_ERROR;
+  };
   switch (Decide(context->client_hello_cb, ++connection->counts.client_hello)) {
     case Answer::kRetry:
       return SSL_CLIENT_HELLO_RETRY;
     case Answer::kContinue:
-      return SSL_CLIENT_HELLO_SUCCESS;
+      break;
     case Answer::kFail:
-      *al = SSL_AD_HANDSHAKE_FAILURE;
-      return SSL_CLIENT_HELLO_ERROR;
+      return fail(SSL_AD_HANDSHAKE_FAILURE);
   }
-  return SSL_CLIENT_HELLO_ERROR;
+  if (!context->hello_contexts.empty() || context->hello_reject_mismatch) {
+    std::string name;
+    auto it = ClientHelloServerName(ssl, &name)
+                  ? context->hello_contexts.find(name)
+                  : context->hello_contexts.end();
+    if (it != context->hello_contexts.end()) {
+      if (!SwitchContext(ssl, it->second.get())) {
+        return fail(SSL_AD_INTERNAL_ERROR);
+      }
+    } else if (context->hello_reject_mismatch) {
+      return fail(SSL_AD_UNRECOGNIZED_NAME);
+    }
+  }
+  if ((context->hello_min_version != 0 &&
+       SSL_set_min_proto_version(ssl, context->hello_min_version) != 1) ||
+      (context->hello_max_version != 0 &&
+       SSL_set_max_proto_version(ssl, context->hello_max_version) != 1)) {
+    return fail(SSL_AD_INTERNAL_ERROR);
+  }
+  return SSL_CLIENT_HELLO_SUCCESS;
 }
 
 // SSL_CTX_set_cert_cb: -1 retry, 1 go on, 0 fail.
@@ -293,7 +353,9 @@ int OnVerify(int preverify_ok, X509_STORE_CTX* store) {
   ConnectionState* connection = ConnectionOf(ssl);
   if (context == nullptr || connection == nullptr) return preverify_ok;
   ++connection->counts.verify;
-  if (X509_STORE_CTX_get_error_depth(store) != 0) return preverify_ok;
+  if (X509_STORE_CTX_get_error_depth(store) != 0) {
+    return context->verify_cb.accept_all ? 1 : preverify_ok;
+  }
   // A second call at depth 0 in the same pass (an error, then the final
   // check) must not ask twice.
   if (SSL_want_retry_verify(ssl)) return 1;
@@ -302,7 +364,7 @@ int OnVerify(int preverify_ok, X509_STORE_CTX* store) {
       ++connection->verify_retries;
       return SSL_set_retry_verify(ssl) ? 1 : 0;
     case Answer::kContinue:
-      return preverify_ok;
+      return context->verify_cb.accept_all ? 1 : preverify_ok;
     case Answer::kFail:
       X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
       return 0;
@@ -320,19 +382,9 @@ int OnServername(SSL* ssl, int* ad, void* arg) {
   if (name != nullptr) {
     auto other = context->sni_contexts.find(name);
     if (other != context->sni_contexts.end()) {
-      SSL_CTX* next = other->second.get();
-      if (SSL_set_SSL_CTX(ssl, next) != next) {
-        *ad = SSL_AD_INTERNAL_ERROR;
-        return SSL_TLSEXT_ERR_ALERT_FATAL;
-      }
-      // SSL_set_SSL_CTX switches the certificates, not the verify mode nor
-      // the options, which the SSL copied when it was made: copy them as
-      // OpenSSL's test/helpers/handshake.c does.
-      SSL_set_verify(ssl, SSL_CTX_get_verify_mode(next),
-                     SSL_CTX_get_verify_callback(next));
-      SSL_clear_options(ssl, SSL_get_options(ssl));
-      SSL_set_options(ssl, SSL_CTX_get_options(next));
-      return SSL_TLSEXT_ERR_OK;
+      if (SwitchContext(ssl, other->second.get())) return SSL_TLSEXT_ERR_OK;
+      *ad = SSL_AD_INTERNAL_ERROR;
+      return SSL_TLSEXT_ERR_ALERT_FATAL;
     }
     auto it = context->sni_certs.find(name);
     if (it != context->sni_certs.end()) {
@@ -717,6 +769,17 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
     SSL_CTX_up_ref(other);
     state->sni_contexts[host].reset(other);
   }
+  for (const auto& [host, other] : config.hello_contexts) {
+    SSL_CTX_up_ref(other);
+    state->hello_contexts[host].reset(other);
+  }
+  state->hello_reject_mismatch = config.hello_reject_mismatch;
+  state->hello_min_version = config.hello_min_version;
+  state->hello_max_version = config.hello_max_version;
+  state->hello_alert = config.hello_alert;
+  const bool hello_actions =
+      !config.hello_contexts.empty() || config.hello_reject_mismatch ||
+      config.hello_max_version != 0 || config.hello_alert >= 0;
   state->client_hello_cb = config.client_hello_cb;
   state->cert_cb = config.cert_cb;
   state->client_cert_cb = config.client_cert_cb;
@@ -752,7 +815,7 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
   }
   ContextState* callbacks = state.release();  // ctx's ex_data owns it
 
-  if (config.client_hello_cb.enabled) {
+  if (config.client_hello_cb.enabled || hello_actions) {
     SSL_CTX_set_client_hello_cb(ctx.get(), OnClientHello, callbacks);
   }
   if (config.cert_cb.enabled) {

@@ -33,6 +33,9 @@ struct RetryPlan {
   // certificate from disk does when the file is missing, leaving the
   // system error (ERR_LIB_SYS, from fopen) first on the error queue.
   bool missing_file = false;
+  // verify_cb only: go on by returning 1 at every call (instead of
+  // preverify_ok, what OpenSSL decided).
+  bool accept_all = false;
 };
 
 // The file a `missing_file` certificate callback tries to load.
@@ -144,6 +147,18 @@ struct EndpointConfig {
   // SSL_OP_ options as OpenSSL's own handshake tests do. The new context is
   // up-referenced.
   std::map<std::string, SSL_CTX*> sni_contexts;
+  // Server: what the client hello callback does once its RetryPlan lets the
+  // handshake go on. It reads the SNI from the raw ClientHello and switches
+  // to the context `hello_contexts` names for it (as sni_contexts, before
+  // any extension is processed); a name not listed, or none, fails the
+  // handshake when `hello_reject_mismatch`. Then it sets the connection's
+  // versions (0: unchanged). It fails with `hello_alert` (-1: OpenSSL's
+  // tests' choice: handshake_failure, unrecognized_name for a name).
+  std::map<std::string, SSL_CTX*> hello_contexts;
+  bool hello_reject_mismatch = false;
+  int hello_min_version = 0;
+  int hello_max_version = 0;
+  int hello_alert = -1;
   // Server: install the ALPN callback even without `alpn`, so that a
   // connection's own list (ApplyToSsl) can be used.
   bool alpn_per_connection = false;
