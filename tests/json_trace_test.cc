@@ -72,6 +72,9 @@ constexpr const char* kSchema = R"({
   "connection": {"type": "connection", "step": "uint", "sub": "uint",
                  "line": "uint", "connection": "string|null",
                  "resume": "string|null", "session_offered": "bool"},
+  "set": {"type": "set", "step": "uint", "sub": "uint", "line": "uint",
+          "connection": "string|null", "actor": "client|server",
+          "setting": "string", "ok": "bool", "result": "string"},
   "end": {"type": "end", "passed": "bool", "message": "string",
           "digests": [{"connection": "string",
                        "client_to_server": {"bytes": "uint",
@@ -257,6 +260,13 @@ std::vector<Event> SampleEvents() {
                               "dropped record 2 (handshake 13: Certificate)",
                               {0, 12}});
   events.push_back(ConnectionEvent{{10, 0, 38, "resumed"}, "main", true});
+  events.push_back(SettingEvent{
+      {11, 0, 39, "resumed"}, wire::Side::kServer, "alpn = h2", true, ""});
+  events.push_back(SettingEvent{{12, 0, 40, "resumed"},
+                                wire::Side::kClient,
+                                "ciphers = nothing",
+                                false,
+                                "ciphers: OpenSSL refused 'nothing'"});
   return events;
 }
 

@@ -115,6 +115,9 @@ void ApplyOption(scenario::Option option, tls::EndpointConfig* c) {
     case scenario::Option::kNoCaNames:
       c->extra_options |= SSL_OP_DISABLE_TLSEXT_CA_NAMES;
       return;
+    case scenario::Option::kBugs:
+      c->extra_options |= SSL_OP_ALL;
+      return;
   }
 }
 

@@ -173,6 +173,8 @@ constexpr OptionRow kOptions[] = {
    "no extended master secret, RFC 7627 (SSL_OP_NO_EXTENDED_MASTER_SECRET)"},
   {"no_ca_names", Option::kNoCaNames, kBoth,
    "no certificate_authorities extension (SSL_OP_DISABLE_TLSEXT_CA_NAMES)"},
+  {"bugs", Option::kBugs, kBoth,
+   "OpenSSL's workarounds, SSL_OP_ALL (ClientHello padding, ...)"},
 };
 // clang-format on
 
@@ -315,6 +317,7 @@ bool SwitchedWithContext(Option option) {
     case Option::kNoEncryptThenMac:
     case Option::kNoExtendedMasterSecret:
     case Option::kNoCaNames:
+    case Option::kBugs:
       return true;
   }
   return false;

@@ -172,6 +172,7 @@ enum class Option {
   kNoEncryptThenMac,
   kNoExtendedMasterSecret,
   kNoCaNames,
+  kBugs,
 };
 
 struct OptionRow {

@@ -423,7 +423,7 @@ void WriteEvent(Writer& w, const Event& event) {
     }
     void operator()(const SettingEvent& e) const {
       Start(w, "set", e.id);
-      w.Key("side");
+      w.Key("actor");
       w.String(e.side == wire::Side::kClient ? "client" : "server");
       w.Key("setting");
       w.String(e.setting);
