@@ -567,5 +567,144 @@ TEST_CASE("alert names agree with OpenSSL's long descriptions", "[names]") {
   CHECK(known == 31);  // OpenSSL 3.0 lacks 86, 109 and 116
 }
 
+// The CN of the certificate `ssl`'s peer presented.
+std::string PeerName(SSL* ssl) {
+  X509* cert = SSL_get0_peer_certificate(ssl);
+  if (cert == nullptr) return "";
+  char cn[256] = {};
+  X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn,
+                            sizeof cn);
+  return cn;
+}
+
+TEST_CASE("the name callback switches to a second context by SNI",
+          "[endpoint_config][contexts]") {
+  World world;
+  EndpointConfig other_config = Server();
+  other_config.cert = "other.test";
+  other_config.alpn = {"h2"};
+  other_config.verify = VerifyMode::kRequire;
+  other_config.trust = {"root"};
+  other_config.extra_options = SSL_OP_CIPHER_SERVER_PREFERENCE;
+  SSL_CTX* other = world.Context(other_config);
+  EndpointConfig server_config = Server();
+  server_config.alpn = {"http/1.1"};
+  server_config.sni_contexts = {{"other.test", other}};
+  EndpointConfig client_config = Client();
+  client_config.server_name = "other.test";
+  client_config.verify_host = "other.test";
+  client_config.alpn = {"h2", "http/1.1"};
+  client_config.cert = "client.test";
+  SslPtr server = world.Make(server_config);
+  SslPtr client = world.Make(client_config);
+  auto [c, s] = Handshake(client.get(), server.get());
+  REQUIRE(c.rc == 1);
+  REQUIRE(s.rc == 1);
+  CHECK(SSL_get_SSL_CTX(server.get()) == other);
+  CHECK(PeerName(client.get()) == "other.test");
+  CHECK(Alpn(server.get()) == "h2");
+  // The verify mode and the options came along: the client authenticated.
+  CHECK(PeerName(server.get()) == "client.test");
+  CHECK((SSL_get_options(server.get()) & SSL_OP_CIPHER_SERVER_PREFERENCE) != 0);
+  CHECK(GetCallbackCounts(server.get())->servername == 1);
+
+  // Another name stays in the first context.
+  SslPtr server2 = world.Make(server_config);
+  client_config.server_name = client_config.verify_host = "server.test";
+  SslPtr client2 = world.Make(client_config);
+  auto [c2, s2] = Handshake(client2.get(), server2.get());
+  REQUIRE(c2.rc == 1);
+  CHECK(SSL_get_SSL_CTX(server2.get()) != other);
+  CHECK(Alpn(server2.get()) == "http/1.1");
+  CHECK(PeerName(server2.get()).empty());
+}
+
+TEST_CASE(
+    "the client hello callback switches context, rejects, and sets "
+    "versions",
+    "[endpoint_config][contexts]") {
+  World world;
+  EndpointConfig other_config = Server();
+  other_config.cert = "other.test";
+  SSL_CTX* other = world.Context(other_config);
+  EndpointConfig server_config = Server();
+  server_config.hello_contexts = {{"other.test", other}};
+  server_config.hello_reject_mismatch = true;
+  server_config.hello_max_version = TLS1_2_VERSION;
+  EndpointConfig client_config = Client();
+  client_config.server_name = client_config.verify_host = "other.test";
+  {
+    SslPtr server = world.Make(server_config);
+    SslPtr client = world.Make(client_config);
+    auto [c, s] = Handshake(client.get(), server.get());
+    REQUIRE(s.rc == 1);
+    CHECK(SSL_get_SSL_CTX(server.get()) == other);
+    CHECK(SSL_version(server.get()) == TLS1_2_VERSION);
+    CHECK(PeerName(client.get()) == "other.test");
+  }
+  for (int alert : {-1, SSL_AD_ACCESS_DENIED}) {
+    server_config.hello_alert = alert;
+    client_config.server_name = client_config.verify_host = "server.test";
+    SslPtr server = world.Make(server_config);
+    SslPtr client = world.Make(client_config);
+    auto [c, s] = Handshake(client.get(), server.get());
+    CHECK(s.rc != 1);
+    CHECK(s.alert_sent ==
+          (alert < 0 ? SSL_AD_UNRECOGNIZED_NAME : SSL_AD_ACCESS_DENIED));
+    CHECK(GetCallbackCounts(server.get())->client_hello == 1);
+  }
+}
+
+TEST_CASE("ApplyToSsl changes a live SSL and names what it refuses",
+          "[endpoint_config][contexts]") {
+  World world;
+  EndpointConfig client_config = Client();
+  SslPtr client = world.Make(client_config);
+  EndpointConfig change;
+  ConfigError error;
+  change.min_version = change.max_version = TLS1_2_VERSION;
+  CHECK(ApplyToSsl(client.get(), "versions", change, world.pki, &error));
+  CHECK(SSL_get_max_proto_version(client.get()) == TLS1_2_VERSION);
+  change.cipher_list = "nothing";
+  CHECK_FALSE(ApplyToSsl(client.get(), "ciphers", change, world.pki, &error));
+  CHECK(error.field == "ciphers");
+  CHECK(error.message == "OpenSSL refused 'nothing': no cipher match");
+  CHECK(ERR_peek_error() == 0);
+  CHECK_FALSE(
+      ApplyToSsl(client.get(), "session_cache", change, world.pki, &error));
+  CHECK(error.message == "has no SSL form: OpenSSL keeps it in the SSL_CTX");
+  change.max_send_fragment = 512;
+  CHECK(
+      ApplyToSsl(client.get(), "max_send_fragment", change, world.pki, &error));
+  change.extra_options = SSL_OP_NO_EXTENDED_MASTER_SECRET;
+  change.verify_post_handshake = false;
+  CHECK(ApplyToSsl(client.get(), "options", change, world.pki, &error));
+  CHECK((SSL_get_options(client.get()) & SSL_OP_NO_EXTENDED_MASTER_SECRET) !=
+        0);
+  CHECK(SSL_get_verify_mode(client.get()) == SSL_VERIFY_PEER);
+  change.cert = "nothing";
+  CHECK_FALSE(ApplyToSsl(client.get(), "cert", change, world.pki, &error));
+  CHECK(error.message == "no certificate named 'nothing'");
+
+  // A server's own ALPN list and CA names, for this connection only.
+  EndpointConfig server_config = Server();
+  server_config.alpn = {"http/1.1"};
+  server_config.verify = VerifyMode::kPeer;
+  server_config.trust = {"root"};
+  SslPtr server = world.Make(server_config);
+  EndpointConfig server_change;
+  server_change.alpn = {"h2"};
+  server_change.ca_names = {"intermediate", "root"};
+  CHECK(ApplyToSsl(server.get(), "alpn", server_change, world.pki, &error));
+  CHECK(ApplyToSsl(server.get(), "ca_names", server_change, world.pki, &error));
+  CHECK(sk_X509_NAME_num(SSL_get_client_CA_list(server.get())) == 2);
+  client_config.alpn = {"h2", "http/1.1"};
+  SslPtr client2 = world.Make(client_config);
+  auto [c, s] = Handshake(client2.get(), server.get());
+  REQUIRE(s.rc == 1);
+  CHECK(Alpn(server.get()) == "h2");
+  CHECK(sk_X509_NAME_num(SSL_get0_peer_CA_list(client2.get())) == 2);
+}
+
 }  // namespace
 }  // namespace tlsim::tls

@@ -399,8 +399,14 @@ TEST_CASE("a JSON trace carries the events' values", "[json]") {
   CHECK(v[11]["type"] == "connection");
   CHECK(v[11]["resume"] == "main");
   CHECK(v[11]["session_offered"] == true);
-
   CHECK(v[12] ==
+        Json::parse(R"({"type":"set","step":11,"sub":0,"line":39,)"
+                    R"("connection":"resumed","actor":"server",)"
+                    R"("setting":"alpn = h2","ok":true,"result":""})"));
+  CHECK(v[13]["ok"] == false);
+  CHECK(v[13]["result"] == "ciphers: OpenSSL refused 'nothing'");
+
+  CHECK(v[14] ==
         Json::parse(R"({"type":"end","passed":false,)"
                     R"("message":"step 8: expectation failed","digests":[)"
                     R"({"connection":"main",)"

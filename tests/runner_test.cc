@@ -225,5 +225,33 @@ TEST_CASE("two runs side by side in one process do not interfere", "[run]") {
   CHECK(b.Run({}).passed);
 }
 
+TEST_CASE("a set step OpenSSL refuses fails the step and says why", "[run]") {
+  Outcome o;
+  RunSteps("client set ciphers = nothing\n", &o);
+  CHECK_FALSE(o.verdict.passed);
+  CHECK(o.verdict.Format("t.tlsim") ==
+        "t.tlsim:14: set ciphers = nothing: ciphers: OpenSSL refused "
+        "'nothing': no cipher match");
+  CHECK(o.text.find("#1 L14 client set ciphers = nothing: refused: ciphers: "
+                    "OpenSSL refused 'nothing': no cipher match\n") !=
+        std::string::npos);
+}
+
+TEST_CASE("a server context OpenSSL refuses is bad input at its value",
+          "[run]") {
+  std::string source =
+      "server {\n  contexts = a.test:other\n}\n"
+      "server context other {\n  sigalgs = nope\n}\nclient connect -> 1\n";
+  scenario::Scenario s;
+  scenario::Diagnostic d;
+  REQUIRE(scenario::Parse("t.tlsim", source, &s, &d));
+  run::Runner runner(s, source);
+  REQUIRE_FALSE(runner.Prepare(&d));
+  CHECK(d.line == 5);
+  CHECK(d.col == 13);
+  CHECK(d.message.find("server context other sigalgs: OpenSSL refused "
+                       "'nope'") == 0);
+}
+
 }  // namespace
 }  // namespace tlsim
