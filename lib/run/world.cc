@@ -388,6 +388,9 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
       };
     }
     config.session_time = out->clock;
+    // A connection's own server ALPN list is read by whichever context's
+    // callback runs.
+    config.alpn_per_connection = ServerSetsAlpn(s);
     tls::ConfigError error;
     tls::SslCtxPtr ctx =
         tls::MakeContext(out->libctx.get(), config, out->pki, &error);
