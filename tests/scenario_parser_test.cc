@@ -981,6 +981,61 @@ TEST_CASE("deliver and close check the direction and amount", "[scenario]") {
         "                      ^\n");
 }
 
+TEST_CASE("a wire step that can fail takes '-> fails'", "[scenario]") {
+  Scenario s = MustParse(
+      "deliver client->server all -> fails \"the direction is closed\"\n"
+      "deliver server->client record -> fails\n"
+      "drop server->client record 3 -> fails \"no record 3\"\n"
+      "inject client->server alert fatal:handshake_failure -> fails\n"
+      "deliver client->server 5\n");
+  REQUIRE(s.steps.size() == 5);
+  const auto& closed = std::get<DeliverStep>(s.steps[0]);
+  REQUIRE(closed.expect.has_value());
+  CHECK(closed.expect->message == "the direction is closed");
+  CHECK(closed.expect->pos.col == 31);
+  const auto& any = std::get<DeliverStep>(s.steps[1]);
+  REQUIRE(any.expect.has_value());
+  CHECK_FALSE(any.expect->message.has_value());
+  const auto& drop = std::get<FaultStep>(s.steps[2]);
+  REQUIRE(drop.expect.has_value());
+  CHECK(drop.expect->message == "no record 3");
+  CHECK(std::get<FaultStep>(s.steps[3]).expect.has_value());
+  CHECK_FALSE(std::get<DeliverStep>(s.steps[4]).expect.has_value());
+
+  // The canonical form writes them back, and reads back the same.
+  std::string printed = Print(s);
+  CHECK(printed ==
+        "deliver client->server all -> fails \"the direction is closed\"\n"
+        "deliver server->client record -> fails\n"
+        "drop server->client record 3 -> fails \"no record 3\"\n"
+        "inject client->server alert fatal:handshake_failure -> fails\n"
+        "deliver client->server 5\n");
+  CHECK(MustParse(printed) == s);
+}
+
+TEST_CASE("a wire expectation on a step that cannot fail is refused",
+          "[scenario]") {
+  CHECK(ParseError("close client->server -> fails\n") ==
+        "t.tlsim:1:22: error: 'close' cannot fail, so it takes no expectation "
+        "('-> fails' is for deliver and the faults)\n"
+        "close client->server -> fails\n"
+        "                     ^\n");
+  CHECK(ParseError("deliver client->server all -> ok\n") ==
+        "t.tlsim:1:31: error: expected 'fails' after '->' (a wire step can "
+        "only be expected to fail), found 'ok'\n"
+        "deliver client->server all -> ok\n"
+        "                              ^\n");
+  CHECK(ParseError("deliver client->server all ->\n") ==
+        "t.tlsim:1:30: error: expected 'fails' after '->' (a wire step can "
+        "only be expected to fail), found newline\n"
+        "deliver client->server all ->\n"
+        "                             ^\n");
+  CHECK(ParseError("truncate client->server 3 -> fails \"x\" \"y\"\n") ==
+        "t.tlsim:1:40: error: expected end of line, found string \"y\"\n"
+        "truncate client->server 3 -> fails \"x\" \"y\"\n"
+        "                                       ^\n");
+}
+
 TEST_CASE("drive checks its options and result", "[scenario]") {
   CHECK(ParseError("drive limit=5 limit=6 -> done\n") ==
         "t.tlsim:1:15: error: duplicate drive option 'limit'\n"

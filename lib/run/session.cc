@@ -239,12 +239,15 @@ class Session::Steps {
     ev.from = step.from;
     ev.amount = scenario::AmountText(step.amount);
     ev.delivery = Wire().Deliver(ev.from, ToWire(step.amount));
+    ev.expect_fails = step.expect.has_value();
     ev.in_flight = InFlight();
     Verdict v;
-    if (!ev.delivery.ok) {
+    if (std::optional<std::string> m = WireMismatch(
+            step.expect, ev.delivery.ok, ev.delivery.error,
+            fmt::format("delivered {} bytes", ev.delivery.delivered))) {
       v = Fail(id, fmt::format("deliver {} {}: {}",
                                scenario::DirectionName(step.from), ev.amount,
-                               ev.delivery.error));
+                               *m));
     }
     Emit(std::move(ev));
     return v;
@@ -268,9 +271,13 @@ class Session::Steps {
     wire::FaultResult result;
     ev.ok = Wire().Apply(ev.from, ToWire(step), &result);
     ev.result = ev.ok ? result.description : result.error;
+    ev.expect_fails = step.expect.has_value();
     ev.in_flight = InFlight();
     Verdict v;
-    if (!ev.ok) v = Fail(id, fmt::format("{}: {}", ev.fault, ev.result));
+    if (std::optional<std::string> m =
+            WireMismatch(step.expect, ev.ok, ev.result, ev.result)) {
+      v = Fail(id, fmt::format("{}: {}", ev.fault, *m));
+    }
     Emit(std::move(ev));
     return v;
   }

@@ -217,11 +217,23 @@ struct Amount {
   bool operator==(const Amount&) const = default;
 };
 
+// What a wire step that can fail is expected to do, written after it:
+//   deliver client->server all -> fails "the direction is closed"
+// The step must fail, with a message containing `message` when one is
+// given; the run then goes on. Without one, a wire step that fails fails the
+// scenario. Steps that cannot fail (close) take none: the parser refuses it.
+struct WireOutcome {
+  Pos pos;
+  std::optional<std::string> message;  // a substring of the failure message
+  bool operator==(const WireOutcome&) const = default;
+};
+
 // deliver client->server 10 | record | all
 struct DeliverStep {
   Pos pos;
   Side from = Side::kClient;
   Amount amount;
+  std::optional<WireOutcome> expect;  // -> fails ["..."]
   bool operator==(const DeliverStep&) const = default;
 };
 
@@ -279,6 +291,7 @@ struct FaultStep {
   int64_t value = 0;                    // kSetField
   std::string hex;                      // kInjectHex, as written
   AlertExpect alert;                    // kInjectAlert; level always set
+  std::optional<WireOutcome> expect;    // -> fails ["..."]
   bool operator==(const FaultStep&) const = default;
 };
 

@@ -97,6 +97,8 @@ struct DeliveryEvent {
   std::string amount;  // as asked: "all", "record", "10"
   wire::Delivery delivery;
   InFlight in_flight{};
+  // The step was written `-> fails`: a failure lets the run go on.
+  bool expect_fails = false;
 };
 
 // A direction closed: the receiver will read EOF.
@@ -132,6 +134,8 @@ struct FaultEvent {
   bool ok = true;
   std::string result;  // what it did, or why it could not
   InFlight in_flight{};
+  // The step was written `-> fails`: a failure lets the run go on.
+  bool expect_fails = false;
 };
 
 // A new connection between the same client and server settings.
