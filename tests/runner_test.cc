@@ -219,7 +219,8 @@ TEST_CASE("a wire step expected to fail passes when it fails and goes on",
                     "record 2 in flight (1 record); in flight c>s ") !=
         std::string::npos);
   CHECK(o.text.find("#5 L18 wire deliver client->server record -> fails: no "
-                    "whole record in flight (100 bytes, ") != std::string::npos);
+                    "whole record in flight (100 bytes, ") !=
+        std::string::npos);
   int expected_failures = 0;
   for (const trace::Event& e : o.recorder.events) {
     if (const auto* d = std::get_if<trace::DeliveryEvent>(&e)) {

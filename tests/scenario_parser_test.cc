@@ -751,6 +751,46 @@ TEST_CASE("set_*_state calls take no outcome", "[scenario]") {
         "                        ^\n");
 }
 
+TEST_CASE("raise_error and clear_errors are read and printed back",
+          "[scenario]") {
+  Scenario s = MustParse(
+      "client {\n  clear_errors = off\n}\n"
+      "client raise_error\n"
+      "server raise_error system\n");
+  REQUIRE(s.client.clear_errors.has_value());
+  CHECK_FALSE(s.client.clear_errors->value);
+  CHECK_FALSE(s.server.clear_errors.has_value());
+  REQUIRE(s.steps.size() == 2);
+  const auto& library = std::get<CallStep>(s.steps[0]);
+  CHECK(library.call == Call::kRaiseError);
+  CHECK_FALSE(library.raise_system);
+  CHECK_FALSE(library.expect.has_value());
+  const auto& system = std::get<CallStep>(s.steps[1]);
+  CHECK(system.side == Side::kServer);
+  CHECK(system.raise_system);
+  std::string printed = Print(s);
+  CHECK(printed ==
+        "client {\n  clear_errors = off\n}\n\n"
+        "client raise_error\n"
+        "server raise_error system\n");
+  CHECK(MustParse(printed) == s);
+}
+
+TEST_CASE("raise_error takes no outcome and only 'system'", "[scenario]") {
+  CHECK(ParseError("client raise_error -> any\n") ==
+        "t.tlsim:1:20: error: raise_error returns nothing\n"
+        "client raise_error -> any\n"
+        "                   ^\n");
+  CHECK(ParseError("client raise_error ssl\n") ==
+        "t.tlsim:1:20: error: expected end of line, found 'ssl'\n"
+        "client raise_error ssl\n"
+        "                   ^\n");
+  CHECK(ParseError("client {\n  clear_errors = sometimes\n}\n") ==
+        "t.tlsim:2:18: error: expected on or off, found 'sometimes'\n"
+        "  clear_errors = sometimes\n"
+        "                 ^\n");
+}
+
 TEST_CASE("connect on the server and accept on the client are allowed",
           "[scenario]") {
   Scenario s = MustParse("server connect -> any\nclient accept -> any\n");

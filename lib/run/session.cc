@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <optional>
@@ -95,6 +96,26 @@ class Session::Steps {
             Wire().InFlight(wire::Side::kServer)};
   }
 
+  // Whether the harness empties the thread's error queue around `side`'s
+  // calls: `clear_errors`, on unless the scenario turns it off.
+  bool ClearsErrors(wire::Side side) const {
+    const scenario::EndpointDecl& decl = side == wire::Side::kClient
+                                             ? session_.scenario_.client
+                                             : session_.scenario_.server;
+    return !decl.clear_errors || decl.clear_errors->value;
+  }
+
+  // What an application's own failed call leaves on the queue: a library
+  // error ("internal error"), or a system error (ENOENT, as from fopen),
+  // which SSL_get_error reports as SYSCALL.
+  static void RaiseError(bool system) {
+    if (system) {
+      ERR_raise(ERR_LIB_SYS, ENOENT);
+    } else {
+      ERR_raise(ERR_LIB_USER, ERR_R_INTERNAL_ERROR);
+    }
+  }
+
   static Verdict Fail(const trace::StepId& id, std::string message) {
     return Verdict{false, id.line, std::move(message)};
   }
@@ -109,8 +130,11 @@ class Session::Steps {
     e.log->Clear();
     // OpenSSL's error queue is emptied after every call; only something
     // else (an observer, an expectation, the caller between steps) may have
-    // left an error there, and looking costs as much as a small call.
-    if (!session_.error_queue_clean_ && ERR_peek_error() != 0) {
+    // left an error there, and looking costs as much as a small call. With
+    // `clear_errors = off` the side's calls leave the queue as they find it,
+    // and raise_error adds to it.
+    const bool clears = ClearsErrors(side) && call != Call::kRaiseError;
+    if (clears && !session_.error_queue_clean_ && ERR_peek_error() != 0) {
       ERR_clear_error();
     }
     ev.side = side;
@@ -187,6 +211,10 @@ class Session::Steps {
       case Call::kVerifyClientPostHandshake:
         ret = SSL_verify_client_post_handshake(ssl);
         break;
+      case Call::kRaiseError:
+        RaiseError(step.raise_system);
+        ev.returns = false;
+        break;
     }
     if (ev.returns) {
       ev.ret = ret;
@@ -203,10 +231,10 @@ class Session::Steps {
     if (!queue_seen_empty) {
       if (unsigned long code = ERR_peek_error(); code != 0) {
         ev.reason = code;
-        ERR_clear_error();
+        if (clears) ERR_clear_error();
       }
     }
-    session_.error_queue_clean_ = true;
+    session_.error_queue_clean_ = clears;
     ev.state = SSL_state_string_long(ssl);
     ev.verify_result = SSL_get_verify_result(ssl);
     ev.sent = std::move(e.log->sent);
@@ -245,9 +273,9 @@ class Session::Steps {
     if (std::optional<std::string> m = WireMismatch(
             step.expect, ev.delivery.ok, ev.delivery.error,
             fmt::format("delivered {} bytes", ev.delivery.delivered))) {
-      v = Fail(id, fmt::format("deliver {} {}: {}",
-                               scenario::DirectionName(step.from), ev.amount,
-                               *m));
+      v = Fail(id,
+               fmt::format("deliver {} {}: {}",
+                           scenario::DirectionName(step.from), ev.amount, *m));
     }
     Emit(std::move(ev));
     return v;
@@ -617,6 +645,10 @@ Verdict Session::Step() {
 Verdict Session::Finish() {
   if (finished_) return verdict_;
   finished_ = true;
+  // What the run left on the thread's error queue (`clear_errors = off`,
+  // raise_error) stays out of whatever this thread runs next.
+  ERR_clear_error();
+  error_queue_clean_ = true;
   Start();
   if (!prepared_) verdict_ = {false, 0, "the scenario was not prepared"};
   footer_ = {verdict_.passed, verdict_.Format(scenario_.file), {}};

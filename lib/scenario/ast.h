@@ -149,6 +149,10 @@ struct EndpointDecl {
   std::optional<Located<int64_t>> security_level;
   std::optional<Located<std::string>> psk_identity;  // external PSK
   std::optional<Located<std::string>> psk_key;       // hex
+  // off: the harness leaves the thread's error queue alone around this
+  // side's calls (never ERR_clear_error), as many applications do. Unset or
+  // on: it empties the queue before each call and after reading it.
+  std::optional<Located<bool>> clear_errors;
   bool operator==(const EndpointDecl&) const = default;
 };
 
@@ -169,8 +173,11 @@ enum class Call {
   kKeyUpdate,        // SSL_key_update, requested or not (key_update_requested)
   kRenegotiate,      // SSL_renegotiate
   kVerifyClientPostHandshake,  // SSL_verify_client_post_handshake
+  // Not an SSL call: leaves an error on the thread's error queue, as an
+  // application's own failed call (or ERR_raise) does. Returns nothing.
+  kRaiseError,
 };
-inline constexpr Call kLastCall = Call::kVerifyClientPostHandshake;
+inline constexpr Call kLastCall = Call::kRaiseError;
 
 struct AlertExpect {
   static constexpr int kNone = -1;  // `none`: no alert at all
@@ -205,7 +212,10 @@ struct CallStep {
   // kWrite, kWriteEarly: `write "text" moved` passes the text from a new
   // buffer even when it repeats the last write (a moved retry).
   bool moved_buffer = false;
-  std::optional<Outcome> expect;  // absent only for the set_*_state calls
+  // kRaiseError: `raise_error system` leaves a system error (errno ENOENT,
+  // as a failed fopen does) instead of a library error.
+  bool raise_system = false;
+  std::optional<Outcome> expect;  // absent for the calls returning nothing
   bool operator==(const CallStep&) const = default;
 };
 

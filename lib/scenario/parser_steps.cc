@@ -77,6 +77,12 @@ bool Parser::ParseCall(const Token& side_word) {
       step.key_update_requested = how.text == "requested";
       break;
     }
+    case Call::kRaiseError:
+      if (tok_.kind == Token::kWord && tok_.text == "system") {
+        Take();
+        step.raise_system = true;
+      }
+      [[fallthrough]];
     case Call::kSetConnectState:
     case Call::kSetAcceptState:
       if (tok_.kind == Token::kArrow) {
@@ -307,9 +313,10 @@ bool Parser::ParseWireOutcome(const Token& keyword,
     return false;
   }
   if (word.text != "fails") {
-    return Error(word, "expected 'fails' after '->' (a wire step can only be "
-                       "expected to fail), found " +
-                           TokenName(word));
+    return Error(word,
+                 "expected 'fails' after '->' (a wire step can only be "
+                 "expected to fail), found " +
+                     TokenName(word));
   }
   if (tok_.kind == Token::kString) outcome.message = Take().text;
   *out = std::move(outcome);

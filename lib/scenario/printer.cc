@@ -357,6 +357,8 @@ const char* CallName(Call call) {
       return "renegotiate";
     case Call::kVerifyClientPostHandshake:
       return "verify_client_post_handshake";
+    case Call::kRaiseError:
+      return "raise_error";
   }
   return "?";
 }
@@ -405,6 +407,9 @@ std::string CallText(const CallStep& s) {
       break;
     case Call::kKeyUpdate:
       out += s.key_update_requested ? " requested" : " not_requested";
+      break;
+    case Call::kRaiseError:
+      if (s.raise_system) out += " system";
       break;
     default:
       break;
