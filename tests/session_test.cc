@@ -217,6 +217,75 @@ TEST_CASE("a stale error misleads SSL_get_error only when nobody clears it",
   }
 }
 
+// TLS 1.3 with tickets: the client reads them on connection `main`, not on
+// `unread`; each is then resumed.
+const char kResumes[] = R"(scenario "offered or not"
+seed 3
+pki {
+  ca root
+  leaf server.test issuer=root
+}
+client {
+  versions = TLSv1.3
+  verify = peer
+  trust = root
+}
+server {
+  cert = server.test
+}
+drive -> done
+deliver server->client all
+client read 10 -> -1 WANT_READ
+connection read resume=main
+client connect -> -1 WANT_READ
+connection unread
+drive -> done
+connection again resume=unread
+client connect -> -1 WANT_READ
+)";
+
+TEST_CASE(
+    "a resumed connection says whether its ClientHello offers the session",
+    "[session]") {
+  Parsed p;
+  ParseOrFail(kResumes, &p);
+  run::Session session(p.scenario, p.source);
+  session.KeepEvents(true);
+  scenario::Diagnostic d;
+  REQUIRE(session.Prepare(&d));
+  // What OpenSSL really did: a ClientHello that offers the session keeps it
+  // as the SSL's session; one that declines it starts a new one.
+  std::vector<bool> kept;
+  while (!session.done()) {
+    const auto* call =
+        std::get_if<scenario::CallStep>(&p.scenario.steps[session.next_step()]);
+    REQUIRE(session.Step().passed);
+    if (call == nullptr || call->call != scenario::Call::kConnect) continue;
+    run::Connection& now = session.connection();
+    run::Connection* from =
+        session.world().Find(now.name == "read" ? "main" : "unread");
+    kept.push_back(SSL_get_session(session.ssl(Side::kClient)) ==
+                   SSL_get_session(from->endpoint(Side::kClient).ssl.get()));
+  }
+  REQUIRE(session.Finish().passed);
+  std::vector<trace::ConnectionEvent> opened;
+  for (const trace::Event& e : session.events()) {
+    const auto* c = std::get_if<trace::ConnectionEvent>(&e);
+    if (c != nullptr && !c->resume.empty()) opened.push_back(*c);
+  }
+  REQUIRE(opened.size() == 2);
+  REQUIRE(kept.size() == 2);
+  CHECK(opened[0].session_offered);
+  CHECK(opened[0].session_declined.empty());
+  CHECK(kept[0]);
+  CHECK_FALSE(opened[1].session_offered);
+  CHECK(opened[1].session_declined == "no ticket was read");
+  CHECK_FALSE(kept[1]);
+  CHECK(trace::FormatEvent(opened[1]) ==
+        "#8 L22 [again] connection again: resume=unread (session not "
+        "offered: no ticket was read)");
+}
+
 TEST_CASE("a session that was not prepared runs nothing and says so",
           "[session]") {
   Parsed p;

@@ -57,6 +57,32 @@ const char* HandshakeCallText(Call call) {
   }
 }
 
+// Why a client given `session` (SSL_set_session succeeded) will not offer
+// it, as OpenSSL 3.0's ClientHello decides: a session that is not
+// resumable, or of a version the client no longer enables, is replaced by a
+// new one. Empty when it will offer it.
+std::string DeclinedSession(const SSL* client, const SSL_SESSION* session) {
+  if (SSL_SESSION_is_resumable(session) != 1) {
+    const bool ticket = SSL_SESSION_has_ticket(session) == 1;
+    unsigned int id_length = 0;
+    SSL_SESSION_get_id(session, &id_length);
+    if (SSL_SESSION_get_protocol_version(session) == TLS1_3_VERSION &&
+        !ticket) {
+      return "no ticket was read";
+    }
+    if (!ticket && id_length == 0) return "no session ID and no ticket";
+    return "not resumable";
+  }
+  const int version = SSL_SESSION_get_protocol_version(session);
+  const long min = SSL_get_min_proto_version(const_cast<SSL*>(client));
+  const long max = SSL_get_max_proto_version(const_cast<SSL*>(client));
+  if ((min != 0 && version < min) || (max != 0 && version > max)) {
+    return fmt::format("its {} is not among the client's versions",
+                       proto::VersionText(version));
+  }
+  return "";
+}
+
 bool EqualNoCase(const std::string& a, const char* b) {
   return b != nullptr && strcasecmp(a.c_str(), b) == 0;
 }
@@ -330,9 +356,11 @@ class Session::Steps {
       // session's time, in whole seconds; from now on that is 0, and the
       // ClientHello the same in every run.
       if (session) SSL_SESSION_set_time(session.get(), std::time(nullptr));
-      ev.session_offered = session != nullptr &&
-                           SSL_set_session(At(wire::Side::kClient).ssl.get(),
-                                           session.get()) == 1;
+      SSL* client = At(wire::Side::kClient).ssl.get();
+      if (session != nullptr && SSL_set_session(client, session.get()) == 1) {
+        ev.session_declined = DeclinedSession(client, session.get());
+        ev.session_offered = ev.session_declined.empty();
+      }
       world_.current().session_offered = ev.session_offered;
     }
     ERR_clear_error();

@@ -142,7 +142,11 @@ struct FaultEvent {
 struct ConnectionEvent {
   StepId id;           // id.connection is the new connection's name
   std::string resume;  // the connection whose session the client offers
-  bool session_offered = false;  // the client had a session to offer
+  // The client's ClientHello will offer that session.
+  bool session_offered = false;
+  // Why it will not, when the client had a session but OpenSSL declines to
+  // offer it ("no ticket was read"); empty otherwise.
+  std::string session_declined{};
 };
 
 using Event = std::variant<CallEvent, DeliveryEvent, CloseEvent, DriveEvent,

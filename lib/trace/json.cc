@@ -423,6 +423,8 @@ void WriteEvent(Writer& w, const Event& event) {
       }
       w.Key("session_offered");
       w.Bool(e.session_offered);
+      w.Key("session_declined");
+      w.String(e.session_declined);
       w.Close();
     }
     void operator()(const ExpectEvent& e) const {

@@ -312,8 +312,15 @@ void AppendEvent(Buffer& out, const Event& event) {
       }
       out += ": resume=";
       out += e.resume;
-      out +=
-          e.session_offered ? " (session offered)" : " (no session to offer)";
+      if (e.session_offered) {
+        out += " (session offered)";
+      } else if (!e.session_declined.empty()) {
+        out += " (session not offered: ";
+        out += e.session_declined;
+        out += ')';
+      } else {
+        out += " (no session to offer)";
+      }
     }
     void operator()(const ExpectEvent& e) const {
       AppendPrefix(out, e.id);
