@@ -296,9 +296,12 @@ class Session::Steps {
     ev.expect_fails = step.expect.has_value();
     ev.in_flight = InFlight();
     Verdict v;
-    if (std::optional<std::string> m = WireMismatch(
-            step.expect, ev.delivery.ok, ev.delivery.error,
-            fmt::format("delivered {} bytes", ev.delivery.delivered))) {
+    // What a success did, said only when a failure was expected.
+    std::string did =
+        step.expect ? fmt::format("delivered {} bytes", ev.delivery.delivered)
+                    : std::string();
+    if (std::optional<std::string> m =
+            WireMismatch(step.expect, ev.delivery.ok, ev.delivery.error, did)) {
       v = Fail(id,
                fmt::format("deliver {} {}: {}",
                            scenario::DirectionName(step.from), ev.amount, *m));
