@@ -104,6 +104,8 @@ constexpr SettingRow kSettings[] = {
    "external PSK identity (with psk_key)"},
   {"psk_key", kBoth, value::Hex{&D::psk_key},
    "external PSK key in hex (with psk_identity)"},
+  {"clear_errors", kBoth, OnOff{&D::clear_errors},
+   "empty the thread's error queue around this side's calls (default on)"},
   {"ca_names", kBoth, Names{&D::ca_names, "certificate names"},
    "CA names sent (server: CertificateRequest; client: certificate_authorities)"},
   {"client_sigalgs", kBoth, OpensslList{&D::client_sigalgs, "a signature algorithm list"},
