@@ -107,7 +107,10 @@ tls::EndpointConfig ToConfig(const scenario::EndpointDecl& d, bool server) {
   if (d.cert) c.cert = d.cert->value;
   if (d.server_name) c.server_name = d.server_name->value;
   if (d.verify_host) c.verify_host = d.verify_host->value;
-  if (d.alpn) c.alpn = d.alpn->value;
+  if (d.alpn) {
+    c.alpn = d.alpn->value;
+    c.alpn_empty = d.alpn->value.empty();  // alpn = ""
+  }
   if (d.session_cache) c.session_cache = d.session_cache->value;
   if (d.tickets) c.tickets = d.tickets->value;
   auto plan = [](const std::optional<scenario::Located<scenario::RetryPlan>>& p,

@@ -28,7 +28,7 @@
 namespace tlsim::run {
 
 // The scenario clock when a file sets none: runs never read the wall clock.
-inline constexpr int64_t kDefaultClock = 1767225600;  // 2026-01-01T00:00:00Z
+inline constexpr int64_t kDefaultClock = scenario::kDefaultClock;
 
 // What the message callback saw during one SSL call.
 struct CallLog {

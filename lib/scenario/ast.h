@@ -307,6 +307,9 @@ struct DriveStep {
   Side first = Side::kClient;
   int64_t limit = 10000;  // rounds
   DriveResult expect = DriveResult::kDone;
+  // `-> failed by server`: that side's call failed first (set only with
+  // kFailed).
+  std::optional<Side> failed_by;
   bool operator==(const DriveStep&) const = default;
 };
 
@@ -323,6 +326,10 @@ enum class Property {
   kTickets,        // int64_t: NewSessionTickets read on this connection
   kEarlyData,      // string: not_sent, rejected or accepted
   kResumption,     // string: none, session_id, ticket or psk
+  // Client only: its session holds a ticket (SSL_SESSION_has_ticket), and
+  // the ticket's lifetime hint in seconds ("none" without a session).
+  kTicket,          // bool
+  kTicketLifetime,  // int64_t or the string "none"
 };
 
 // expect client version = TLSv1.3
@@ -336,8 +343,23 @@ struct ExpectStep {
   bool operator==(const ExpectStep&) const = default;
 };
 
+// The scenario clock when a file sets none: runs never read the wall clock.
+inline constexpr int64_t kDefaultClock = 1767225600;  // 2026-01-01T00:00:00Z
+// The latest time the clock may reach: 9999-12-31T23:59:59Z.
+inline constexpr int64_t kLastClock = 253402300799;
+
+// clock advance 2h30m      clock set 2026-03-01T00:00:00Z
+// Moves the scenario clock forward (never back): what OpenSSL reads as the
+// time from the next step on (tls/clock.h).
+struct ClockStep {
+  Pos pos;
+  bool set = false;     // `set`: `seconds` is the time; else the advance
+  int64_t seconds = 0;  // advance: >= 0; set: seconds since the epoch
+  bool operator==(const ClockStep&) const = default;
+};
+
 using Step = std::variant<CallStep, DeliverStep, CloseStep, DriveStep,
-                          ExpectStep, FaultStep, ConnectionStep>;
+                          ExpectStep, FaultStep, ConnectionStep, ClockStep>;
 
 struct Scenario {
   std::string file;  // as given to the parser; not part of equality

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "lib/tls/clock.h"
+
 namespace tlsim::tls {
 namespace {
 
@@ -355,7 +357,10 @@ int OnGenerateTicket(SSL* ssl, void* arg) {
                    (SSL_get_max_early_data(ssl) > 0 &&
                     (SSL_get_options(ssl) & SSL_OP_NO_ANTI_REPLAY) == 0));
   if (session != nullptr && !stateful) {
-    SSL_SESSION_set_time(session, static_cast<long>(context->session_time));
+    // Under the scenario clock, the time it has now (the ticket's issue
+    // time); that is session_time until a step moves the clock.
+    SSL_SESSION_set_time(session, static_cast<long>(ScenarioNow().value_or(
+                                      context->session_time)));
   }
   return 1;
 }
@@ -367,12 +372,19 @@ SSL_TICKET_RETURN OnDecryptTicket(SSL* /*ssl*/, SSL_SESSION* session,
                                   const unsigned char* /*keyname*/,
                                   size_t /*keyname_length*/,
                                   SSL_TICKET_STATUS status, void* /*arg*/) {
+  // Under the scenario clock the sealed time stays: OpenSSL measures the
+  // ticket's age from it on the same clock.
+  const bool scenario_clock = ScenarioNow().has_value();
   switch (status) {
     case SSL_TICKET_SUCCESS:
-      SSL_SESSION_set_time(session, static_cast<long>(std::time(nullptr)));
+      if (!scenario_clock) {
+        SSL_SESSION_set_time(session, static_cast<long>(std::time(nullptr)));
+      }
       return SSL_TICKET_RETURN_USE;
     case SSL_TICKET_SUCCESS_RENEW:
-      SSL_SESSION_set_time(session, static_cast<long>(std::time(nullptr)));
+      if (!scenario_clock) {
+        SSL_SESSION_set_time(session, static_cast<long>(std::time(nullptr)));
+      }
       return SSL_TICKET_RETURN_USE_RENEW;
     case SSL_TICKET_FATAL_ERR_MALLOC:
     case SSL_TICKET_FATAL_ERR_OTHER:
@@ -494,21 +506,21 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
   if (config.security_level >= 0) {
     SSL_CTX_set_security_level(ctx.get(), config.security_level);
   }
-  if (!config.ciphersuites.empty() &&
-      SSL_CTX_set_ciphersuites(ctx.get(), config.ciphersuites.c_str()) != 1) {
-    return Refuse(out_error, "ciphersuites", Refused(config.ciphersuites));
+  if (config.ciphersuites &&
+      SSL_CTX_set_ciphersuites(ctx.get(), config.ciphersuites->c_str()) != 1) {
+    return Refuse(out_error, "ciphersuites", Refused(*config.ciphersuites));
   }
-  if (!config.cipher_list.empty() &&
-      SSL_CTX_set_cipher_list(ctx.get(), config.cipher_list.c_str()) != 1) {
-    return Refuse(out_error, "ciphers", Refused(config.cipher_list));
+  if (config.cipher_list &&
+      SSL_CTX_set_cipher_list(ctx.get(), config.cipher_list->c_str()) != 1) {
+    return Refuse(out_error, "ciphers", Refused(*config.cipher_list));
   }
-  if (!config.groups.empty() &&
-      SSL_CTX_set1_groups_list(ctx.get(), config.groups.c_str()) != 1) {
-    return Refuse(out_error, "groups", Refused(config.groups));
+  if (config.groups &&
+      SSL_CTX_set1_groups_list(ctx.get(), config.groups->c_str()) != 1) {
+    return Refuse(out_error, "groups", Refused(*config.groups));
   }
-  if (!config.sigalgs.empty() &&
-      SSL_CTX_set1_sigalgs_list(ctx.get(), config.sigalgs.c_str()) != 1) {
-    return Refuse(out_error, "sigalgs", Refused(config.sigalgs));
+  if (config.sigalgs &&
+      SSL_CTX_set1_sigalgs_list(ctx.get(), config.sigalgs->c_str()) != 1) {
+    return Refuse(out_error, "sigalgs", Refused(*config.sigalgs));
   }
 
   int mode = SSL_VERIFY_NONE;
@@ -580,7 +592,7 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
     }
   }
 
-  if (!config.alpn.empty()) {
+  if (!config.alpn.empty() || config.alpn_empty) {
     std::string wire;
     std::string message;
     if (!AlpnWireFormat(config.alpn, &wire, &message)) {

@@ -141,8 +141,16 @@ struct ConnectionEvent {
   bool session_offered = false;  // the client had a session to offer
 };
 
+// The scenario clock moved (`clock advance 2h`, `clock set ...`).
+struct ClockEvent {
+  StepId id;
+  std::string text;  // as written: "clock advance 2h"
+  std::string now;   // the time now: "2026-01-01T02:00:00Z"
+};
+
 using Event = std::variant<CallEvent, DeliveryEvent, CloseEvent, DriveEvent,
-                           ExpectEvent, FaultEvent, ConnectionEvent>;
+                           ExpectEvent, FaultEvent, ConnectionEvent,
+                           ClockEvent>;
 
 // Run-level facts printed once, before the first event.
 struct Header {

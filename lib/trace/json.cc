@@ -421,6 +421,14 @@ void WriteEvent(Writer& w, const Event& event) {
       w.Bool(e.session_offered);
       w.Close();
     }
+    void operator()(const ClockEvent& e) const {
+      Start(w, "clock", e.id);
+      w.Key("text");
+      w.String(e.text);
+      w.Key("now");
+      w.String(e.now);
+      w.Close();
+    }
     void operator()(const ExpectEvent& e) const {
       Start(w, "expect", e.id);
       w.Key("what");
