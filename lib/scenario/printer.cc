@@ -412,7 +412,7 @@ std::string QuoteString(std::string_view s) {
 std::string PayloadText(std::string_view s) {
   // The shortest unit that repeats to `s`, when writing it that way saves
   // most of a long literal; shipped scenarios' writes stay literals.
-  constexpr size_t kLongest = 64;  // a longer text stays a literal
+  constexpr size_t kLongest = 4096;  // a shorter text stays a literal
   constexpr size_t kUnit = 16;     // the longest unit looked for
   if (s.size() > kLongest) {
     for (size_t unit = 1; unit <= kUnit && unit < s.size(); ++unit) {
