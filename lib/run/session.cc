@@ -558,8 +558,8 @@ std::pair<std::string, bool> Session::Steps::Observe(
       if (session == nullptr || SSL_SESSION_has_ticket(session) != 1) {
         return same_text("none");
       }
-      return same_number(static_cast<int64_t>(
-          SSL_SESSION_get_ticket_lifetime_hint(session)));
+      return same_number(
+          static_cast<int64_t>(SSL_SESSION_get_ticket_lifetime_hint(session)));
     }
   }
   return {"?", false};

@@ -4,8 +4,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <deque>
+#include <fstream>
 #include <iterator>
 #include <string>
 

@@ -231,7 +231,7 @@ class Parser {
   std::string_view file_;
   std::string_view text_;
   Lexer lexer_;
-  Token tok_;  // the lookahead
+  Token tok_;                  // the lookahead
   std::deque<Token> pending_;  // words of an unquoted string, before lexer_
   Scenario* out_;
   Diagnostic error_;  // the first error, once a Parse* returned false

@@ -97,8 +97,8 @@ bool Parser::ReadSetting(const SettingRow& row, const value::Hex&, Side,
   return true;
 }
 
-bool Parser::ReadSetting(const SettingRow& row, const value::Names& kind,
-                         Side, std::vector<std::string>* out) {
+bool Parser::ReadSetting(const SettingRow& row, const value::Names& kind, Side,
+                         std::vector<std::string>* out) {
   if (kind.empty_list && tok_.kind == Token::kString && tok_.text.empty()) {
     Take();  // "": the empty list
     out->clear();

@@ -341,8 +341,9 @@ bool Parser::ParseDrive(const Token& keyword) {
   if (tok_.kind == Token::kWord && tok_.text == "by") {
     Token by = Take();
     if (step.expect != DriveResult::kFailed) {
-      return Error(by, "'by' names the side that failed first: only after "
-                       "'failed'");
+      return Error(by,
+                   "'by' names the side that failed first: only after "
+                   "'failed'");
     }
     Token side;
     if (!TakeWord("client or server after 'by'", &side)) return false;
@@ -367,8 +368,8 @@ bool Parser::ParsePayload(const std::string& after, std::string* out) {
     return true;
   }
   Token star = Take();
-  const std::string what = "a repeat count from 1 to " +
-                           std::to_string(kMaxPayload);
+  const std::string what =
+      "a repeat count from 1 to " + std::to_string(kMaxPayload);
   int64_t count = 0;
   if (star.text.size() > 1) {
     Token word = star;

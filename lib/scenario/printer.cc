@@ -239,7 +239,8 @@ std::string StepText(const Step& step) {
                               " first=" + SideName(s.first) +
                               " limit=" + std::to_string(s.limit) + " -> " +
                               NameOf(kDriveResults, s.expect);
-            if (s.failed_by) out += std::string(" by ") + SideName(*s.failed_by);
+            if (s.failed_by)
+              out += std::string(" by ") + SideName(*s.failed_by);
             return out;
           },
           [](const ClockStep& s) { return ClockText(s); },
@@ -413,7 +414,7 @@ std::string PayloadText(std::string_view s) {
   // The shortest unit that repeats to `s`, when writing it that way saves
   // most of a long literal; shipped scenarios' writes stay literals.
   constexpr size_t kLongest = 4096;  // a shorter text stays a literal
-  constexpr size_t kUnit = 16;     // the longest unit looked for
+  constexpr size_t kUnit = 16;       // the longest unit looked for
   if (s.size() > kLongest) {
     for (size_t unit = 1; unit <= kUnit && unit < s.size(); ++unit) {
       if (s.size() % unit != 0) continue;

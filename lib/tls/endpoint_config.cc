@@ -359,8 +359,9 @@ int OnGenerateTicket(SSL* ssl, void* arg) {
   if (session != nullptr && !stateful) {
     // Under the scenario clock, the time it has now (the ticket's issue
     // time); that is session_time until a step moves the clock.
-    SSL_SESSION_set_time(session, static_cast<long>(ScenarioNow().value_or(
-                                      context->session_time)));
+    SSL_SESSION_set_time(
+        session,
+        static_cast<long>(ScenarioNow().value_or(context->session_time)));
   }
   return 1;
 }

@@ -148,9 +148,9 @@ struct ClockEvent {
   std::string now;   // the time now: "2026-01-01T02:00:00Z"
 };
 
-using Event = std::variant<CallEvent, DeliveryEvent, CloseEvent, DriveEvent,
-                           ExpectEvent, FaultEvent, ConnectionEvent,
-                           ClockEvent>;
+using Event =
+    std::variant<CallEvent, DeliveryEvent, CloseEvent, DriveEvent, ExpectEvent,
+                 FaultEvent, ConnectionEvent, ClockEvent>;
 
 // Run-level facts printed once, before the first event.
 struct Header {
