@@ -209,5 +209,17 @@ TEST_CASE("ticket expectations are the client's", "[expect]") {
         "                                ^\n");
 }
 
+TEST_CASE("sni_received is the server's", "[expect]") {
+  Scenario s = MustParse("expect server sni_received = \"server.test\"\n");
+  CHECK(std::get<ExpectStep>(s.steps[0]).value ==
+        decltype(ExpectStep::value){std::string("server.test")});
+  CheckRoundTrip(s);
+  CHECK(ParseError("expect client sni_received = none\n") ==
+        "t.tlsim:1:15: error: 'sni_received' is for the server: only it "
+        "reads a ClientHello\n"
+        "expect client sni_received = none\n"
+        "              ^\n");
+}
+
 }  // namespace
 }  // namespace tlsim::scenario

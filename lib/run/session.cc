@@ -553,6 +553,10 @@ std::pair<std::string, bool> Session::Steps::Observe(
       return same_flag(session != nullptr &&
                        SSL_SESSION_has_ticket(session) == 1);
     }
+    case Property::kSniReceived: {
+      const std::string& name = At(step.side).log->sni_received;
+      return same_text(name.empty() ? "none" : name);
+    }
     case Property::kTicketLifetime: {
       const SSL_SESSION* session = SSL_get_session(ssl);
       if (session == nullptr || SSL_SESSION_has_ticket(session) != 1) {

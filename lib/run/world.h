@@ -37,6 +37,9 @@ struct CallLog {
   std::vector<trace::Alert> alerts_sent;
   std::vector<trace::Alert> alerts_received;
   int tickets_received = 0;  // NewSessionTickets, over the connection's life
+  // Server: the host name in the server_name extension of the last
+  // ClientHello read, "" for none (whatever OpenSSL then makes of it).
+  std::string sni_received;
 
   // Forgets one call's messages; the ticket count stays.
   void Clear() {

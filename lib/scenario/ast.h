@@ -330,6 +330,9 @@ enum class Property {
   // the ticket's lifetime hint in seconds ("none" without a session).
   kTicket,          // bool
   kTicketLifetime,  // int64_t or the string "none"
+  // Server only: the host name of the server_name extension in the last
+  // ClientHello it read; "none" without one.
+  kSniReceived,  // string
 };
 
 // expect client version = TLSv1.3

@@ -111,6 +111,14 @@ bool Parser::ParseExpect(const Token& keyword) {
         step.value = n;
       }
       break;
+    case Property::kSniReceived:
+      if (step.side == Side::kClient) {
+        return Error(property,
+                     "'sni_received' is for the server: only it reads a "
+                     "ClientHello");
+      }
+      step.value = value.text;
+      break;
     case Property::kTickets: {
       int64_t n = 0;
       if (!IntFromWord(value, what, 0, INT64_MAX, &n)) return false;

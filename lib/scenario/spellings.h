@@ -54,6 +54,7 @@ inline constexpr PropertyRow kProperties[] = {
     {"ticket", Property::kTicket, "yes or no"},
     {"ticket_lifetime", Property::kTicketLifetime,
      "a lifetime in seconds, or none"},
+    {"sni_received", Property::kSniReceived, "a host name, or none"},
 };
 
 // The name of `value` in `names`; "?" when it has none.
