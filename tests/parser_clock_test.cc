@@ -140,6 +140,18 @@ TEST_CASE("a quoted value reads as its words", "[settings]") {
   // Lists OpenSSL reads keep a string exactly, blanks included.
   Scenario list = MustParse("client {\n  ciphers = \"ALL:@SECLEVEL=0\"\n}\n");
   CHECK(list.client.ciphers->value == "ALL:@SECLEVEL=0");
+  // Every value after '=' follows the rule: certificate attributes, drive
+  // options, resume=, and the outcome items that are words.
+  CHECK(MustParse("pki {\n  ca root key=\"ed25519\"\n}\n"
+                  "client connect -> -1 verify=\"X509_V_OK\" "
+                  "alert_sent=\"fatal:handshake_failure\"\n"
+                  "drive deliver=\"all\" first=\"server\" limit=\"5\" -> "
+                  "done\nconnection b resume=\"main\"\n") ==
+        MustParse("pki {\n  ca root key=ed25519\n}\n"
+                  "client connect -> -1 verify=X509_V_OK "
+                  "alert_sent=fatal:handshake_failure\n"
+                  "drive deliver=all first=server limit=5 -> done\n"
+                  "connection b resume=main\n"));
   // And an expectation's value too.
   Scenario expect = MustParse("expect client version = \"TLSv1.3\"\n");
   CHECK(std::get<ExpectStep>(expect.steps[0]).value ==

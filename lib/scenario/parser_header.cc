@@ -181,6 +181,7 @@ bool Parser::ParseCertDecl() {
       return Unexpected("'=' after '" + a + "'");
     }
     Take();
+    UnquoteValue();
     const std::string after = a + "=";
     if (a == "not_before" || a == "not_after") {
       Located<int64_t> time;

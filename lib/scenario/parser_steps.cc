@@ -119,6 +119,7 @@ bool Parser::ParseOutcome(Call call, Outcome* out) {
       if (!is_string && !is_alert && w != "verify") {
         return Error(word, "unknown outcome key '" + w + "'");
       }
+      if (!is_string) UnquoteValue();
       bool duplicate = w == "reason"       ? out->reason.has_value()
                        : w == "state"      ? out->state.has_value()
                        : w == "data"       ? out->data.has_value()
@@ -312,6 +313,7 @@ bool Parser::ParseDrive(const Token& keyword) {
       return Unexpected("'=' after '" + o + "'");
     }
     Take();
+    UnquoteValue();
     if (o == "deliver") {
       if (!ParseAmount(&step.chunk)) return false;
     } else if (o == "first") {
@@ -411,6 +413,7 @@ bool Parser::ParseConnection(const Token& keyword) {
       return Unexpected("'=' after 'resume'");
     }
     Take();
+    UnquoteValue();
     Token from;
     if (!TakeWord("a connection name after 'resume='", &from)) {
       return false;
