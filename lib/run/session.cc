@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <optional>
@@ -58,6 +59,46 @@ const char* HandshakeCallText(Call call) {
   }
 }
 
+// Why a client given `session` (SSL_set_session succeeded) will not offer
+// it, as OpenSSL 3.0's ClientHello decides: a session that is not
+// resumable, or of a version the client no longer enables, is replaced by a
+// new one. Empty when it will offer it.
+std::string DeclinedSession(const SSL* client, const SSL_SESSION* session) {
+  if (SSL_SESSION_is_resumable(session) != 1) {
+    const bool ticket = SSL_SESSION_has_ticket(session) == 1;
+    unsigned int id_length = 0;
+    SSL_SESSION_get_id(session, &id_length);
+    if (SSL_SESSION_get_protocol_version(session) == TLS1_3_VERSION &&
+        !ticket) {
+      return "no ticket was read";
+    }
+    if (!ticket && id_length == 0) return "no session ID and no ticket";
+    return "not resumable";
+  }
+  const int version = SSL_SESSION_get_protocol_version(session);
+  if (version == TLS1_3_VERSION && SSL_SESSION_has_ticket(session) == 1) {
+    // tls_construct_ctos_psk: the age in whole seconds less one, against
+    // the lifetime hint, on the scenario clock (a step's time(NULL)); a
+    // later `clock` step before the ClientHello is not foreseen here.
+    const long age = static_cast<long>(time(nullptr)) -
+                     static_cast<long>(SSL_SESSION_get_time(session));
+    const long counted = age > 0 ? age - 1 : 0;
+    const unsigned long lifetime =
+        SSL_SESSION_get_ticket_lifetime_hint(session);
+    if (counted > 0 && static_cast<unsigned long>(counted) > lifetime) {
+      return fmt::format("its ticket is {} s old, its lifetime {} s", age,
+                         lifetime);
+    }
+  }
+  const long min = SSL_get_min_proto_version(const_cast<SSL*>(client));
+  const long max = SSL_get_max_proto_version(const_cast<SSL*>(client));
+  if ((min != 0 && version < min) || (max != 0 && version > max)) {
+    return fmt::format("its {} is not among the client's versions",
+                       proto::VersionText(version));
+  }
+  return "";
+}
+
 bool EqualNoCase(const std::string& a, const char* b) {
   return b != nullptr && strcasecmp(a.c_str(), b) == 0;
 }
@@ -97,6 +138,26 @@ class Session::Steps {
             Wire().InFlight(wire::Side::kServer)};
   }
 
+  // Whether the harness empties the thread's error queue around `side`'s
+  // calls: `clear_errors`, on unless the scenario turns it off.
+  bool ClearsErrors(wire::Side side) const {
+    const scenario::EndpointDecl& decl = side == wire::Side::kClient
+                                             ? session_.scenario_.client
+                                             : session_.scenario_.server;
+    return !decl.clear_errors || decl.clear_errors->value;
+  }
+
+  // What an application's own failed call leaves on the queue: a library
+  // error ("internal error"), or a system error (ENOENT, as from fopen),
+  // which SSL_get_error reports as SYSCALL.
+  static void RaiseError(bool system) {
+    if (system) {
+      ERR_raise(ERR_LIB_SYS, ENOENT);
+    } else {
+      ERR_raise(ERR_LIB_USER, ERR_R_INTERNAL_ERROR);
+    }
+  }
+
   static Verdict Fail(const trace::StepId& id, std::string message) {
     return Verdict{false, id.line, std::move(message)};
   }
@@ -111,8 +172,11 @@ class Session::Steps {
     e.log->Clear();
     // OpenSSL's error queue is emptied after every call; only something
     // else (an observer, an expectation, the caller between steps) may have
-    // left an error there, and looking costs as much as a small call.
-    if (!session_.error_queue_clean_ && ERR_peek_error() != 0) {
+    // left an error there, and looking costs as much as a small call. With
+    // `clear_errors = off` the side's calls leave the queue as they find it,
+    // and raise_error adds to it.
+    const bool clears = ClearsErrors(side) && call != Call::kRaiseError;
+    if (clears && !session_.error_queue_clean_ && ERR_peek_error() != 0) {
       ERR_clear_error();
     }
     ev.side = side;
@@ -189,6 +253,10 @@ class Session::Steps {
       case Call::kVerifyClientPostHandshake:
         ret = SSL_verify_client_post_handshake(ssl);
         break;
+      case Call::kRaiseError:
+        RaiseError(step.raise_system);
+        ev.returns = false;
+        break;
     }
     if (ev.returns) {
       ev.ret = ret;
@@ -205,10 +273,10 @@ class Session::Steps {
     if (!queue_seen_empty) {
       if (unsigned long code = ERR_peek_error(); code != 0) {
         ev.reason = code;
-        ERR_clear_error();
+        if (clears) ERR_clear_error();
       }
     }
-    session_.error_queue_clean_ = true;
+    session_.error_queue_clean_ = clears;
     ev.state = SSL_state_string_long(ssl);
     ev.verify_result = SSL_get_verify_result(ssl);
     ev.sent = std::move(e.log->sent);
@@ -246,12 +314,18 @@ class Session::Steps {
     ev.from = step.from;
     ev.amount = scenario::AmountText(step.amount);
     ev.delivery = Wire().Deliver(ev.from, ToWire(step.amount));
+    ev.expect_fails = step.expect.has_value();
     ev.in_flight = InFlight();
     Verdict v;
-    if (!ev.delivery.ok) {
-      v = Fail(id, fmt::format("deliver {} {}: {}",
-                               scenario::DirectionName(step.from), ev.amount,
-                               ev.delivery.error));
+    // What a success did, said only when a failure was expected.
+    std::string did =
+        step.expect ? fmt::format("delivered {} bytes", ev.delivery.delivered)
+                    : std::string();
+    if (std::optional<std::string> m =
+            WireMismatch(step.expect, ev.delivery.ok, ev.delivery.error, did)) {
+      v = Fail(id,
+               fmt::format("deliver {} {}: {}",
+                           scenario::DirectionName(step.from), ev.amount, *m));
     }
     Emit(std::move(ev));
     return v;
@@ -275,9 +349,13 @@ class Session::Steps {
     wire::FaultResult result;
     ev.ok = Wire().Apply(ev.from, ToWire(step), &result);
     ev.result = ev.ok ? result.description : result.error;
+    ev.expect_fails = step.expect.has_value();
     ev.in_flight = InFlight();
     Verdict v;
-    if (!ev.ok) v = Fail(id, fmt::format("{}: {}", ev.fault, ev.result));
+    if (std::optional<std::string> m =
+            WireMismatch(step.expect, ev.ok, ev.result, ev.result)) {
+      v = Fail(id, fmt::format("{}: {}", ev.fault, *m));
+    }
     Emit(std::move(ev));
     return v;
   }
@@ -302,9 +380,11 @@ class Session::Steps {
       // scenario clock during a step (tls/clock.h), minus the time it read
       // the ticket, in whole seconds less one. It follows `clock` steps and
       // is the same in every run.
-      ev.session_offered = session != nullptr &&
-                           SSL_set_session(At(wire::Side::kClient).ssl.get(),
-                                           session.get()) == 1;
+      SSL* client = At(wire::Side::kClient).ssl.get();
+      if (session != nullptr && SSL_set_session(client, session.get()) == 1) {
+        ev.session_declined = DeclinedSession(client, session.get());
+        ev.session_offered = ev.session_declined.empty();
+      }
       world_.current().session_offered = ev.session_offered;
     }
     ERR_clear_error();
@@ -659,6 +739,10 @@ Verdict Session::Step() {
 Verdict Session::Finish() {
   if (finished_) return verdict_;
   finished_ = true;
+  // What the run left on the thread's error queue (`clear_errors = off`,
+  // raise_error) stays out of whatever this thread runs next.
+  ERR_clear_error();
+  error_queue_clean_ = true;
   Start();
   if (!prepared_) verdict_ = {false, 0, "the scenario was not prepared"};
   footer_ = {verdict_.passed, verdict_.Format(scenario_.file), {}};

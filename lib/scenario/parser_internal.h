@@ -210,6 +210,10 @@ class Parser {
 
   // parser_clock.cc: clock advance DURATION | clock set TIME
   bool ParseClockStep(const Token& keyword);
+  // The rest of a wire step's line: nothing, or `-> fails ["substring"]`
+  // into *out. `out` is null for a step that cannot fail (close): an
+  // expectation there is an error at its arrow. Ends the line.
+  bool ParseWireOutcome(const Token& keyword, std::optional<WireOutcome>* out);
 
   // parser_expect.cc
   bool ParseExpect(const Token& keyword);

@@ -99,6 +99,8 @@ constexpr SettingRow kSettings[] = {
    "external PSK identity (with psk_key)"},
   {"psk_key", kBoth, value::Hex{&D::psk_key},
    "external PSK key in hex (with psk_identity)"},
+  {"clear_errors", kBoth, OnOff{&D::clear_errors},
+   "empty the thread's error queue around this side's calls (default on)"},
 };
 
 constexpr OptionRow kOptions[] = {
