@@ -7,9 +7,16 @@
 
 #include "lib/proto/names.h"
 #include "lib/scenario/printer.h"
+#include "lib/trace/text.h"
 
 namespace tlsim::run {
 namespace {
+
+// Data as a message shows it: quoted, and shortened past trace::kLongData.
+std::string DataText(const std::string& data) {
+  return data.size() > trace::kLongData ? trace::DataText(data)
+                                        : scenario::QuoteString(data);
+}
 
 std::string FormatAlert(const trace::Alert& a) {
   return fmt::format("{}{}", a.level == 1 ? "warning:" : "fatal:",
@@ -76,8 +83,7 @@ std::optional<std::string> Mismatch(const scenario::Outcome& want,
   }
   if (want.data && *want.data != got.data) {
     return fmt::format("expected data {}, observed {}",
-                       scenario::QuoteString(*want.data),
-                       scenario::QuoteString(got.data));
+                       DataText(*want.data), DataText(got.data));
   }
   if (want.alert_sent && !AlertSeen(*want.alert_sent, got.alerts_sent)) {
     return fmt::format("expected alert sent {}, observed {}",

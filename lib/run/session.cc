@@ -20,7 +20,9 @@
 #include "lib/run/convert.h"
 #include "lib/run/outcome.h"
 #include "lib/scenario/printer.h"
+#include "lib/tls/clock.h"
 #include "lib/tls/names.h"
+#include "lib/trace/text.h"
 #include "lib/wire/fault.h"
 
 namespace tlsim::run {
@@ -74,6 +76,20 @@ std::string DeclinedSession(const SSL* client, const SSL_SESSION* session) {
     return "not resumable";
   }
   const int version = SSL_SESSION_get_protocol_version(session);
+  if (version == TLS1_3_VERSION && SSL_SESSION_has_ticket(session) == 1) {
+    // tls_construct_ctos_psk: the age in whole seconds less one, against
+    // the lifetime hint, on the scenario clock (a step's time(NULL)); a
+    // later `clock` step before the ClientHello is not foreseen here.
+    const long age = static_cast<long>(time(nullptr)) -
+                     static_cast<long>(SSL_SESSION_get_time(session));
+    const long counted = age > 0 ? age - 1 : 0;
+    const unsigned long lifetime =
+        SSL_SESSION_get_ticket_lifetime_hint(session);
+    if (counted > 0 && static_cast<unsigned long>(counted) > lifetime) {
+      return fmt::format("its ticket is {} s old, its lifetime {} s", age,
+                         lifetime);
+    }
+  }
   const long min = SSL_get_min_proto_version(const_cast<SSL*>(client));
   const long max = SSL_get_max_proto_version(const_cast<SSL*>(client));
   if ((min != 0 && version < min) || (max != 0 && version > max)) {
@@ -275,6 +291,11 @@ class Session::Steps {
     trace::CallEvent ev;
     ev.id = id;
     ev.call = scenario::CallText(step);
+    if (step.write_data.size() > trace::kLongData) {  // shortened
+      ev.call = std::string(scenario::CallName(step.call)) + " " +
+                trace::DataText(step.write_data) +
+                (step.moved_buffer ? " moved" : "");
+    }
     MakeCall(step.side, step.call, step, &ev);
     std::optional<std::string> m;
     if (step.expect) m = Mismatch(*step.expect, ev);
@@ -355,10 +376,10 @@ class Session::Steps {
     ev.id.connection = step.name;
     if (step.resume) {
       ev.resume = step.resume->value;
-      // A TLS 1.3 client sends the ticket's age, time(NULL) minus the
-      // session's time, in whole seconds; from now on that is 0, and the
-      // ClientHello the same in every run.
-      if (session) SSL_SESSION_set_time(session.get(), std::time(nullptr));
+      // A TLS 1.3 client sends the ticket's age: time(NULL), which is the
+      // scenario clock during a step (tls/clock.h), minus the time it read
+      // the ticket, in whole seconds less one. It follows `clock` steps and
+      // is the same in every run.
       SSL* client = At(wire::Side::kClient).ssl.get();
       if (session != nullptr && SSL_set_session(client, session.get()) == 1) {
         ev.session_declined = DeclinedSession(client, session.get());
@@ -368,6 +389,21 @@ class Session::Steps {
     }
     ERR_clear_error();
     Emit(std::move(ev));
+    return {};
+  }
+
+  Verdict Do(const scenario::ClockStep& step, const trace::StepId& id) {
+    world_.clock = step.set ? step.seconds : world_.clock + step.seconds;
+    // Connections already open verify at the new time too (a
+    // renegotiation, a post-handshake certificate).
+    for (const auto& c : world_.connections) {
+      for (Endpoint& e : c->endpoints) {
+        X509_VERIFY_PARAM_set_time(SSL_get0_param(e.ssl.get()),
+                                   static_cast<time_t>(world_.clock));
+      }
+    }
+    Emit(trace::ClockEvent{id, scenario::ClockText(step),
+                           scenario::FormatTime(world_.clock)});
     return {};
   }
 
@@ -420,6 +456,7 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
     const char* state = "";
   };
   std::array<Last, 2> last;
+  std::optional<wire::Side> failed_first;  // the side whose call failed first
   auto index = [](wire::Side s) { return static_cast<size_t>(s); };
   static const scenario::CallStep kNoArguments;
   int sub = 0;
@@ -446,6 +483,7 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
           moved = true;
         } else if (!IsRetry(ev.error)) {
           status[index(side)] = Status::kFailed;
+          if (!failed_first) failed_first = side;
           moved = true;
         } else if (ev.error != SSL_ERROR_WANT_READ ||
                    Wire().InFlight(side) != before) {
@@ -503,6 +541,11 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
   if (result != want) {
     v = Fail(id, fmt::format("drive: expected {}, observed {}: {}", want,
                              result, detail));
+  } else if (step.failed_by && failed_first != step.failed_by) {
+    v = Fail(id, fmt::format("drive: expected failed by {}, observed failed "
+                             "by {}: {}",
+                             scenario::SideName(*step.failed_by),
+                             scenario::SideName(*failed_first), detail));
   }
   Emit(trace::DriveEvent{id, "", true, std::move(result), std::move(detail)});
   return v;
@@ -627,6 +670,23 @@ std::pair<std::string, bool> Session::Steps::Observe(
                            ? "ticket"
                            : "session_id");
     }
+    case Property::kTicket: {
+      const SSL_SESSION* session = SSL_get_session(ssl);
+      return same_flag(session != nullptr &&
+                       SSL_SESSION_has_ticket(session) == 1);
+    }
+    case Property::kSniReceived: {
+      const std::string& name = At(step.side).log->sni_received;
+      return same_text(name.empty() ? "none" : name);
+    }
+    case Property::kTicketLifetime: {
+      const SSL_SESSION* session = SSL_get_session(ssl);
+      if (session == nullptr || SSL_SESSION_has_ticket(session) != 1) {
+        return same_text("none");
+      }
+      return same_number(
+          static_cast<int64_t>(SSL_SESSION_get_ticket_lifetime_hint(session)));
+    }
   }
   return {"?", false};
 }
@@ -671,6 +731,7 @@ Session::Session(const scenario::Scenario& scenario, std::string_view source)
 
 bool Session::Prepare(scenario::Diagnostic* out_error) {
   world_.record_keylog = record_keylog_;
+  tls::ClockScope clock(scenario_.clock.value_or(kDefaultClock));
   prepared_ = BuildWorld(scenario_, source_, &world_, out_error);
   return prepared_;
 }
@@ -706,6 +767,8 @@ Verdict Session::Step() {
   error_queue_clean_ = false;
   wire().Collect();
   Steps steps(this);
+  // OpenSSL reads the scenario clock, not the wall's, during the step.
+  tls::ClockScope clock(world_.clock);
   size_t index = next_++;
   Verdict v = steps.Run(steps_[index], static_cast<int>(index) + 1);
   if (!v.passed) {

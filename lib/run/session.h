@@ -15,6 +15,10 @@
 //   run::Verdict v = session.Finish();       // the footer goes out here
 //   if (!v.passed) std::cerr << v.Format(scenario.file) << "\n";
 //
+// During Prepare() and each Step(), OpenSSL's time(NULL) is the scenario
+// clock (tls/clock.h); a caller's own OpenSSL calls between steps read the
+// wall clock unless it holds a tls::ClockScope(session.world().clock).
+//
 // Events are emitted as they happen and cost nothing to make beyond a few
 // copies: formatting is each observer's business. KeepEvents(true) keeps
 // every event so that a trace can be written afterwards (tlsim prints the

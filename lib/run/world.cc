@@ -3,7 +3,9 @@
 #include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
+#include <algorithm>
 #include <map>
+#include <string>
 #include <variant>
 
 #include "lib/proto/names.h"
@@ -137,7 +139,10 @@ tls::EndpointConfig ToConfig(const scenario::EndpointDecl& d, bool server) {
   if (d.cert) c.cert = d.cert->value;
   if (d.server_name) c.server_name = d.server_name->value;
   if (d.verify_host) c.verify_host = d.verify_host->value;
-  if (d.alpn) c.alpn = d.alpn->value;
+  if (d.alpn) {
+    c.alpn = d.alpn->value;
+    c.alpn_empty = d.alpn->value.empty();  // alpn = ""
+  }
   if (d.session_cache) c.session_cache = d.session_cache->value;
   if (d.tickets) c.tickets = d.tickets->value;
   auto plan = [](const std::optional<scenario::Located<scenario::RetryPlan>>& p,
@@ -240,6 +245,31 @@ trace::Message HandshakeMessage(const unsigned char* buf, size_t len) {
   return buf[0];
 }
 
+// The host name of a ClientHello's server_name extension (RFC 6066 3), or
+// "" when it has none or is malformed (OpenSSL reports that on its own).
+std::string ClientHelloSni(const unsigned char* p, size_t len) {
+  size_t at = 4 + 2 + 32;  // header, legacy_version, random
+  auto u8 = [&](size_t i) -> size_t { return i < len ? p[i] : 0; };
+  auto u16 = [&](size_t i) -> size_t { return u8(i) << 8 | u8(i + 1); };
+  if (at >= len) return "";
+  at += 1 + u8(at);   // legacy_session_id
+  at += 2 + u16(at);  // cipher_suites
+  at += 1 + u8(at);   // legacy_compression_methods
+  size_t end = std::min(len, at + 2 + u16(at));
+  at += 2;
+  while (at + 4 <= end) {
+    size_t type = u16(at), size = u16(at + 2);
+    at += 4;
+    if (type == 0 && at + 5 <= end && u8(at + 2) == 0) {  // host_name
+      size_t name = u16(at + 3);
+      if (at + 5 + name > end) return "";
+      return std::string(reinterpret_cast<const char*>(p + at + 5), name);
+    }
+    at += size;
+  }
+  return "";
+}
+
 // Records plaintext handshake messages, ChangeCipherSpec and alerts as
 // OpenSSL writes and reads them, encrypted records included. Called for
 // every record OpenSSL handles: it keeps numbers only.
@@ -253,6 +283,9 @@ void OnMessage(int write_p, int /*version*/, int content_type, const void* buf,
           .push_back(HandshakeMessage(bytes, len));
       if (!write_p && len > 0 && bytes[0] == SSL3_MT_NEWSESSION_TICKET) {
         ++log->tickets_received;
+      }
+      if (!write_p && len > 0 && bytes[0] == SSL3_MT_CLIENT_HELLO) {
+        log->sni_received = ClientHelloSni(bytes, len);
       }
       break;
     case SSL3_RT_CHANGE_CIPHER_SPEC:

@@ -28,7 +28,7 @@
 namespace tlsim::run {
 
 // The scenario clock when a file sets none: runs never read the wall clock.
-inline constexpr int64_t kDefaultClock = 1767225600;  // 2026-01-01T00:00:00Z
+inline constexpr int64_t kDefaultClock = scenario::kDefaultClock;
 
 // What the message callback saw during one SSL call.
 struct CallLog {
@@ -37,6 +37,9 @@ struct CallLog {
   std::vector<trace::Alert> alerts_sent;
   std::vector<trace::Alert> alerts_received;
   int tickets_received = 0;  // NewSessionTickets, over the connection's life
+  // Server: the host name in the server_name extension of the last
+  // ClientHello read, "" for none (whatever OpenSSL then makes of it).
+  std::string sni_received;
 
   // Forgets one call's messages; the ticket count stays.
   void Clear() {

@@ -353,6 +353,9 @@ struct DriveStep {
   Side first = Side::kClient;
   int64_t limit = 10000;  // rounds
   DriveResult expect = DriveResult::kDone;
+  // `-> failed by server`: that side's call failed first (set only with
+  // kFailed).
+  std::optional<Side> failed_by;
   bool operator==(const DriveStep&) const = default;
 };
 
@@ -369,7 +372,14 @@ enum class Property {
   kTickets,        // int64_t: NewSessionTickets read on this connection
   kEarlyData,      // string: not_sent, rejected or accepted
   kResumption,     // string: none, session_id, ticket or psk
-  kCaNames,        // string: the CA names received, pki names, "none"
+  // Client only: its session holds a ticket (SSL_SESSION_has_ticket), and
+  // the ticket's lifetime hint in seconds ("none" without a session).
+  kTicket,          // bool
+  kTicketLifetime,  // int64_t or the string "none"
+  // Server only: the host name of the server_name extension in the last
+  // ClientHello it read; "none" without one.
+  kSniReceived,  // string
+  kCaNames,      // string: the CA names received, pki names, "none"
 };
 
 // expect client version = TLSv1.3
@@ -383,6 +393,21 @@ struct ExpectStep {
   bool operator==(const ExpectStep&) const = default;
 };
 
+// The scenario clock when a file sets none: runs never read the wall clock.
+inline constexpr int64_t kDefaultClock = 1767225600;  // 2026-01-01T00:00:00Z
+// The latest time the clock may reach: 9999-12-31T23:59:59Z.
+inline constexpr int64_t kLastClock = 253402300799;
+
+// clock advance 2h30m      clock set 2026-03-01T00:00:00Z
+// Moves the scenario clock forward (never back): what OpenSSL reads as the
+// time from the next step on (tls/clock.h).
+struct ClockStep {
+  Pos pos;
+  bool set = false;     // `set`: `seconds` is the time; else the advance
+  int64_t seconds = 0;  // advance: >= 0; set: seconds since the epoch
+  bool operator==(const ClockStep&) const = default;
+};
+
 // client set KEY = VALUE
 // Changes one setting of the current connection's SSL (SSL_set_* and
 // friends), before its handshake or between handshakes; `settings` holds
@@ -394,8 +419,9 @@ struct SetStep {
   bool operator==(const SetStep&) const = default;
 };
 
-using Step = std::variant<CallStep, DeliverStep, CloseStep, DriveStep,
-                          ExpectStep, FaultStep, ConnectionStep, SetStep>;
+using Step =
+    std::variant<CallStep, DeliverStep, CloseStep, DriveStep, ExpectStep,
+                 FaultStep, ConnectionStep, ClockStep, SetStep>;
 
 // server context NAME { ... }: a second server SSL_CTX, which the server's
 // name callback switches to (SSL_set_SSL_CTX) for the hosts its `contexts`

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -121,6 +122,31 @@ bool Parser::TakeList(const std::string& what, std::vector<std::string>* out) {
     col += static_cast<int>(item.size()) + 1;
   }
   return true;
+}
+
+void Parser::UnquoteValue() {
+  if (tok_.kind != Token::kString) return;
+  std::deque<Token> words;
+  const std::string& text = tok_.text;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+    if (i == text.size()) break;
+    size_t start = i;
+    while (i < text.size() && text[i] != ' ' && text[i] != '\t') ++i;
+    Token word;
+    word.kind = Token::kWord;
+    word.text = text.substr(start, i - start);
+    word.line = tok_.line;
+    // Past the opening quote; an escape before it makes this approximate.
+    word.col = tok_.col + 1 + static_cast<int>(start);
+    words.push_back(std::move(word));
+  }
+  if (words.empty()) return;
+  tok_ = std::move(words.front());
+  words.pop_front();
+  pending_.insert(pending_.begin(), std::make_move_iterator(words.begin()),
+                  std::make_move_iterator(words.end()));
 }
 
 bool Parser::ParseStatement() {

@@ -23,6 +23,7 @@ bool Parser::ParseExpect(const Token& keyword) {
                         proto::DirectionName(step.side) + "'");
     }
     Take();
+    UnquoteValue();
     int64_t n = 0;
     if (!TakeInt("a non-negative integer", "=", 0, INT64_MAX, &n,
                  &step.value_pos)) {
@@ -55,6 +56,7 @@ bool Parser::ParseExpect(const Token& keyword) {
     return Unexpected("'=' after '" + p + "'");
   }
   Take();
+  UnquoteValue();
   Token value;
   if (!TakeWord(what, &value)) return false;
   step.value_pos = PosOf(value);
@@ -101,6 +103,32 @@ bool Parser::ParseExpect(const Token& keyword) {
       break;
     }
     case Property::kInFlight:  // read above
+      break;
+    case Property::kTicket:
+    case Property::kTicketLifetime:
+      if (step.side == Side::kServer) {
+        return Error(property, "'" + p +
+                                   "' is for the client: the ticket is in "
+                                   "the session it holds");
+      }
+      if (step.property == Property::kTicket) {
+        if (value.text != "yes" && value.text != "no") return wrong();
+        step.value = value.text == "yes";
+      } else if (value.text == "none") {
+        step.value = value.text;
+      } else {
+        int64_t n = 0;
+        if (!IntFromWord(value, what, 0, UINT32_MAX, &n)) return false;
+        step.value = n;
+      }
+      break;
+    case Property::kSniReceived:
+      if (step.side == Side::kClient) {
+        return Error(property,
+                     "'sni_received' is for the server: only it reads a "
+                     "ClientHello");
+      }
+      step.value = value.text;
       break;
     case Property::kTickets: {
       int64_t n = 0;

@@ -118,10 +118,15 @@ bool Parser::ParseSeed() {
 
 bool Parser::ParseClock() {
   Token keyword = Take();
+  if (tok_.kind == Token::kWord &&
+      (tok_.text == "advance" || tok_.text == "set")) {
+    return ParseClockStep(keyword);
+  }
   if (!CheckHeader(keyword, "'clock'", &clock_pos_)) return false;
   Located<int64_t> time;
   if (!TakeTime("clock", &time)) return false;
   out_->clock = time.value;
+  clock_ = time.value;
   return ExpectEndOfLine();
 }
 
@@ -176,6 +181,7 @@ bool Parser::ParseCertDecl() {
       return Unexpected("'=' after '" + a + "'");
     }
     Take();
+    UnquoteValue();
     const std::string after = a + "=";
     if (a == "not_before" || a == "not_after") {
       Located<int64_t> time;

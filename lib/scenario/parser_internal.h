@@ -19,6 +19,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,6 +38,8 @@ namespace tlsim::scenario::internal {
 
 // The longest read a step may ask for.
 inline constexpr int64_t kMaxReadLength = 1 << 20;
+// The longest payload a write (or data=) may hold: "a" * 16777216.
+inline constexpr int64_t kMaxPayload = 1 << 24;
 
 // Reads all of `s` as a decimal integer (optional leading '-').
 // Returns false when `s` is not one; sets *out_of_range when it is one
@@ -95,9 +98,19 @@ class Parser {
   // Moves on to the next token and returns the one we were looking at.
   Token Take() {
     Token t = std::move(tok_);
-    tok_ = lexer_.Next();
+    if (pending_.empty()) {
+      tok_ = lexer_.Next();
+    } else {
+      tok_ = std::move(pending_.front());
+      pending_.pop_front();
+    }
     return t;
   }
+  // One rule for quoted values: where a value is read, a string holding
+  // words reads as those words unquoted (`verify_cb = "retry 1 then ok"`).
+  // Turns the lookahead, when it is such a string, into its words; a blank
+  // or empty string stays a string.
+  void UnquoteValue();
 
   // Fills error() with `message` at `pos` and returns false.
   bool Error(Pos pos, const std::string& message) {
@@ -195,6 +208,11 @@ class Parser {
   bool ParseClose(const Token& keyword);
   bool ParseDrive(const Token& keyword);
   bool ParseConnection(const Token& keyword);
+  // "text" or "text" * N: a payload for write and data=.
+  bool ParsePayload(const std::string& after, std::string* out);
+
+  // parser_clock.cc: clock advance DURATION | clock set TIME
+  bool ParseClockStep(const Token& keyword);
   // The rest of a wire step's line: nothing, or `-> fails ["substring"]`
   // into *out. `out` is null for a step that cannot fail (close): an
   // expectation there is an error at its arrow. Ends the line.
@@ -231,12 +249,14 @@ class Parser {
   std::string_view file_;
   std::string_view text_;
   Lexer lexer_;
-  Token tok_;  // the lookahead
+  Token tok_;                  // the lookahead
+  std::deque<Token> pending_;  // words of an unquoted string, before lexer_
   Scenario* out_;
   Diagnostic error_;  // the first error, once a Parse* returned false
   bool seen_step_ = false;
   Pos title_pos_, seed_pos_, clock_pos_, pki_pos_;   // line 0: not yet seen
   std::vector<std::string> connections_ = {"main"};  // names so far
+  int64_t clock_ = kDefaultClock;  // the scenario clock after the last step
 };
 
 template <typename ParseLine>

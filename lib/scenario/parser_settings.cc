@@ -43,6 +43,12 @@ bool Parser::ParseSetting(Side side, EndpointDecl* decl) {
           return Unexpected("'=' after '" + key.text + "'");
         }
         Take();
+        // Lists OpenSSL reads itself keep a string as written; any other
+        // value reads a string as its words.
+        if constexpr (!std::is_same_v<std::decay_t<decltype(kind)>,
+                                      value::OpensslList>) {
+          UnquoteValue();
+        }
         typename std::remove_reference_t<decltype(*field)>::value_type value;
         value.pos = PosOf(tok_);
         if (!ReadSetting(*row, kind, side, &value.value)) return false;
@@ -92,8 +98,13 @@ bool Parser::ReadSetting(const SettingRow& row, const value::Hex&, Side,
   return true;
 }
 
-bool Parser::ReadSetting(const SettingRow& row, const value::Names&, Side,
+bool Parser::ReadSetting(const SettingRow& row, const value::Names& kind, Side,
                          std::vector<std::string>* out) {
+  if (kind.empty_list && tok_.kind == Token::kString && tok_.text.empty()) {
+    Take();  // "": the empty list
+    out->clear();
+    return true;
+  }
   return TakeList(ExpectedText(row), out);
 }
 

@@ -56,10 +56,7 @@ bool Parser::ParseCall(const Token& side_word) {
       break;
     case Call::kWrite:
     case Call::kWriteEarly:
-      if (tok_.kind != Token::kString) {
-        return Unexpected("a string after '" + name.text + "'");
-      }
-      step.write_data = Take().text;
+      if (!ParsePayload(name.text, &step.write_data)) return false;
       if (tok_.kind == Token::kWord && tok_.text == "moved") {
         Take();
         step.moved_buffer = true;
@@ -128,6 +125,7 @@ bool Parser::ParseOutcome(Call call, Outcome* out) {
       if (!is_string && !is_alert && w != "verify") {
         return Error(word, "unknown outcome key '" + w + "'");
       }
+      if (!is_string) UnquoteValue();
       bool duplicate = w == "reason"       ? out->reason.has_value()
                        : w == "state"      ? out->state.has_value()
                        : w == "data"       ? out->data.has_value()
@@ -155,10 +153,14 @@ bool Parser::ParseOutcome(Call call, Outcome* out) {
         continue;
       }
       if (is_string) {
-        if (tok_.kind != Token::kString) {
+        std::string value;
+        if (w == "data") {
+          if (!ParsePayload(w + "=", &value)) return false;
+        } else if (tok_.kind != Token::kString) {
           return Unexpected("a string after '" + w + "='");
+        } else {
+          value = Take().text;
         }
-        std::string value = Take().text;
         (w == "reason"  ? out->reason
          : w == "state" ? out->state
                         : out->data) = std::move(value);
@@ -346,6 +348,7 @@ bool Parser::ParseDrive(const Token& keyword) {
       return Unexpected("'=' after '" + o + "'");
     }
     Take();
+    UnquoteValue();
     if (o == "deliver") {
       if (!ParseAmount(&step.chunk)) return false;
     } else if (o == "first") {
@@ -372,8 +375,58 @@ bool Parser::ParseDrive(const Token& keyword) {
     return Error(result, "expected " + what + ", found " + TokenName(result));
   }
   step.expect = *expect;
+  if (tok_.kind == Token::kWord && tok_.text == "by") {
+    Token by = Take();
+    if (step.expect != DriveResult::kFailed) {
+      return Error(by,
+                   "'by' names the side that failed first: only after "
+                   "'failed'");
+    }
+    Token side;
+    if (!TakeWord("client or server after 'by'", &side)) return false;
+    Side who;
+    if (!LookupSide(side.text, &who)) {
+      return Error(side, "expected client or server, found " + TokenName(side));
+    }
+    step.failed_by = who;
+  }
   AddStep(std::move(step));
   return ExpectEndOfLine();
+}
+
+// "text", or "text" * N (also written "text" *N): the text N times over.
+bool Parser::ParsePayload(const std::string& after, std::string* out) {
+  if (tok_.kind != Token::kString) {
+    return Unexpected("a string after '" + after + "'");
+  }
+  Token text = Take();
+  if (tok_.kind != Token::kWord || tok_.text.empty() || tok_.text[0] != '*') {
+    *out = std::move(text.text);
+    return true;
+  }
+  Token star = Take();
+  const std::string what =
+      "a repeat count from 1 to " + std::to_string(kMaxPayload);
+  int64_t count = 0;
+  if (star.text.size() > 1) {
+    Token word = star;
+    word.text = star.text.substr(1);
+    ++word.col;
+    if (!IntFromWord(word, what, 1, kMaxPayload, &count)) return false;
+  } else if (!TakeInt(what, "*", 1, kMaxPayload, &count, nullptr)) {
+    return false;
+  }
+  if (text.text.empty()) {
+    return Error(text, "an empty string repeated is still empty");
+  }
+  if (static_cast<int64_t>(text.text.size()) > kMaxPayload / count) {
+    return Error(star, "the payload would be longer than " +
+                           std::to_string(kMaxPayload) + " bytes");
+  }
+  out->clear();
+  out->reserve(text.text.size() * static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) *out += text.text;
+  return true;
 }
 
 bool Parser::ParseConnection(const Token& keyword) {
@@ -395,6 +448,7 @@ bool Parser::ParseConnection(const Token& keyword) {
       return Unexpected("'=' after 'resume'");
     }
     Take();
+    UnquoteValue();
     Token from;
     if (!TakeWord("a connection name after 'resume='", &from)) {
       return false;

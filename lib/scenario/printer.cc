@@ -67,7 +67,7 @@ std::string OutcomeText(const Outcome& outcome) {
   if (outcome.error) items.push_back(SslErrorName(*outcome.error));
   if (outcome.reason) items.push_back("reason=" + QuoteString(*outcome.reason));
   if (outcome.state) items.push_back("state=" + QuoteString(*outcome.state));
-  if (outcome.data) items.push_back("data=" + QuoteString(*outcome.data));
+  if (outcome.data) items.push_back("data=" + PayloadText(*outcome.data));
   if (outcome.alert_sent) {
     items.push_back("alert_sent=" + AlertTextOf(*outcome.alert_sent));
   }
@@ -116,7 +116,7 @@ struct ValueText {
   }
   std::string operator()(const std::vector<std::string>& names,
                          const value::Names&) const {
-    return Join(names);
+    return names.empty() ? "\"\"" : Join(names);
   }
   std::string operator()(const std::vector<std::string>& names,
                          const value::OptionNames&) const {
@@ -258,11 +258,15 @@ std::string StepText(const Step& step) {
             return std::string("close ") + DirectionName(s.from);
           },
           [](const DriveStep& s) {
-            return "drive deliver=" + AmountTextOf(s.chunk) +
-                   " first=" + SideName(s.first) +
-                   " limit=" + std::to_string(s.limit) + " -> " +
-                   NameOf(kDriveResults, s.expect);
+            std::string out = "drive deliver=" + AmountTextOf(s.chunk) +
+                              " first=" + SideName(s.first) +
+                              " limit=" + std::to_string(s.limit) + " -> " +
+                              NameOf(kDriveResults, s.expect);
+            if (s.failed_by)
+              out += std::string(" by ") + SideName(*s.failed_by);
+            return out;
           },
+          [](const ClockStep& s) { return ClockText(s); },
           [](const ExpectStep& s) {
             std::string value = std::visit(
                 Overloaded{
@@ -428,7 +432,7 @@ std::string CallText(const CallStep& s) {
       break;
     case Call::kWrite:
     case Call::kWriteEarly:
-      out += " " + QuoteString(s.write_data);
+      out += " " + PayloadText(s.write_data);
       if (s.moved_buffer) out += " moved";
       break;
     case Call::kKeyUpdate:
@@ -445,6 +449,46 @@ std::string CallText(const CallStep& s) {
 
 std::string QuoteString(std::string_view s) {
   return "\"" + EscapeString(s) + "\"";
+}
+
+std::string PayloadText(std::string_view s) {
+  // The shortest unit that repeats to `s`, when writing it that way saves
+  // most of a long literal; shipped scenarios' writes stay literals.
+  constexpr size_t kLongest = 4096;  // a shorter text stays a literal
+  constexpr size_t kUnit = 16;       // the longest unit looked for
+  if (s.size() > kLongest) {
+    for (size_t unit = 1; unit <= kUnit && unit < s.size(); ++unit) {
+      if (s.size() % unit != 0) continue;
+      bool repeats = true;
+      for (size_t i = unit; i < s.size() && repeats; ++i) {
+        repeats = s[i] == s[i - unit];
+      }
+      if (repeats) {
+        return QuoteString(s.substr(0, unit)) + " * " +
+               std::to_string(s.size() / unit);
+      }
+    }
+  }
+  return QuoteString(s);
+}
+
+std::string DurationText(int64_t seconds) {
+  static constexpr std::pair<char, int64_t> kUnits[] = {
+      {'d', 86400}, {'h', 3600}, {'m', 60}, {'s', 1}};
+  if (seconds == 0) return "0s";
+  std::string out;
+  for (const auto& [unit, size] : kUnits) {
+    if (seconds >= size) {
+      out += std::to_string(seconds / size) + unit;
+      seconds %= size;
+    }
+  }
+  return out;
+}
+
+std::string ClockText(const ClockStep& step) {
+  return step.set ? "clock set " + FormatTime(step.seconds)
+                  : "clock advance " + DurationText(step.seconds);
 }
 
 }  // namespace tlsim::scenario

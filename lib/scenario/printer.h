@@ -36,5 +36,12 @@ std::string SetText(const SetStep& step);
 std::string FormatTime(int64_t unix_seconds);  // "2026-01-01T00:00:00Z"
 // `s` as a scenario string literal, quotes and escapes included.
 std::string QuoteString(std::string_view s);
+// A payload as written: a literal, or "unit" * N when a long text repeats a
+// short unit ("a" * 8192).
+std::string PayloadText(std::string_view s);
+// A duration as written: "2h30m", "0s".
+std::string DurationText(int64_t seconds);
+// A clock step as written: "clock advance 2h", "clock set 2026-...Z".
+std::string ClockText(const ClockStep& step);
 
 }  // namespace tlsim::scenario

@@ -67,7 +67,7 @@ constexpr SettingRow kSettings[] = {
    "the SNI host name sent"},
   {"verify_host", kClient, Word{&D::verify_host, "a host name"},
    "the host name the server's certificate must match"},
-  {"alpn", kBoth, Names{&D::alpn, "protocol names"},
+  {"alpn", kBoth, Names{&D::alpn, "protocol names", true},
    "ALPN protocols offered (client) or accepted (server)"},
   {"session_cache", kBoth, OnOff{&D::session_cache},
    "OpenSSL's session cache"},

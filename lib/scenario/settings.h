@@ -63,10 +63,12 @@ struct Word {
 struct Hex {
   SettingField<std::string> field;
 };
-// a,b,c: words without blanks, none empty.
+// a,b,c: words without blanks, none empty. With `empty_list`, the empty
+// string "" is an empty list (alpn = "": OpenSSL's tests set one).
 struct Names {
   SettingField<std::vector<std::string>> field;
   const char* what;  // "certificate names"
+  bool empty_list = false;
 };
 // a,b,c where each is a name of Options().
 struct OptionNames {

@@ -51,6 +51,10 @@ inline constexpr PropertyRow kProperties[] = {
     {"tickets", Property::kTickets, "a non-negative integer"},
     {"early_data", Property::kEarlyData, "not_sent, rejected or accepted"},
     {"resumption", Property::kResumption, "none, session_id, ticket or psk"},
+    {"ticket", Property::kTicket, "yes or no"},
+    {"ticket_lifetime", Property::kTicketLifetime,
+     "a lifetime in seconds, or none"},
+    {"sni_received", Property::kSniReceived, "a host name, or none"},
     {"ca_names", Property::kCaNames, "certificate names or none"},
 };
 

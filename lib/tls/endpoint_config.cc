@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "lib/tls/clock.h"
+
 namespace tlsim::tls {
 namespace {
 
@@ -438,7 +440,11 @@ int OnGenerateTicket(SSL* ssl, void* arg) {
                    (SSL_get_max_early_data(ssl) > 0 &&
                     (SSL_get_options(ssl) & SSL_OP_NO_ANTI_REPLAY) == 0));
   if (session != nullptr && !stateful) {
-    SSL_SESSION_set_time(session, static_cast<long>(context->session_time));
+    // Under the scenario clock, the time it has now (the ticket's issue
+    // time); that is session_time until a step moves the clock.
+    SSL_SESSION_set_time(
+        session,
+        static_cast<long>(ScenarioNow().value_or(context->session_time)));
   }
   return 1;
 }
@@ -450,12 +456,19 @@ SSL_TICKET_RETURN OnDecryptTicket(SSL* /*ssl*/, SSL_SESSION* session,
                                   const unsigned char* /*keyname*/,
                                   size_t /*keyname_length*/,
                                   SSL_TICKET_STATUS status, void* /*arg*/) {
+  // Under the scenario clock the sealed time stays: OpenSSL measures the
+  // ticket's age from it on the same clock.
+  const bool scenario_clock = ScenarioNow().has_value();
   switch (status) {
     case SSL_TICKET_SUCCESS:
-      SSL_SESSION_set_time(session, static_cast<long>(std::time(nullptr)));
+      if (!scenario_clock) {
+        SSL_SESSION_set_time(session, static_cast<long>(std::time(nullptr)));
+      }
       return SSL_TICKET_RETURN_USE;
     case SSL_TICKET_SUCCESS_RENEW:
-      SSL_SESSION_set_time(session, static_cast<long>(std::time(nullptr)));
+      if (!scenario_clock) {
+        SSL_SESSION_set_time(session, static_cast<long>(std::time(nullptr)));
+      }
       return SSL_TICKET_RETURN_USE_RENEW;
     case SSL_TICKET_FATAL_ERR_MALLOC:
     case SSL_TICKET_FATAL_ERR_OTHER:
@@ -626,21 +639,21 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
   if (config.security_level >= 0) {
     SSL_CTX_set_security_level(ctx.get(), config.security_level);
   }
-  if (!config.ciphersuites.empty() &&
-      SSL_CTX_set_ciphersuites(ctx.get(), config.ciphersuites.c_str()) != 1) {
-    return Refuse(out_error, "ciphersuites", Refused(config.ciphersuites));
+  if (config.ciphersuites &&
+      SSL_CTX_set_ciphersuites(ctx.get(), config.ciphersuites->c_str()) != 1) {
+    return Refuse(out_error, "ciphersuites", Refused(*config.ciphersuites));
   }
-  if (!config.cipher_list.empty() &&
-      SSL_CTX_set_cipher_list(ctx.get(), config.cipher_list.c_str()) != 1) {
-    return Refuse(out_error, "ciphers", Refused(config.cipher_list));
+  if (config.cipher_list &&
+      SSL_CTX_set_cipher_list(ctx.get(), config.cipher_list->c_str()) != 1) {
+    return Refuse(out_error, "ciphers", Refused(*config.cipher_list));
   }
-  if (!config.groups.empty() &&
-      SSL_CTX_set1_groups_list(ctx.get(), config.groups.c_str()) != 1) {
-    return Refuse(out_error, "groups", Refused(config.groups));
+  if (config.groups &&
+      SSL_CTX_set1_groups_list(ctx.get(), config.groups->c_str()) != 1) {
+    return Refuse(out_error, "groups", Refused(*config.groups));
   }
-  if (!config.sigalgs.empty() &&
-      SSL_CTX_set1_sigalgs_list(ctx.get(), config.sigalgs.c_str()) != 1) {
-    return Refuse(out_error, "sigalgs", Refused(config.sigalgs));
+  if (config.sigalgs &&
+      SSL_CTX_set1_sigalgs_list(ctx.get(), config.sigalgs->c_str()) != 1) {
+    return Refuse(out_error, "sigalgs", Refused(*config.sigalgs));
   }
 
   int mode = SSL_VERIFY_NONE;
@@ -695,10 +708,10 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
       SSL_CTX_set0_CA_list(ctx.get(), names);
     }
   }
-  if (!config.client_sigalgs.empty() &&
+  if (config.client_sigalgs &&
       SSL_CTX_set1_client_sigalgs_list(ctx.get(),
-                                       config.client_sigalgs.c_str()) != 1) {
-    return Refuse(out_error, "client_sigalgs", Refused(config.client_sigalgs));
+                                       config.client_sigalgs->c_str()) != 1) {
+    return Refuse(out_error, "client_sigalgs", Refused(*config.client_sigalgs));
   }
 
   auto state = std::make_unique<ContextState>();
@@ -727,7 +740,7 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
     }
   }
 
-  if (!config.alpn.empty()) {
+  if (!config.alpn.empty() || config.alpn_empty) {
     std::string wire;
     std::string message;
     if (!AlpnWireFormat(config.alpn, &wire, &message)) {
@@ -920,22 +933,25 @@ bool ApplyToSsl(SSL* ssl, const std::string& field,
     }
     return true;
   }
+  // An empty list is passed on too: OpenSSL decides what it means.
   if (field == "ciphersuites") {
-    return text(SSL_set_ciphersuites, config.ciphersuites);
+    return text(SSL_set_ciphersuites, config.ciphersuites.value_or(""));
   }
-  if (field == "ciphers") return text(SSL_set_cipher_list, config.cipher_list);
+  if (field == "ciphers") {
+    return text(SSL_set_cipher_list, config.cipher_list.value_or(""));
+  }
   if (field == "groups") {
-    return SSL_set1_groups_list(ssl, config.groups.c_str()) == 1 ||
-           refused(config.groups);
+    const std::string groups = config.groups.value_or("");
+    return SSL_set1_groups_list(ssl, groups.c_str()) == 1 || refused(groups);
   }
   if (field == "sigalgs") {
-    return SSL_set1_sigalgs_list(ssl, config.sigalgs.c_str()) == 1 ||
-           refused(config.sigalgs);
+    const std::string sigalgs = config.sigalgs.value_or("");
+    return SSL_set1_sigalgs_list(ssl, sigalgs.c_str()) == 1 || refused(sigalgs);
   }
   if (field == "client_sigalgs") {
-    return SSL_set1_client_sigalgs_list(ssl, config.client_sigalgs.c_str()) ==
-               1 ||
-           refused(config.client_sigalgs);
+    const std::string sigalgs = config.client_sigalgs.value_or("");
+    return SSL_set1_client_sigalgs_list(ssl, sigalgs.c_str()) == 1 ||
+           refused(sigalgs);
   }
   if (field == "verify" || field == "options") {
     int mode = SSL_VERIFY_NONE;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,10 +58,12 @@ struct EndpointConfig {
   bool is_server = false;
   int min_version = 0;  // TLS1_2_VERSION, ...; 0: OpenSSL's default
   int max_version = 0;
-  std::string ciphersuites;  // SSL_CTX_set_ciphersuites
-  std::string cipher_list;   // SSL_CTX_set_cipher_list
-  std::string groups;        // SSL_CTX_set1_groups_list
-  std::string sigalgs;       // SSL_CTX_set1_sigalgs_list
+  // Unset: OpenSSL's default. Set, even to "", the text goes to OpenSSL as
+  // written, which decides what an empty list means.
+  std::optional<std::string> ciphersuites;  // SSL_CTX_set_ciphersuites
+  std::optional<std::string> cipher_list;   // SSL_CTX_set_cipher_list
+  std::optional<std::string> groups;        // SSL_CTX_set1_groups_list
+  std::optional<std::string> sigalgs;       // SSL_CTX_set1_sigalgs_list
   VerifyMode verify = VerifyMode::kNone;
   std::vector<std::string> trust;  // names of Pki certs to trust
   std::string cert;                // name of the Pki leaf to present
@@ -70,6 +73,10 @@ struct EndpointConfig {
   // order; a client offering none of them gets a no_application_protocol
   // alert (RFC 7301 3.2).
   std::vector<std::string> alpn;
+  // With `alpn` empty: an empty list was set all the same (client:
+  // SSL_CTX_set_alpn_protos of 0 bytes; server: a select callback that
+  // accepts no protocol).
+  bool alpn_empty = false;
   bool session_cache = true;  // false: SSL_SESS_CACHE_OFF
   bool tickets = true;        // false: SSL_OP_NO_TICKET
 
@@ -125,7 +132,10 @@ struct EndpointConfig {
   // the wall clock (SSL_CTX_set_session_ticket_cb), so that ticket bytes do
   // not depend on when a run happens. A ticket that comes back is treated as
   // issued now: OpenSSL checks its lifetime and a TLS 1.3 ticket's age
-  // against time(NULL), and would otherwise refuse it.
+  // against time(NULL), and would otherwise refuse it. Inside a ClockScope
+  // (clock.h) time(NULL) is the scenario clock: a ticket is then sealed
+  // with the scenario's time when it is issued, and comes back with that
+  // time, so OpenSSL measures its age on the scenario clock.
   int64_t session_time = 0;
 
   // External PSK (both sides): the identity the client offers and the
@@ -141,7 +151,8 @@ struct EndpointConfig {
   // server's CertificateRequest (SSL_CTX_set_client_CA_list, instead of the
   // `trust` names), a client's certificate_authorities (SSL_CTX_set0_CA_list).
   std::vector<std::string> ca_names;
-  std::string client_sigalgs;  // SSL_CTX_set1_client_sigalgs_list
+  // SSL_CTX_set1_client_sigalgs_list; set and empty is passed on too.
+  std::optional<std::string> client_sigalgs;
   // Server: SNI host name -> the context the servername callback switches
   // to (SSL_set_SSL_CTX), copying its verify mode and callback and its
   // SSL_OP_ options as OpenSSL's own handshake tests do. The new context is

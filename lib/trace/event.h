@@ -149,6 +149,13 @@ struct ConnectionEvent {
   std::string session_declined{};
 };
 
+// The scenario clock moved (`clock advance 2h`, `clock set ...`).
+struct ClockEvent {
+  StepId id;
+  std::string text;  // as written: "clock advance 2h"
+  std::string now;   // the time now: "2026-01-01T02:00:00Z"
+};
+
 // One setting changed on one side of the current connection (`set`).
 struct SettingEvent {
   StepId id;
@@ -160,7 +167,7 @@ struct SettingEvent {
 
 using Event =
     std::variant<CallEvent, DeliveryEvent, CloseEvent, DriveEvent, ExpectEvent,
-                 FaultEvent, ConnectionEvent, SettingEvent>;
+                 FaultEvent, ConnectionEvent, ClockEvent, SettingEvent>;
 
 // Run-level facts printed once, before the first event.
 struct Header {

@@ -427,6 +427,14 @@ void WriteEvent(Writer& w, const Event& event) {
       w.String(e.session_declined);
       w.Close();
     }
+    void operator()(const ClockEvent& e) const {
+      Start(w, "clock", e.id);
+      w.Key("text");
+      w.String(e.text);
+      w.Key("now");
+      w.String(e.now);
+      w.Close();
+    }
     void operator()(const SettingEvent& e) const {
       Start(w, "set", e.id);
       w.Key("actor");

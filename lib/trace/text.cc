@@ -1,6 +1,7 @@
 #include "lib/trace/text.h"
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
 
 #include <array>
 #include <string>
@@ -83,6 +84,27 @@ void AppendQuoted(Buffer& out, std::string_view s) {
   }
   out += s.substr(run);
   out += '"';
+}
+
+// AppendQuoted, shortened past kLongData (see DataText).
+void AppendData(Buffer& out, std::string_view data) {
+  if (data.size() <= kLongData) {
+    AppendQuoted(out, data);
+    return;
+  }
+  AppendQuoted(out, data.substr(0, 16));
+  out += "... (";
+  AppendNumber(out, data.size());
+  out += " bytes, sha256 ";
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 15];
+  }
+  out += ')';
 }
 
 // AppendQuoted(state) for a call's state, from a cache. The states are
@@ -195,7 +217,7 @@ void AppendCall(Buffer& out, const CallEvent& e) {
   }
   if (!e.data.empty()) {
     out += "; data ";
-    AppendQuoted(out, e.data);
+    AppendData(out, e.data);
   }
   if (e.reason != 0) {
     out += "; reason ";
@@ -322,6 +344,13 @@ void AppendEvent(Buffer& out, const Event& event) {
         out += " (no session to offer)";
       }
     }
+    void operator()(const ClockEvent& e) const {
+      AppendPrefix(out, e.id);
+      out += ' ';
+      out += e.text;
+      out += ": now ";
+      out += e.now;
+    }
     void operator()(const SettingEvent& e) const {
       AppendPrefix(out, e.id);
       out += e.side == wire::Side::kClient ? " client set " : " server set ";
@@ -348,6 +377,12 @@ void AppendEvent(Buffer& out, const Event& event) {
 }
 
 }  // namespace
+
+std::string DataText(std::string_view data) {
+  Buffer out;
+  AppendData(out, data);
+  return std::string(out.view());
+}
 
 std::string FormatEvent(const Event& event) {
   Buffer line;

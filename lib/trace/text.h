@@ -20,6 +20,14 @@ namespace tlsim::trace {
 // One event as one line, without the newline.
 std::string FormatEvent(const Event& event);
 
+// Data longer than this is shortened in traces and failure messages; every
+// shipped scenario's data is shorter (the longest, 1200 bytes).
+inline constexpr size_t kLongData = 4096;
+// `data` quoted as the trace writes it; longer than kLongData, shortened to
+// its first 16 bytes, its length and its SHA-256:
+//   "xxxxxxxxxxxxxxxx"... (1048576 bytes, sha256 3c8f...e2a1)
+std::string DataText(std::string_view data);
+
 // Writes every event to `out` as it comes (and to every stream added with
 // AlsoTo: each line is formatted once, however many streams get it).
 class TextObserver : public Observer {
