@@ -130,7 +130,8 @@ TEST_CASE("a quoted value reads as its words", "[settings]") {
       "  tickets = off\n}\n");
   CHECK(quoted == bare);
   CHECK(ParseError("client {\n  verify_cb = \"retry 1 then maybe\"\n}\n") ==
-        "t.tlsim:2:29: error: expected ok or fail, found 'maybe'\n"
+        "t.tlsim:2:29: error: expected ok, fail or accept_all, found "
+        "'maybe'\n"
         "  verify_cb = \"retry 1 then maybe\"\n"
         "                            ^\n");
   CHECK(ParseError("client {\n  verify = \"peer require\"\n}\n") ==
