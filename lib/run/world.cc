@@ -186,6 +186,7 @@ tls::EndpointConfig ToConfig(const scenario::EndpointDecl& d, bool server) {
   }
   if (d.psk_identity) c.psk_identity = d.psk_identity->value;
   if (d.psk_key) c.psk_key_hex = d.psk_key->value;
+  if (d.dh_auto) c.dh_auto = d.dh_auto->value;
   return c;
 }
 

@@ -170,6 +170,7 @@ struct EndpointDecl {
   std::optional<Located<int64_t>> security_level;
   std::optional<Located<std::string>> psk_identity;  // external PSK
   std::optional<Located<std::string>> psk_key;       // hex
+  std::optional<Located<bool>> dh_auto;  // server: SSL_CTX_set_dh_auto
   bool operator==(const EndpointDecl&) const = default;
 };
 

@@ -99,6 +99,8 @@ constexpr SettingRow kSettings[] = {
    "external PSK identity (with psk_key)"},
   {"psk_key", kBoth, value::Hex{&D::psk_key},
    "external PSK key in hex (with psk_identity)"},
+  {"dh_auto", kServer, OnOff{&D::dh_auto},
+   "finite-field DHE with parameters OpenSSL picks (SSL_CTX_set_dh_auto)"},
 };
 
 constexpr OptionRow kOptions[] = {

@@ -742,6 +742,9 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
     return Refuse(out_error, "max_send_fragment",
                   Refused(std::to_string(config.max_send_fragment)));
   }
+  if (config.dh_auto && SSL_CTX_set_dh_auto(ctx.get(), 1) != 1) {
+    return Refuse(out_error, "dh_auto", Refused("dh_auto"));
+  }
   return ctx;
 }
 

@@ -134,6 +134,11 @@ struct EndpointConfig {
   // be 32 bytes).
   std::string psk_identity;
   std::string psk_key_hex;
+
+  // Server: DHE ciphers (needed by DSA certificates, which have no ECDHE
+  // suite) with the RFC 7919 group OpenSSL picks by security level
+  // (SSL_CTX_set_dh_auto).
+  bool dh_auto = false;
 };
 
 // How often each callback of one SSL was called (retries included).
