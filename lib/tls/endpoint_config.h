@@ -136,8 +136,8 @@ struct EndpointConfig {
   std::string psk_key_hex;
 
   // Server: DHE ciphers (needed by DSA certificates, which have no ECDHE
-  // suite) with the RFC 7919 group OpenSSL picks by security level
-  // (SSL_CTX_set_dh_auto).
+  // suite) with built-in parameters OpenSSL sizes to the certificate key's
+  // strength (SSL_CTX_set_dh_auto).
   bool dh_auto = false;
 };
 
