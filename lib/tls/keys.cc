@@ -248,7 +248,8 @@ bool MakeKey(OSSL_LIB_CTX* libctx, KeyType type, std::optional<uint64_t> seed,
     }
   }
   EvpPkeyPtr made = Generate(libctx, type);
-  if (made == nullptr) return Fail("OpenSSL failed to generate the key", out_error);
+  if (made == nullptr)
+    return Fail("OpenSSL failed to generate the key", out_error);
   CacheEntry entry;
   std::lock_guard<std::mutex> lock(cache.mutex);
   ++cache.stats.generated;
