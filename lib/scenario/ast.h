@@ -170,14 +170,11 @@ struct EndpointDecl {
   std::optional<Located<int64_t>> security_level;
   std::optional<Located<std::string>> psk_identity;  // external PSK
   std::optional<Located<std::string>> psk_key;       // hex
-<<<<<<< HEAD
-  std::optional<Located<bool>> dh_auto;  // server: SSL_CTX_set_dh_auto
-=======
   // off: the harness leaves the thread's error queue alone around this
   // side's calls (never ERR_clear_error), as many applications do. Unset or
   // on: it empties the queue before each call and after reading it.
   std::optional<Located<bool>> clear_errors;
->>>>>>> main
+  std::optional<Located<bool>> dh_auto;  // server: SSL_CTX_set_dh_auto
   bool operator==(const EndpointDecl&) const = default;
 };
 

@@ -99,13 +99,10 @@ constexpr SettingRow kSettings[] = {
    "external PSK identity (with psk_key)"},
   {"psk_key", kBoth, value::Hex{&D::psk_key},
    "external PSK key in hex (with psk_identity)"},
-<<<<<<< HEAD
-  {"dh_auto", kServer, OnOff{&D::dh_auto},
-   "finite-field DHE, parameters sized to the certificate key (SSL_CTX_set_dh_auto)"},
-=======
   {"clear_errors", kBoth, OnOff{&D::clear_errors},
    "empty the thread's error queue around this side's calls (default on)"},
->>>>>>> main
+  {"dh_auto", kServer, OnOff{&D::dh_auto},
+   "finite-field DHE, parameters sized to the certificate key (SSL_CTX_set_dh_auto)"},
 };
 
 constexpr OptionRow kOptions[] = {
