@@ -180,7 +180,7 @@ TEST_CASE("each setting reaches the context", "[endpoint_config]") {
   }
   SECTION("callbacks are installed only when asked for") {
     EndpointConfig config = Client();
-    config.cert = "client.test";
+    config.cert = {"client.test"};
     config.verify_cb.enabled = true;
     config.client_cert_cb.enabled = true;
     config.keylog = [](const SSL*, const char*) {};
@@ -317,7 +317,7 @@ TEST_CASE("settings show up in what the handshake negotiates",
   SECTION("a server that requires a client certificate gets one") {
     server.verify = VerifyMode::kRequire;
     server.trust = {"root"};
-    client.cert = "client.test";
+    client.cert = {"client.test"};
     SslPtr c = world.Make(client);
     SslPtr s = world.Make(server);
     auto [cs, ss] = Handshake(c.get(), s.get());
@@ -453,7 +453,7 @@ TEST_CASE("refused settings name their field", "[endpoint_config]") {
     CHECK(error.message == "no certificate named 'nope'");
   }
   SECTION("cert") {
-    config.cert = "nope";
+    config.cert = {"nope"};
     error = world.Refusal(config);
     CHECK(error.field == "cert");
     CHECK(error.message == "no certificate named 'nope'");
@@ -481,7 +481,7 @@ TEST_CASE("callback and option settings that make no sense are refused",
 
   client.client_cert_cb.enabled = true;
   CHECK(refusal(client) == "client_cert_cb: needs a cert to hand over");
-  client.cert = "nope";
+  client.cert = {"nope"};
   CHECK(refusal(client) == "cert: no certificate named 'nope'");
   client = Client();
 

@@ -123,7 +123,7 @@ TEST_CASE("the example scenario parses into the expected endpoint blocks",
   CHECK(v.versions->value.min == Version::kTls1_2);
   CHECK(v.versions->value.max == Version::kTls1_3);
   REQUIRE(v.cert.has_value());
-  CHECK(v.cert->value == "server.test");
+  CHECK(v.cert->value == std::vector<std::string>{"server.test"});
   CHECK(v.cert->pos.line == 18);
   CHECK(v.cert->pos.col == 14);
 }
@@ -198,7 +198,7 @@ TEST_CASE("every setting of an endpoint block is read", "[scenario]") {
   CHECK(c.sigalgs->value == "ecdsa_secp256r1_sha256");
   CHECK(c.verify->value == VerifyMode::kRequire);
   CHECK(c.trust->value == std::vector<std::string>{"root", "server.test"});
-  CHECK(c.cert->value == "server.test");
+  CHECK(c.cert->value == std::vector<std::string>{"server.test"});
   CHECK(c.server_name->value == "a.test");
   CHECK(c.verify_host->value == "b.test");
   CHECK(c.alpn->value == std::vector<std::string>{"h2", "http/1.1"});
@@ -566,8 +566,10 @@ TEST_CASE("certificate declarations are checked", "[scenario]") {
         "  ca root\n"
         "     ^\n");
   CHECK(ParseError("pki {\n  ca root key=rsa\n}\n") ==
-        "t.tlsim:2:15: error: expected ec-p256, ed25519 or rsa-2048, found "
-        "'rsa'\n"
+        "t.tlsim:2:15: error: unknown key type 'rsa'; expected ec-p256, "
+        "ed25519, rsa-2048, rsa-3072, rsa-4096, rsa-pss, rsa-pss-sha256, "
+        "ed448, ec-p384, ec-p521, ec-brainpoolP256r1, ec-brainpoolP384r1, "
+        "ec-brainpoolP512r1 or dsa-2048\n"
         "  ca root key=rsa\n"
         "              ^\n");
   CHECK(ParseError("pki {\n  ca root key=ed25519 key=ed25519\n}\n") ==

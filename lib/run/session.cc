@@ -15,6 +15,7 @@
 #include <ctime>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "lib/proto/names.h"
 #include "lib/run/convert.h"
@@ -101,6 +102,17 @@ std::string DeclinedSession(const SSL* client, const SSL_SESSION* session) {
 
 bool EqualNoCase(const std::string& a, const char* b) {
   return b != nullptr && strcasecmp(a.c_str(), b) == 0;
+}
+
+// The first of `names` as observed; matched when `want` is any of them,
+// case aside.
+std::pair<std::string, bool> SameName(const std::string* want,
+                                      const std::vector<std::string>& names) {
+  bool ok = want != nullptr &&
+            std::any_of(names.begin(), names.end(), [&](const std::string& n) {
+              return EqualNoCase(*want, n.c_str());
+            });
+  return {names.empty() ? "none" : names.front(), ok};
 }
 
 }  // namespace
@@ -644,6 +656,28 @@ std::pair<std::string, bool> Session::Steps::Observe(
       }
       return same_number(
           static_cast<int64_t>(SSL_SESSION_get_ticket_lifetime_hint(session)));
+    }
+    case Property::kPeerCertType:
+      return SameName(
+          text,
+          tls::KeyTypeNames(X509_get0_pubkey(SSL_get0_peer_certificate(ssl))));
+    case Property::kPeerSigType: {
+      int nid = NID_undef;
+      if (SSL_get_peer_signature_type_nid(ssl, &nid) != 1) {
+        return same_text("none");
+      }
+      return SameName(text, tls::SignatureTypeNames(nid));
+    }
+    case Property::kPeerSigHash: {
+      int nid = NID_undef;
+      if (SSL_get_peer_signature_nid(ssl, &nid) != 1) return same_text("none");
+      return SameName(text, tls::DigestNames(nid));
+    }
+    case Property::kPeerTmpKey: {
+      EVP_PKEY* key = nullptr;
+      if (SSL_get_peer_tmp_key(ssl, &key) != 1) key = nullptr;
+      tls::EvpPkeyPtr owned(key);  // SSL_get_peer_tmp_key took a reference
+      return SameName(text, tls::KeyTypeNames(key));
     }
   }
   return {"?", false};

@@ -25,6 +25,28 @@ tls::KeyType ToTls(scenario::KeyType k) {
       return tls::KeyType::kEd25519;
     case scenario::KeyType::kRsa2048:
       return tls::KeyType::kRsa2048;
+    case scenario::KeyType::kRsa3072:
+      return tls::KeyType::kRsa3072;
+    case scenario::KeyType::kRsa4096:
+      return tls::KeyType::kRsa4096;
+    case scenario::KeyType::kRsaPss:
+      return tls::KeyType::kRsaPss;
+    case scenario::KeyType::kRsaPssSha256:
+      return tls::KeyType::kRsaPssSha256;
+    case scenario::KeyType::kEd448:
+      return tls::KeyType::kEd448;
+    case scenario::KeyType::kEcP384:
+      return tls::KeyType::kEcP384;
+    case scenario::KeyType::kEcP521:
+      return tls::KeyType::kEcP521;
+    case scenario::KeyType::kBrainpoolP256r1:
+      return tls::KeyType::kBrainpoolP256r1;
+    case scenario::KeyType::kBrainpoolP384r1:
+      return tls::KeyType::kBrainpoolP384r1;
+    case scenario::KeyType::kBrainpoolP512r1:
+      return tls::KeyType::kBrainpoolP512r1;
+    case scenario::KeyType::kDsa2048:
+      return tls::KeyType::kDsa2048;
   }
   return tls::KeyType::kEcP256;
 }
@@ -170,6 +192,7 @@ tls::EndpointConfig ToConfig(const scenario::EndpointDecl& d, bool server) {
   }
   if (d.psk_identity) c.psk_identity = d.psk_identity->value;
   if (d.psk_key) c.psk_key_hex = d.psk_key->value;
+  if (d.dh_auto) c.dh_auto = d.dh_auto->value;
   return c;
 }
 
@@ -331,10 +354,14 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
     spec.dns = c.dns;
     spec.not_before = c.not_before ? c.not_before->value : out->clock - kDay;
     spec.not_after = c.not_after ? c.not_after->value : out->clock + 365 * kDay;
+    spec.no_san = c.no_san;
+    spec.compressed_point = c.compressed_point;
+    spec.permitted_dns = c.permit;
+    spec.excluded_dns = c.exclude;
     specs.push_back(std::move(spec));
   }
   std::string pki_error;
-  if (!out->pki.Build(out->libctx.get(), specs, &pki_error)) {
+  if (!out->pki.Build(out->libctx.get(), specs, &pki_error, s.seed)) {
     scenario::Pos pos = s.pki.empty() ? scenario::Pos{} : s.pki.front().pos;
     return Fail(s, source, pos, pki_error, out_error);
   }

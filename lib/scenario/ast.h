@@ -36,7 +36,22 @@ struct Located {
 };
 
 using Side = proto::Side;
-enum class KeyType { kEcP256, kEd25519, kRsa2048 };
+enum class KeyType {
+  kEcP256,
+  kEd25519,
+  kRsa2048,
+  kRsa3072,
+  kRsa4096,
+  kRsaPss,        // RSASSA-PSS key, no parameter restrictions
+  kRsaPssSha256,  // RSASSA-PSS key restricted to SHA-256
+  kEd448,
+  kEcP384,
+  kEcP521,
+  kBrainpoolP256r1,
+  kBrainpoolP384r1,
+  kBrainpoolP512r1,
+  kDsa2048,
+};
 // Values are the wire's (proto::Versions()).
 enum class Version {
   kTls1_0 = 0x0301,
@@ -83,6 +98,11 @@ struct CertDecl {
   // around the scenario clock.
   std::optional<Located<int64_t>> not_before;
   std::optional<Located<int64_t>> not_after;
+  bool no_san = false;            // leaf: san=none, no subjectAltName at all
+  bool compressed_point = false;  // EC key: point=compressed
+  // CA: name constraints, DNS subtrees permitted and excluded.
+  std::vector<std::string> permit;
+  std::vector<std::string> exclude;
   bool operator==(const CertDecl&) const = default;
 };
 
@@ -122,8 +142,9 @@ struct EndpointDecl {
   std::optional<Located<std::string>> sigalgs;       // colon list
   std::optional<Located<VerifyMode>> verify;
   std::optional<Located<std::vector<std::string>>> trust;  // cert names
-  std::optional<Located<std::string>> cert;                // a leaf's name
-  std::optional<Located<std::string>> server_name;         // client: SNI sent
+  // Leaves to present, at most one per certificate slot (CertSlotName).
+  std::optional<Located<std::vector<std::string>>> cert;
+  std::optional<Located<std::string>> server_name;  // client: SNI sent
   std::optional<Located<std::string>> verify_host;  // client: SSL_set1_host
   std::optional<Located<std::vector<std::string>>> alpn;
   std::optional<Located<bool>> session_cache;
@@ -153,6 +174,7 @@ struct EndpointDecl {
   // side's calls (never ERR_clear_error), as many applications do. Unset or
   // on: it empties the queue before each call and after reading it.
   std::optional<Located<bool>> clear_errors;
+  std::optional<Located<bool>> dh_auto;  // server: SSL_CTX_set_dh_auto
   bool operator==(const EndpointDecl&) const = default;
 };
 
@@ -356,6 +378,11 @@ enum class Property {
   // Server only: the host name of the server_name extension in the last
   // ClientHello it read; "none" without one.
   kSniReceived,  // string
+  // The peer as this side saw it (strings, "none" when there is nothing):
+  kPeerCertType,  // the key type of the peer's certificate: RSA, P-256, ...
+  kPeerSigType,   // SSL_get_peer_signature_type_nid: RSA-PSS, ECDSA, ...
+  kPeerSigHash,   // SSL_get_peer_signature_nid: SHA256, ...
+  kPeerTmpKey,    // SSL_get_peer_tmp_key's type: X25519, P-256, DH, ...
 };
 
 // expect client version = TLSv1.3

@@ -89,6 +89,10 @@ bool Parser::ParseExpect(const Token& keyword) {
     case Property::kGroup:
     case Property::kAlpn:
     case Property::kServerName:
+    case Property::kPeerCertType:
+    case Property::kPeerSigType:
+    case Property::kPeerSigHash:
+    case Property::kPeerTmpKey:
       step.value = value.text;
       break;
     case Property::kInFlight:  // read above

@@ -90,6 +90,10 @@ void PrintCert(const CertDecl& cert, std::string* out) {
     *out += std::string(" key=") + NameOf(kKeyTypes, cert.key);
   }
   if (!cert.dns.empty()) *out += " dns=" + Join(cert.dns);
+  if (cert.no_san) *out += " san=none";
+  if (cert.compressed_point) *out += " point=compressed";
+  if (!cert.permit.empty()) *out += " permit=" + Join(cert.permit);
+  if (!cert.exclude.empty()) *out += " exclude=" + Join(cert.exclude);
   if (cert.not_before) {
     *out += " not_before=" + FormatTime(cert.not_before->value);
   }

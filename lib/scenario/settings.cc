@@ -56,8 +56,8 @@ constexpr SettingRow kSettings[] = {
    "check the peer's certificate: none, peer (if sent) or require"},
   {"trust", kBoth, Names{&D::trust, "certificate names"},
    "certificates of the pki block to trust"},
-  {"cert", kBoth, Word{&D::cert, "a certificate name"},
-   "the pki leaf to present, with its chain"},
+  {"cert", kBoth, Names{&D::cert, "certificate names"},
+   "the pki leaves to present, each with its chain, one per key type slot"},
   {"server_name", kClient, Word{&D::server_name, "a host name"},
    "the SNI host name sent"},
   {"verify_host", kClient, Word{&D::verify_host, "a host name"},
@@ -101,6 +101,8 @@ constexpr SettingRow kSettings[] = {
    "external PSK key in hex (with psk_identity)"},
   {"clear_errors", kBoth, OnOff{&D::clear_errors},
    "empty the thread's error queue around this side's calls (default on)"},
+  {"dh_auto", kServer, OnOff{&D::dh_auto},
+   "finite-field DHE, parameters sized to the certificate key (SSL_CTX_set_dh_auto)"},
 };
 
 constexpr OptionRow kOptions[] = {
