@@ -21,6 +21,7 @@
 #include "lib/scenario/printer.h"
 #include "lib/tls/names.h"
 #include "lib/wire/fault.h"
+#include "lib/wire/socket_bio.h"
 
 namespace tlsim::run {
 namespace {
@@ -95,6 +96,19 @@ class Session::Steps {
             Wire().InFlight(wire::Side::kServer)};
   }
 
+  // Bytes held and unread each way, for a scenario that shows them.
+  trace::Transport Transport() {
+    trace::Transport t;
+    if (!world_.show_transport) return t;
+    t.shown = true;
+    for (wire::Side side : {wire::Side::kClient, wire::Side::kServer}) {
+      size_t i = static_cast<size_t>(side);
+      t.held[i] = Wire().Held(side);
+      t.unread[i] = Wire().Unread(side);
+    }
+    return t;
+  }
+
   static Verdict Fail(const trace::StepId& id, std::string message) {
     return Verdict{false, id.line, std::move(message)};
   }
@@ -114,6 +128,8 @@ class Session::Steps {
       ERR_clear_error();
     }
     ev.side = side;
+    wire::SocketState* socket = e.link->socket();
+    if (socket != nullptr) socket->failed_errno = 0;
     int ret = 0;
     switch (call) {
       case Call::kConnect:
@@ -188,6 +204,7 @@ class Session::Steps {
         ret = SSL_verify_client_post_handshake(ssl);
         break;
     }
+    if (socket != nullptr) ev.sys_errno = socket->failed_errno;
     if (ev.returns) {
       ev.ret = ret;
       // SSL_pending returns a count, never an error: SSL_get_error would
@@ -213,8 +230,14 @@ class Session::Steps {
     ev.received = std::move(e.log->received);
     ev.alerts_sent = std::move(e.log->alerts_sent);
     ev.alerts_received = std::move(e.log->alerts_received);
+    const uint64_t lost_before[2] = {Wire().lost(wire::Side::kClient),
+                                     Wire().lost(wire::Side::kServer)};
     Wire().Collect();
     ev.in_flight = InFlight();
+    ev.lost = {
+        static_cast<size_t>(Wire().lost(wire::Side::kClient) - lost_before[0]),
+        static_cast<size_t>(Wire().lost(wire::Side::kServer) - lost_before[1])};
+    ev.transport = Transport();
   }
 
   Verdict Do(const scenario::CallStep& step, const trace::StepId& id) {
@@ -240,6 +263,7 @@ class Session::Steps {
     ev.amount = scenario::AmountText(step.amount);
     ev.delivery = Wire().Deliver(ev.from, ToWire(step.amount));
     ev.in_flight = InFlight();
+    ev.transport = Transport();
     Verdict v;
     if (!ev.delivery.ok) {
       v = Fail(id, fmt::format("deliver {} {}: {}",
@@ -254,8 +278,16 @@ class Session::Steps {
     trace::CloseEvent ev;
     ev.id = id;
     ev.from = step.from;
-    ev.dropped = Wire().Close(ev.from);
+    if (step.reset) {
+      wire::Wire::ResetResult r = Wire().Reset(ev.from);
+      ev.reset = true;
+      ev.dropped = r.dropped;
+      ev.discarded = r.discarded;
+    } else {
+      ev.dropped = Wire().Close(ev.from);
+    }
     ev.in_flight = InFlight();
+    ev.transport = Transport();
     Emit(std::move(ev));
     return {};
   }
@@ -269,6 +301,7 @@ class Session::Steps {
     ev.ok = Wire().Apply(ev.from, ToWire(step), &result);
     ev.result = ev.ok ? result.description : result.error;
     ev.in_flight = InFlight();
+    ev.transport = Transport();
     Verdict v;
     if (!ev.ok) v = Fail(id, fmt::format("{}: {}", ev.fault, ev.result));
     Emit(std::move(ev));
@@ -351,7 +384,12 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
     for (wire::Side side : order) {
       if (status[index(side)] == Status::kRunning) {
         Call call = At(side).handshake_call;
-        size_t before = Wire().InFlight(side);
+        // What the call gave the network, and (where the network can
+        // refuse it) what it left in its BIO pair: a WANT_WRITE that
+        // changed neither moved nothing.
+        const uint64_t sent_before = Wire().sent_total(side);
+        const bool can_hold = Wire().capacity(side) != SIZE_MAX;
+        const size_t held_before = can_hold ? Wire().Held(side) : 0;
         trace::CallEvent ev;
         ++sub;
         if (listening) {
@@ -360,14 +398,17 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
         }
         MakeCall(side, call, kNoArguments, &ev);
         last[index(side)] = {true, ev.ret, ev.error, ev.state};
+        const bool wrote = Wire().sent_total(side) != sent_before ||
+                           (can_hold && Wire().Held(side) != held_before);
         if (ev.ret == 1) {
           status[index(side)] = Status::kDone;
           moved = true;
         } else if (!IsRetry(ev.error)) {
           status[index(side)] = Status::kFailed;
           moved = true;
-        } else if (ev.error != SSL_ERROR_WANT_READ ||
-                   Wire().InFlight(side) != before) {
+        } else if ((ev.error != SSL_ERROR_WANT_READ &&
+                    ev.error != SSL_ERROR_WANT_WRITE) ||
+                   wrote) {
           moved = true;
         }
         if (listening) Emit(std::move(ev));
@@ -402,20 +443,51 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
   } else {
     result = "stalled";
   }
-  std::string why =
-      result != "stalled" ? fmt::format("after {} rounds", round)
-      : moved
-          ? fmt::format("no end within {} rounds", step.limit)
-          : fmt::format("both sides wait and nothing moves (round {})", round);
   auto describe = [](const Last& l) {
     if (!l.called) return std::string("not called");
     return fmt::format("{} {} in {}", l.ret, proto::SslErrorText(l.error),
                        scenario::QuoteString(l.state));
   };
   trace::InFlight f = InFlight();
-  std::string detail =
-      fmt::format("{}; client {}; server {}; in flight c>s {} s>c {}", why,
-                  describe(last[0]), describe(last[1]), f[0], f[1]);
+  std::string detail;
+  const bool both_write = result == "stalled" && !moved &&
+                          last[0].error == SSL_ERROR_WANT_WRITE &&
+                          last[1].error == SSL_ERROR_WANT_WRITE;
+  if (both_write) {
+    // A deadlock of full buffers: say where every byte waits.
+    auto side_text = [&](wire::Side side) {
+      const Last& l = last[index(side)];
+      const wire::Side peer = wire::Peer(side);
+      const size_t capacity = Wire().capacity(side);
+      return fmt::format(
+          "{} {} -> {} {} in {}: {} bytes held in its BIO pair, {} in flight "
+          "{}{}, {} delivered and unread by the {}",
+          proto::SideName(side), HandshakeCallText(At(side).handshake_call),
+          l.ret, proto::SslErrorText(l.error), scenario::QuoteString(l.state),
+          Wire().Held(side), Wire().InFlight(side),
+          scenario::DirectionName(side),
+          capacity == SIZE_MAX ? std::string()
+                               : fmt::format(" (capacity {})", capacity),
+          Wire().Unread(side), proto::SideName(peer));
+    };
+    detail = fmt::format(
+        "both sides wait on WANT_WRITE and nothing can move (round {}); {}; "
+        "{}",
+        round, side_text(wire::Side::kClient), side_text(wire::Side::kServer));
+  } else {
+    std::string why =
+        result != "stalled" ? fmt::format("after {} rounds", round)
+        : moved             ? fmt::format("no end within {} rounds", step.limit)
+                : fmt::format("both sides wait and nothing moves (round {})",
+                              round);
+    detail = fmt::format("{}; client {}; server {}; in flight c>s {} s>c {}",
+                         why, describe(last[0]), describe(last[1]), f[0], f[1]);
+    if (world_.show_transport) {
+      trace::Transport t = Transport();
+      detail += fmt::format("; held c>s {} s>c {}; unread c>s {} s>c {}",
+                            t.held[0], t.held[1], t.unread[0], t.unread[1]);
+    }
+  }
   static constexpr const char* kResults[] = {"done", "stalled", "failed"};
   const char* want = kResults[static_cast<int>(step.expect)];
   Verdict v;

@@ -149,6 +149,11 @@ struct EndpointDecl {
   std::optional<Located<int64_t>> security_level;
   std::optional<Located<std::string>> psk_identity;  // external PSK
   std::optional<Located<std::string>> psk_key;       // hex
+  // The transport (issue 10): BIO pair buffers each way, apart (`buffer`
+  // sets both), and the most bytes in flight from this side.
+  std::optional<Located<int64_t>> send_buffer;
+  std::optional<Located<int64_t>> recv_buffer;
+  std::optional<Located<int64_t>> network_capacity;
   bool operator==(const EndpointDecl&) const = default;
 };
 
@@ -192,6 +197,9 @@ struct Outcome {
   std::optional<AlertExpect> alert_sent;
   std::optional<AlertExpect> alert_received;
   std::optional<std::string> verify;  // SSL_get_verify_result's name after
+  // errno=ECONNRESET: the errno a failed read or write of the transport
+  // set during the call ("ECONNRESET", "EPIPE"), or "none".
+  std::optional<std::string> sys_errno;
   bool operator==(const Outcome&) const = default;
 };
 
@@ -227,9 +235,13 @@ struct DeliverStep {
 
 // close client->server: the server reads EOF once it has read what was
 // already delivered; what is still in flight is lost.
+// reset client->server: a TCP reset from the client. What is in flight that
+// way and what the server has not read yet are discarded; the server's
+// reads fail with ECONNRESET, both sides' writes with EPIPE.
 struct CloseStep {
   Pos pos;
   Side from = Side::kClient;
+  bool reset = false;
   bool operator==(const CloseStep&) const = default;
 };
 

@@ -75,6 +75,7 @@ std::string OutcomeText(const Outcome& outcome) {
     items.push_back("alert_received=" + AlertTextOf(*outcome.alert_received));
   }
   if (outcome.verify) items.push_back("verify=" + *outcome.verify);
+  if (outcome.sys_errno) items.push_back("errno=" + *outcome.sys_errno);
   std::string out;
   for (const std::string& item : items) {
     if (!out.empty()) out += " ";
@@ -232,7 +233,8 @@ std::string StepText(const Step& step) {
                    AmountTextOf(s.amount);
           },
           [](const CloseStep& s) {
-            return std::string("close ") + DirectionName(s.from);
+            return std::string(s.reset ? "reset " : "close ") +
+                   DirectionName(s.from);
           },
           [](const DriveStep& s) {
             return "drive deliver=" + AmountTextOf(s.chunk) +

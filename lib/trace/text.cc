@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "lib/proto/names.h"
+#include "lib/wire/socket_bio.h"
 
 namespace tlsim::trace {
 namespace {
@@ -16,6 +17,10 @@ using proto::DirectionName;
 using proto::SideName;
 
 void AppendNumber(Buffer& out, uint64_t n) { out.AppendDecimal(n); }
+
+std::string ErrnoText(int value) {
+  return "errno(" + std::to_string(value) + ")";
+}
 
 void AppendSigned(Buffer& out, int64_t n) { out.AppendSigned(n); }
 
@@ -124,6 +129,20 @@ void AppendInFlight(Buffer& out, const InFlight& f) {
   AppendNumber(out, f[1]);
 }
 
+// "; held c>s 0 s>c 300; unread c>s 5 s>c 0", only for a scenario that
+// sets the transport.
+void AppendTransport(Buffer& out, const Transport& t) {
+  if (!t.shown) return;
+  out += "; held c>s ";
+  AppendNumber(out, t.held[0]);
+  out += " s>c ";
+  AppendNumber(out, t.held[1]);
+  out += "; unread c>s ";
+  AppendNumber(out, t.unread[0]);
+  out += " s>c ";
+  AppendNumber(out, t.unread[1]);
+}
+
 void AppendMessages(Buffer& out, const std::vector<Message>& messages) {
   for (size_t i = 0; i < messages.size(); ++i) {
     if (i > 0) out += ' ';
@@ -192,6 +211,10 @@ void AppendCall(Buffer& out, const CallEvent& e) {
     out += ' ';
     AppendName(out, proto::SslErrors().Name(e.error), proto::SslErrorText,
                e.error);
+    if (e.sys_errno != 0) {
+      out += " errno=";
+      AppendName(out, wire::ErrnoName(e.sys_errno), ErrnoText, e.sys_errno);
+    }
   }
   if (!e.data.empty()) {
     out += "; data ";
@@ -221,6 +244,19 @@ void AppendCall(Buffer& out, const CallEvent& e) {
   }
   out += "; ";
   AppendInFlight(out, e.in_flight);
+  AppendTransport(out, e.transport);
+  if (e.lost[0] != 0 || e.lost[1] != 0) {
+    out += "; lost";
+    if (e.lost[0] != 0) {
+      out += " c>s ";
+      AppendNumber(out, e.lost[0]);
+    }
+    if (e.lost[1] != 0) {
+      out += " s>c ";
+      AppendNumber(out, e.lost[1]);
+    }
+    out += " (written after the direction closed)";
+  }
 }
 
 void AppendDelivery(Buffer& out, const DeliveryEvent& e) {
@@ -254,6 +290,7 @@ void AppendDelivery(Buffer& out, const DeliveryEvent& e) {
   }
   out += "; ";
   AppendInFlight(out, e.in_flight);
+  AppendTransport(out, e.transport);
 }
 
 // One event as one line, without the newline, appended to `out`.
@@ -264,15 +301,23 @@ void AppendEvent(Buffer& out, const Event& event) {
     void operator()(const DeliveryEvent& e) const { AppendDelivery(out, e); }
     void operator()(const CloseEvent& e) const {
       AppendPrefix(out, e.id);
-      out += " wire close ";
+      out += e.reset ? " wire reset " : " wire close ";
       out += DirectionName(e.from);
+      const char* separator = ": ";
       if (e.dropped > 0) {
-        out += ": ";
+        out += separator;
         AppendNumber(out, e.dropped);
         out += " bytes dropped";
+        separator = ", ";
+      }
+      if (e.discarded > 0) {
+        out += separator;
+        AppendNumber(out, e.discarded);
+        out += " unread bytes discarded";
       }
       out += "; ";
       AppendInFlight(out, e.in_flight);
+      AppendTransport(out, e.transport);
     }
     void operator()(const DriveEvent& e) const {
       AppendPrefix(out, e.id);
@@ -294,6 +339,7 @@ void AppendEvent(Buffer& out, const Event& event) {
       out += e.result;
       out += "; ";
       AppendInFlight(out, e.in_flight);
+      AppendTransport(out, e.transport);
     }
     void operator()(const ConnectionEvent& e) const {
       AppendPrefix(out, e.id);
