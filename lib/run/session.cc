@@ -245,6 +245,15 @@ class Session::Steps {
     ev.id = id;
     ev.call = scenario::CallText(step);
     MakeCall(step.side, step.call, step, &ev);
+    if (step.call == Call::kWrite) {
+      Endpoint& e = At(step.side);
+      if (ev.ret <= 0 && (ev.error == SSL_ERROR_WANT_WRITE ||
+                          ev.error == SSL_ERROR_WANT_READ)) {
+        e.pending_write = step;
+      } else {
+        e.pending_write.reset();
+      }
+    }
     std::optional<std::string> m;
     if (step.expect) m = Mismatch(*step.expect, ev);
     Verdict v;
@@ -383,7 +392,9 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
     moved = false;
     for (wire::Side side : order) {
       if (status[index(side)] == Status::kRunning) {
-        Call call = At(side).handshake_call;
+        Endpoint& e = At(side);
+        const bool retry_write = e.pending_write.has_value();
+        Call call = retry_write ? Call::kWrite : e.handshake_call;
         // What the call gave the network, and (where the network can
         // refuse it) what it left in its BIO pair: a WANT_WRITE that
         // changed neither moved nothing.
@@ -394,13 +405,18 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
         ++sub;
         if (listening) {
           ev.id = {id.number, sub, id.line, id.connection};
-          ev.call = HandshakeCallText(call);
+          ev.call = retry_write ? scenario::CallText(*e.pending_write)
+                                : HandshakeCallText(call);
         }
-        MakeCall(side, call, kNoArguments, &ev);
+        MakeCall(side, call, retry_write ? *e.pending_write : kNoArguments,
+                 &ev);
         last[index(side)] = {true, ev.ret, ev.error, ev.state};
         const bool wrote = Wire().sent_total(side) != sent_before ||
                            (can_hold && Wire().Held(side) != held_before);
-        if (ev.ret == 1) {
+        if (retry_write && ev.ret > 0) {
+          e.pending_write.reset();  // written: the handshake call is next
+          moved = true;
+        } else if (ev.ret == 1) {
           status[index(side)] = Status::kDone;
           moved = true;
         } else if (!IsRetry(ev.error)) {
@@ -462,7 +478,10 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
       return fmt::format(
           "{} {} -> {} {} in {}: {} bytes held in its BIO pair, {} in flight "
           "{}{}, {} delivered and unread by the {}",
-          proto::SideName(side), HandshakeCallText(At(side).handshake_call),
+          proto::SideName(side),
+          At(side).pending_write
+              ? scenario::CallText(*At(side).pending_write)
+              : std::string(HandshakeCallText(At(side).handshake_call)),
           l.ret, proto::SslErrorText(l.error), scenario::QuoteString(l.state),
           Wire().Held(side), Wire().InFlight(side),
           scenario::DirectionName(side),
@@ -566,6 +585,10 @@ std::pair<std::string, bool> Session::Steps::Observe(
       return same_flag(SSL_is_init_finished(ssl) == 1);
     case Property::kInFlight:
       return same_number(static_cast<int64_t>(Wire().InFlight(step.side)));
+    case Property::kHeld:
+      return same_number(static_cast<int64_t>(Wire().Held(step.side)));
+    case Property::kUnread:
+      return same_number(static_cast<int64_t>(Wire().Unread(step.side)));
     case Property::kTickets:
       return same_number(At(step.side).log->tickets_received);
     case Property::kEarlyData:
@@ -609,8 +632,9 @@ Verdict Session::Steps::Do(const scenario::ExpectStep& step,
       },
       step.value);
   std::string subject =
-      step.property == scenario::Property::kInFlight
-          ? fmt::format("in_flight {}", scenario::DirectionName(step.side))
+      scenario::IsDirectionProperty(step.property)
+          ? fmt::format("{} {}", scenario::PropertyName(step.property),
+                        scenario::DirectionName(step.side))
           : fmt::format("{} {}", scenario::SideName(step.side),
                         scenario::PropertyName(step.property));
   auto [observed, ok] = Observe(step);

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +64,10 @@ struct Endpoint {
   // as a "bad write retry" after WANT_WRITE unless the write buffer may
   // move).
   std::unique_ptr<std::string> write_buffer;
+  // A write step that returned WANT_WRITE or WANT_READ and has not been
+  // completed since: a `drive` retries it, as a program waiting to write
+  // does, before it calls the handshake function again.
+  std::optional<scenario::CallStep> pending_write;
 
   // The buffer holding `text`: the last one when it already does, unless
   // `moved` asks for a new one.

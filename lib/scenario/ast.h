@@ -335,7 +335,16 @@ enum class Property {
   kTickets,        // int64_t: NewSessionTickets read on this connection
   kEarlyData,      // string: not_sent, rejected or accepted
   kResumption,     // string: none, session_id, ticket or psk
+  // Like kInFlight, `side` the sending side (`expect held DIR = N`):
+  kHeld,    // int64_t: bytes the sender's BIO pair holds, not yet taken
+  kUnread,  // int64_t: bytes delivered that the receiver has not read
 };
+
+// The properties written `expect WORD DIR = N`, about one direction.
+inline bool IsDirectionProperty(Property p) {
+  return p == Property::kInFlight || p == Property::kHeld ||
+         p == Property::kUnread;
+}
 
 // expect client version = TLSv1.3
 // expect in_flight server->client = 0

@@ -251,9 +251,9 @@ std::string StepText(const Step& step) {
                     [](int64_t v) { return std::to_string(v); },
                 },
                 s.value);
-            if (s.property == Property::kInFlight) {
-              return std::string("expect in_flight ") + DirectionName(s.side) +
-                     " = " + value;
+            if (IsDirectionProperty(s.property)) {
+              return std::string("expect ") + PropertyName(s.property) + " " +
+                     DirectionName(s.side) + " = " + value;
             }
             return std::string("expect ") + SideName(s.side) + " " +
                    PropertyName(s.property) + " = " + value;
@@ -370,6 +370,8 @@ namespace tlsim::scenario {
 
 const char* PropertyName(Property property) {
   if (property == Property::kInFlight) return "in_flight";
+  if (property == Property::kHeld) return "held";
+  if (property == Property::kUnread) return "unread";
   for (const PropertyRow& row : kProperties) {
     if (row.property == property) return row.name;
   }
