@@ -75,6 +75,13 @@ Delivery Wire::Deliver(Side from, Amount amount) {
   Delivery d;
   std::string& queue = queues_[Index(from)];
   Link* to = link(Peer(from));
+  // What was written after the close is lost, not in flight: asking to
+  // deliver it fails as asking for what was in flight at the close did.
+  if (to->closed() && lost_[Index(from)] > 0) {
+    d.ok = false;
+    d.error = "the direction is closed";
+    return d;
+  }
   switch (amount.kind) {
     case Amount::Kind::kAll:
       d.requested = queue.size();
