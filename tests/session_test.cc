@@ -332,8 +332,9 @@ TEST_CASE("bytes written after a close are lost, not in flight",
           "[session][transport]") {
   Parsed p;
   std::string source = kScenario;
-  source += "close client->server\nclient write \"late\" -> 4\n"
-            "deliver client->server all\n";
+  source +=
+      "close client->server\nclient write \"late\" -> 4\n"
+      "deliver client->server all\n";
   ParseOrFail(source, &p);
   run::Session session(p.scenario, p.source);
   session.KeepEvents(true);
