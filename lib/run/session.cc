@@ -230,14 +230,10 @@ class Session::Steps {
     ev.received = std::move(e.log->received);
     ev.alerts_sent = std::move(e.log->alerts_sent);
     ev.alerts_received = std::move(e.log->alerts_received);
-    const uint64_t lost_before[2] = {Wire().lost(wire::Side::kClient),
-                                     Wire().lost(wire::Side::kServer)};
     Wire().Collect();
     ev.in_flight = InFlight();
-    ev.lost = {
-        static_cast<size_t>(Wire().lost(wire::Side::kClient) - lost_before[0]),
-        static_cast<size_t>(Wire().lost(wire::Side::kServer) - lost_before[1])};
-    ev.transport = Transport();
+    ev.lost = Wire().collected_lost();
+    if (world_.show_transport) ev.transport = Transport();
   }
 
   Verdict Do(const scenario::CallStep& step, const trace::StepId& id) {
@@ -411,8 +407,6 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
         MakeCall(side, call, retry_write ? *e.pending_write : kNoArguments,
                  &ev);
         last[index(side)] = {true, ev.ret, ev.error, ev.state};
-        const bool wrote = Wire().sent_total(side) != sent_before ||
-                           (can_hold && Wire().Held(side) != held_before);
         if (retry_write && ev.ret > 0) {
           e.pending_write.reset();  // written: the handshake call is next
           moved = true;
@@ -424,7 +418,8 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
           moved = true;
         } else if ((ev.error != SSL_ERROR_WANT_READ &&
                     ev.error != SSL_ERROR_WANT_WRITE) ||
-                   wrote) {
+                   Wire().sent_total(side) != sent_before ||
+                   (can_hold && Wire().Held(side) != held_before)) {
           moved = true;
         }
         if (listening) Emit(std::move(ev));

@@ -36,9 +36,22 @@ Link::~Link() {
   if (ssl_bio_ != nullptr) BIO_free_all(ssl_bio_.release());
 }
 
-std::string Link::Drain(size_t max) {
+std::string Link::Drain() {
   // Asking how much is pending costs less than a read that finds nothing,
   // and the runner drains both links after every SSL call.
+  std::string out;
+  for (size_t pending = BIO_ctrl_pending(net_.get()); pending > 0;
+       pending = BIO_ctrl_pending(net_.get())) {
+    size_t have = out.size();
+    out.resize(have + pending);
+    int n = BIO_read(net_.get(), out.data() + have, static_cast<int>(pending));
+    out.resize(have + static_cast<size_t>(std::max(n, 0)));
+    if (n <= 0) break;
+  }
+  return out;
+}
+
+std::string Link::Drain(size_t max) {
   std::string out;
   for (size_t pending = std::min(BIO_ctrl_pending(net_.get()), max);
        pending > 0;

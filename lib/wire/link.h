@@ -46,7 +46,8 @@ class Link {
   void ReleaseSslBio() { ssl_bio_raw_ = ssl_bio_.release(); }
 
   // Takes every byte the SSL has written so far, or at most `max`.
-  std::string Drain(size_t max = SIZE_MAX);
+  std::string Drain();
+  std::string Drain(size_t max);
 
   // Bytes the SSL has written that the network has not taken.
   size_t Held() const;

@@ -21,19 +21,27 @@ Wire::Wire(Link* client, Link* server)
 }
 
 void Wire::Collect() {
-  for (Side s : {Side::kClient, Side::kServer}) Take(s);
+  collected_lost_ = {0, 0};
+  for (Side s : {Side::kClient, Side::kServer}) {
+    // The usual case, after every SSL call: one side wrote nothing.
+    if (link(s)->Held() == 0) continue;
+    Take(s);
+  }
 }
 
 void Wire::Take(Side s) {
+  // After every SSL call, for both sides: nothing here but the drain
+  // itself when no capacity is set and nothing was written.
   size_t i = Index(s);
-  size_t room = SIZE_MAX;
-  bool open = !closed(s) && !reset_[i];
-  if (capacity_[i] != SIZE_MAX && open) {
+  std::string bytes;
+  if (capacity_[i] == SIZE_MAX || closed(s) || reset_[i]) {
+    bytes = link(s)->Drain();
+  } else {
     if (queues_[i].size() >= capacity_[i]) return;
-    room = capacity_[i] - queues_[i].size();
+    bytes = link(s)->Drain(capacity_[i] - queues_[i].size());
   }
-  std::string bytes = link(s)->Drain(room);
   if (bytes.empty()) return;
+  const bool open = !closed(s) && !reset_[i];
   sent_[i] += bytes.size();
   if (digests_[i]) {
     EVP_DigestUpdate(digests_[i].get(), bytes.data(), bytes.size());
@@ -42,6 +50,7 @@ void Wire::Take(Side s) {
     queues_[i] += bytes;
   } else {
     lost_[i] += bytes.size();
+    collected_lost_[i] += bytes.size();
   }
 }
 

@@ -80,6 +80,10 @@ class Wire {
   // Bytes `from` wrote after its direction was closed or reset: taken from
   // its BIO pair and lost.
   uint64_t lost(Side from) const { return lost_[Index(from)]; }
+  // What the last Collect() lost, [client->server, server->client].
+  const std::array<size_t, 2>& collected_lost() const {
+    return collected_lost_;
+  }
 
   // Moves bytes from `from`'s queue into the peer's buffer, as many as the
   // amount asks and the buffer takes. Bytes: exactly that many must be in
@@ -138,6 +142,7 @@ class Wire {
   std::array<uint64_t, 2> sent_ = {0, 0};
   std::array<size_t, 2> capacity_ = {SIZE_MAX, SIZE_MAX};
   std::array<uint64_t, 2> lost_ = {0, 0};
+  std::array<size_t, 2> collected_lost_ = {0, 0};
   std::array<bool, 2> reset_ = {false, false};
   std::array<tls::EvpMdCtxPtr, 2> digests_;
   Negotiated negotiated_;
