@@ -46,7 +46,7 @@ constexpr const char* kSchema = R"({
   "deliver": {"type": "deliver", "step": "uint", "sub": "uint",
               "line": "uint", "connection": "string|null", "actor": "wire", "from": "client|server",
               "amount": "string", "ok": "bool", "error": "string",
-              "requested": "uint", "delivered": "uint",
+              "expect_fails": "bool", "requested": "uint", "delivered": "uint",
               "bytes_hex": "string",
               "records": [{"content_type": "string|null",
                            "header_complete": "bool", "length": "uint",
@@ -82,14 +82,15 @@ constexpr const char* kSchema = R"({
   "fault": {"type": "fault", "step": "uint", "sub": "uint", "line": "uint",
             "connection": "string|null", "actor": "wire",
             "from": "client|server", "fault": "string", "ok": "bool",
-            "result": "string",
+            "result": "string", "expect_fails": "bool",
             "in_flight": {"client_to_server": "uint",
                           "server_to_client": "uint"},
             "transport?": {"held": {"client_to_server": "uint", "server_to_client": "uint"},
                          "unread": {"client_to_server": "uint", "server_to_client": "uint"}}},
   "connection": {"type": "connection", "step": "uint", "sub": "uint",
                  "line": "uint", "connection": "string|null",
-                 "resume": "string|null", "session_offered": "bool"},
+                 "resume": "string|null", "session_offered": "bool",
+                 "session_declined": "string"},
   "end": {"type": "end", "passed": "bool", "message": "string",
           "digests": [{"connection": "string",
                        "client_to_server": {"bytes": "uint",
@@ -260,6 +261,7 @@ std::vector<Event> SampleEvents() {
   refused.delivery.ok = false;
   refused.delivery.error = "only 3 bytes in flight";
   refused.delivery.requested = 10;
+  refused.expect_fails = true;  // written `-> fails`
   events.push_back(refused);
 
   events.push_back(CloseEvent{
@@ -424,6 +426,9 @@ TEST_CASE("a JSON trace carries the events' values", "[json]") {
   CHECK(v[10]["type"] == "fault");
   CHECK(v[10]["connection"] == "resumed");
   CHECK(v[10]["result"] == "dropped record 2 (handshake 13: Certificate)");
+  CHECK(v[10]["expect_fails"] == false);
+  CHECK(v[4]["expect_fails"] == false);
+  CHECK(v[5]["expect_fails"] == true);
   CHECK(v[11]["type"] == "connection");
   CHECK(v[11]["resume"] == "main");
   CHECK(v[11]["session_offered"] == true);

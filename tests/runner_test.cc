@@ -198,6 +198,99 @@ TEST_CASE("a record that never arrives fails naming the step", "[run]") {
         "t.tlsim:14: deliver server->client record: no record in flight");
 }
 
+TEST_CASE("a wire step expected to fail passes when it fails and goes on",
+          "[run]") {
+  Outcome o;
+  RunSteps(
+      "deliver server->client record -> fails \"no record in flight\"\n"
+      "client connect -> -1 WANT_READ\n"
+      "drop client->server record 2 -> fails\n"
+      "truncate client->server 100\n"
+      "deliver client->server record -> fails \"no whole record\"\n"
+      "deliver client->server all\n"
+      "server accept -> -1 WANT_READ\n",
+      &o);
+  INFO(o.text);
+  CHECK(o.verdict.passed);
+  CHECK(o.text.find("#1 L14 wire deliver server->client record -> fails: no "
+                    "record in flight; in flight c>s 0 s>c 0\n") !=
+        std::string::npos);
+  CHECK(o.text.find("#3 L16 wire drop client->server record 2 -> fails: no "
+                    "record 2 in flight (1 record); in flight c>s ") !=
+        std::string::npos);
+  CHECK(o.text.find("#5 L18 wire deliver client->server record -> fails: no "
+                    "whole record in flight (100 bytes, ") !=
+        std::string::npos);
+  int expected_failures = 0;
+  for (const trace::Event& e : o.recorder.events) {
+    if (const auto* d = std::get_if<trace::DeliveryEvent>(&e)) {
+      expected_failures += d->expect_fails && !d->delivery.ok;
+    } else if (const auto* f = std::get_if<trace::FaultEvent>(&e)) {
+      expected_failures += f->expect_fails && !f->ok;
+    }
+  }
+  CHECK(expected_failures == 3);
+}
+
+TEST_CASE("a wire step expected to fail fails the run when it succeeds",
+          "[run]") {
+  Outcome o;
+  RunSteps(
+      "client connect -> -1 WANT_READ\n"
+      "deliver client->server all -> fails \"the direction is closed\"\n"
+      "server accept -> -1 WANT_READ\n",
+      &o);
+  CHECK_FALSE(o.verdict.passed);
+  CHECK(o.verdict.line == 15);
+  CHECK(o.verdict.message.find(
+            "deliver client->server all: expected it to fail with \"the "
+            "direction is closed\", it succeeded: delivered ") == 0);
+  // The step's line is the usual one for a delivery that worked.
+  CHECK(o.text.find("#2 L15 wire deliver client->server all: ") !=
+        std::string::npos);
+
+  Outcome fault;
+  RunSteps(
+      "client connect -> -1 WANT_READ\n"
+      "truncate client->server 10 -> fails\n",
+      &fault);
+  CHECK_FALSE(fault.verdict.passed);
+  CHECK(fault.verdict.message.find(
+            "truncate client->server 10: expected it to fail, it succeeded: "
+            "truncated to 10 bytes in flight (dropped ") == 0);
+}
+
+TEST_CASE("a wire step failing with another message is a mismatch", "[run]") {
+  Outcome o;
+  RunSteps(
+      "client connect -> -1 WANT_READ\n"
+      "deliver client->server 100000 -> fails \"the direction is closed\"\n",
+      &o);
+  CHECK_FALSE(o.verdict.passed);
+  CHECK(o.verdict.Format("t.tlsim").find(
+            "t.tlsim:15: deliver client->server 100000: expected it to fail "
+            "with \"the direction is closed\", observed \"asked for 100000 "
+            "bytes, only ") == 0);
+}
+
+TEST_CASE("a close, which cannot fail, closes before what follows fails",
+          "[run]") {
+  Outcome o;
+  RunSteps(
+      "client connect -> -1 WANT_READ\n"
+      "close client->server\n"
+      "inject client->server alert fatal:handshake_failure -> fails "
+      "\"the direction is closed\"\n"
+      "server accept -> -1 SSL reason=\"unexpected eof\"\n",
+      &o);
+  INFO(o.text);
+  CHECK(o.verdict.passed);
+  CHECK(o.text.find("#3 L16 wire inject client->server alert "
+                    "fatal:handshake_failure -> fails: cannot inject: the "
+                    "direction is closed; in flight c>s 0 s>c 0\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("a setting OpenSSL refuses is bad input before any step runs",
           "[run]") {
   std::string source =

@@ -751,6 +751,46 @@ TEST_CASE("set_*_state calls take no outcome", "[scenario]") {
         "                        ^\n");
 }
 
+TEST_CASE("raise_error and clear_errors are read and printed back",
+          "[scenario]") {
+  Scenario s = MustParse(
+      "client {\n  clear_errors = off\n}\n"
+      "client raise_error\n"
+      "server raise_error system\n");
+  REQUIRE(s.client.clear_errors.has_value());
+  CHECK_FALSE(s.client.clear_errors->value);
+  CHECK_FALSE(s.server.clear_errors.has_value());
+  REQUIRE(s.steps.size() == 2);
+  const auto& library = std::get<CallStep>(s.steps[0]);
+  CHECK(library.call == Call::kRaiseError);
+  CHECK_FALSE(library.raise_system);
+  CHECK_FALSE(library.expect.has_value());
+  const auto& system = std::get<CallStep>(s.steps[1]);
+  CHECK(system.side == Side::kServer);
+  CHECK(system.raise_system);
+  std::string printed = Print(s);
+  CHECK(printed ==
+        "client {\n  clear_errors = off\n}\n\n"
+        "client raise_error\n"
+        "server raise_error system\n");
+  CHECK(MustParse(printed) == s);
+}
+
+TEST_CASE("raise_error takes no outcome and only 'system'", "[scenario]") {
+  CHECK(ParseError("client raise_error -> any\n") ==
+        "t.tlsim:1:20: error: raise_error returns nothing\n"
+        "client raise_error -> any\n"
+        "                   ^\n");
+  CHECK(ParseError("client raise_error ssl\n") ==
+        "t.tlsim:1:20: error: expected end of line, found 'ssl'\n"
+        "client raise_error ssl\n"
+        "                   ^\n");
+  CHECK(ParseError("client {\n  clear_errors = sometimes\n}\n") ==
+        "t.tlsim:2:18: error: expected on or off, found 'sometimes'\n"
+        "  clear_errors = sometimes\n"
+        "                 ^\n");
+}
+
 TEST_CASE("connect on the server and accept on the client are allowed",
           "[scenario]") {
   Scenario s = MustParse("server connect -> any\nclient accept -> any\n");
@@ -979,6 +1019,61 @@ TEST_CASE("deliver and close check the direction and amount", "[scenario]") {
         "found newline\n"
         "deliver client->server\n"
         "                      ^\n");
+}
+
+TEST_CASE("a wire step that can fail takes '-> fails'", "[scenario]") {
+  Scenario s = MustParse(
+      "deliver client->server all -> fails \"the direction is closed\"\n"
+      "deliver server->client record -> fails\n"
+      "drop server->client record 3 -> fails \"no record 3\"\n"
+      "inject client->server alert fatal:handshake_failure -> fails\n"
+      "deliver client->server 5\n");
+  REQUIRE(s.steps.size() == 5);
+  const auto& closed = std::get<DeliverStep>(s.steps[0]);
+  REQUIRE(closed.expect.has_value());
+  CHECK(closed.expect->message == "the direction is closed");
+  CHECK(closed.expect->pos.col == 31);
+  const auto& any = std::get<DeliverStep>(s.steps[1]);
+  REQUIRE(any.expect.has_value());
+  CHECK_FALSE(any.expect->message.has_value());
+  const auto& drop = std::get<FaultStep>(s.steps[2]);
+  REQUIRE(drop.expect.has_value());
+  CHECK(drop.expect->message == "no record 3");
+  CHECK(std::get<FaultStep>(s.steps[3]).expect.has_value());
+  CHECK_FALSE(std::get<DeliverStep>(s.steps[4]).expect.has_value());
+
+  // The canonical form writes them back, and reads back the same.
+  std::string printed = Print(s);
+  CHECK(printed ==
+        "deliver client->server all -> fails \"the direction is closed\"\n"
+        "deliver server->client record -> fails\n"
+        "drop server->client record 3 -> fails \"no record 3\"\n"
+        "inject client->server alert fatal:handshake_failure -> fails\n"
+        "deliver client->server 5\n");
+  CHECK(MustParse(printed) == s);
+}
+
+TEST_CASE("a wire expectation on a step that cannot fail is refused",
+          "[scenario]") {
+  CHECK(ParseError("close client->server -> fails\n") ==
+        "t.tlsim:1:22: error: 'close' cannot fail, so it takes no expectation "
+        "('-> fails' is for deliver and the faults)\n"
+        "close client->server -> fails\n"
+        "                     ^\n");
+  CHECK(ParseError("deliver client->server all -> ok\n") ==
+        "t.tlsim:1:31: error: expected 'fails' after '->' (a wire step can "
+        "only be expected to fail), found 'ok'\n"
+        "deliver client->server all -> ok\n"
+        "                              ^\n");
+  CHECK(ParseError("deliver client->server all ->\n") ==
+        "t.tlsim:1:30: error: expected 'fails' after '->' (a wire step can "
+        "only be expected to fail), found newline\n"
+        "deliver client->server all ->\n"
+        "                             ^\n");
+  CHECK(ParseError("truncate client->server 3 -> fails \"x\" \"y\"\n") ==
+        "t.tlsim:1:40: error: expected end of line, found string \"y\"\n"
+        "truncate client->server 3 -> fails \"x\" \"y\"\n"
+        "                                       ^\n");
 }
 
 TEST_CASE("drive checks its options and result", "[scenario]") {

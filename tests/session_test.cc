@@ -3,6 +3,7 @@
 // trace are those of a whole run.
 #include "lib/run/session.h"
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include <catch2/catch.hpp>
@@ -171,6 +172,120 @@ TEST_CASE("a failed step ends the session with its line", "[session]") {
         "s.tlsim:19: server accept: expected WANT_WRITE, observed -1 "
         "WANT_READ");
   CHECK(session.footer().message == session.verdict().Format("s.tlsim"));
+}
+
+// kScenario's handshake, then a client that reads with nothing to read
+// after an error was left on the thread's queue.
+std::string StaleErrorScenario(const std::string& client_setting) {
+  std::string source = kScenario;
+  source.replace(source.find("  server_name = server.test\n"),
+                 std::string("  server_name = server.test\n").size(),
+                 "  server_name = server.test\n" + client_setting);
+  return source +
+         "client raise_error\n"
+         "client read 10 -> any\n"
+         "client read 10 -> any\n";
+}
+
+TEST_CASE("a stale error misleads SSL_get_error only when nobody clears it",
+          "[session]") {
+  for (const char* setting :
+       {"", "  clear_errors = on\n", "  clear_errors = off\n"}) {
+    const bool keeps = std::string(setting).find("off") != std::string::npos;
+    INFO(setting);
+    Parsed p;
+    ParseOrFail(StaleErrorScenario(setting), &p);
+    run::Session session(p.scenario, p.source);
+    session.KeepEvents(true);
+    scenario::Diagnostic d;
+    REQUIRE(session.Prepare(&d));
+    while (!session.done()) REQUIRE(session.Step().passed);
+    std::vector<trace::CallEvent> reads;
+    for (const trace::Event& e : session.events()) {
+      const auto* call = std::get_if<trace::CallEvent>(&e);
+      if (call != nullptr && call->call == "read 10") reads.push_back(*call);
+    }
+    REQUIRE(reads.size() == 2);
+    for (const trace::CallEvent& read : reads) {
+      CHECK(read.ret == -1);
+      // The default, and `on`, empty the queue before the call: the read
+      // says what the SSL wants. `off` leaves the stale error first.
+      CHECK(read.error_name() == (keeps ? "SSL" : "WANT_READ"));
+      CHECK(read.reason_text() == (keeps ? "internal error" : ""));
+    }
+    // The run ends with the thread's queue empty either way.
+    CHECK(session.Finish().passed);
+    CHECK(ERR_peek_error() == 0);
+  }
+}
+
+// TLS 1.3 with tickets: the client reads them on connection `main`, not on
+// `unread`; each is then resumed.
+const char kResumes[] = R"(scenario "offered or not"
+seed 3
+pki {
+  ca root
+  leaf server.test issuer=root
+}
+client {
+  versions = TLSv1.3
+  verify = peer
+  trust = root
+}
+server {
+  cert = server.test
+}
+drive -> done
+deliver server->client all
+client read 10 -> -1 WANT_READ
+connection read resume=main
+client connect -> -1 WANT_READ
+connection unread
+drive -> done
+connection again resume=unread
+client connect -> -1 WANT_READ
+)";
+
+TEST_CASE(
+    "a resumed connection says whether its ClientHello offers the session",
+    "[session]") {
+  Parsed p;
+  ParseOrFail(kResumes, &p);
+  run::Session session(p.scenario, p.source);
+  session.KeepEvents(true);
+  scenario::Diagnostic d;
+  REQUIRE(session.Prepare(&d));
+  // What OpenSSL really did: a ClientHello that offers the session keeps it
+  // as the SSL's session; one that declines it starts a new one.
+  std::vector<bool> kept;
+  while (!session.done()) {
+    const auto* call =
+        std::get_if<scenario::CallStep>(&p.scenario.steps[session.next_step()]);
+    REQUIRE(session.Step().passed);
+    if (call == nullptr || call->call != scenario::Call::kConnect) continue;
+    run::Connection& now = session.connection();
+    run::Connection* from =
+        session.world().Find(now.name == "read" ? "main" : "unread");
+    kept.push_back(SSL_get_session(session.ssl(Side::kClient)) ==
+                   SSL_get_session(from->endpoint(Side::kClient).ssl.get()));
+  }
+  REQUIRE(session.Finish().passed);
+  std::vector<trace::ConnectionEvent> opened;
+  for (const trace::Event& e : session.events()) {
+    const auto* c = std::get_if<trace::ConnectionEvent>(&e);
+    if (c != nullptr && !c->resume.empty()) opened.push_back(*c);
+  }
+  REQUIRE(opened.size() == 2);
+  REQUIRE(kept.size() == 2);
+  CHECK(opened[0].session_offered);
+  CHECK(opened[0].session_declined.empty());
+  CHECK(kept[0]);
+  CHECK_FALSE(opened[1].session_offered);
+  CHECK(opened[1].session_declined == "no ticket was read");
+  CHECK_FALSE(kept[1]);
+  CHECK(trace::FormatEvent(opened[1]) ==
+        "#8 L22 [again] connection again: resume=unread (session not "
+        "offered: no ticket was read)");
 }
 
 TEST_CASE("a session that was not prepared runs nothing and says so",

@@ -110,4 +110,22 @@ std::optional<std::string> Mismatch(const scenario::Outcome& want,
   return std::nullopt;
 }
 
+std::optional<std::string> WireMismatch(
+    const std::optional<scenario::WireOutcome>& want, bool ok,
+    const std::string& error, const std::string& did) {
+  if (!want) {
+    if (ok) return std::nullopt;
+    return error;
+  }
+  std::string fails = "expected it to fail";
+  if (want->message) {
+    fails += " with " + scenario::QuoteString(*want->message);
+  }
+  if (ok) return fmt::format("{}, it succeeded: {}", fails, did);
+  if (want->message && error.find(*want->message) == std::string::npos) {
+    return fmt::format("{}, observed {}", fails, scenario::QuoteString(error));
+  }
+  return std::nullopt;
+}
+
 }  // namespace tlsim::run

@@ -18,4 +18,14 @@ namespace tlsim::run {
 std::optional<std::string> Mismatch(const scenario::Outcome& want,
                                     const trace::CallEvent& got);
 
+// Whether a wire step (deliver, a fault) did what its `-> fails` asked, or,
+// without one, whether it succeeded. `ok` and `error` are what it did;
+// `did` says what a success did ("delivered 5 bytes").
+//   "expected it to fail, it succeeded: delivered 5 bytes"
+//   "expected a failure containing \"closed\", observed \"no record...\""
+// Without an expectation a failure's message is `error` itself, as before.
+std::optional<std::string> WireMismatch(
+    const std::optional<scenario::WireOutcome>& want, bool ok,
+    const std::string& error, const std::string& did);
+
 }  // namespace tlsim::run

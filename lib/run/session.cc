@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <optional>
@@ -55,6 +56,32 @@ const char* HandshakeCallText(Call call) {
     default:
       return "do_handshake";
   }
+}
+
+// Why a client given `session` (SSL_set_session succeeded) will not offer
+// it, as OpenSSL 3.0's ClientHello decides: a session that is not
+// resumable, or of a version the client no longer enables, is replaced by a
+// new one. Empty when it will offer it.
+std::string DeclinedSession(const SSL* client, const SSL_SESSION* session) {
+  if (SSL_SESSION_is_resumable(session) != 1) {
+    const bool ticket = SSL_SESSION_has_ticket(session) == 1;
+    unsigned int id_length = 0;
+    SSL_SESSION_get_id(session, &id_length);
+    if (SSL_SESSION_get_protocol_version(session) == TLS1_3_VERSION &&
+        !ticket) {
+      return "no ticket was read";
+    }
+    if (!ticket && id_length == 0) return "no session ID and no ticket";
+    return "not resumable";
+  }
+  const int version = SSL_SESSION_get_protocol_version(session);
+  const long min = SSL_get_min_proto_version(const_cast<SSL*>(client));
+  const long max = SSL_get_max_proto_version(const_cast<SSL*>(client));
+  if ((min != 0 && version < min) || (max != 0 && version > max)) {
+    return fmt::format("its {} is not among the client's versions",
+                       proto::VersionText(version));
+  }
+  return "";
 }
 
 bool EqualNoCase(const std::string& a, const char* b) {
@@ -109,6 +136,26 @@ class Session::Steps {
     return t;
   }
 
+  // Whether the harness empties the thread's error queue around `side`'s
+  // calls: `clear_errors`, on unless the scenario turns it off.
+  bool ClearsErrors(wire::Side side) const {
+    const scenario::EndpointDecl& decl = side == wire::Side::kClient
+                                             ? session_.scenario_.client
+                                             : session_.scenario_.server;
+    return !decl.clear_errors || decl.clear_errors->value;
+  }
+
+  // What an application's own failed call leaves on the queue: a library
+  // error ("internal error"), or a system error (ENOENT, as from fopen),
+  // which SSL_get_error reports as SYSCALL.
+  static void RaiseError(bool system) {
+    if (system) {
+      ERR_raise(ERR_LIB_SYS, ENOENT);
+    } else {
+      ERR_raise(ERR_LIB_USER, ERR_R_INTERNAL_ERROR);
+    }
+  }
+
   static Verdict Fail(const trace::StepId& id, std::string message) {
     return Verdict{false, id.line, std::move(message)};
   }
@@ -123,8 +170,11 @@ class Session::Steps {
     e.log->Clear();
     // OpenSSL's error queue is emptied after every call; only something
     // else (an observer, an expectation, the caller between steps) may have
-    // left an error there, and looking costs as much as a small call.
-    if (!session_.error_queue_clean_ && ERR_peek_error() != 0) {
+    // left an error there, and looking costs as much as a small call. With
+    // `clear_errors = off` the side's calls leave the queue as they find it,
+    // and raise_error adds to it.
+    const bool clears = ClearsErrors(side) && call != Call::kRaiseError;
+    if (clears && !session_.error_queue_clean_ && ERR_peek_error() != 0) {
       ERR_clear_error();
     }
     ev.side = side;
@@ -203,6 +253,10 @@ class Session::Steps {
       case Call::kVerifyClientPostHandshake:
         ret = SSL_verify_client_post_handshake(ssl);
         break;
+      case Call::kRaiseError:
+        RaiseError(step.raise_system);
+        ev.returns = false;
+        break;
     }
     if (socket != nullptr) ev.sys_errno = socket->failed_errno;
     if (ev.returns) {
@@ -220,10 +274,10 @@ class Session::Steps {
     if (!queue_seen_empty) {
       if (unsigned long code = ERR_peek_error(); code != 0) {
         ev.reason = code;
-        ERR_clear_error();
+        if (clears) ERR_clear_error();
       }
     }
-    session_.error_queue_clean_ = true;
+    session_.error_queue_clean_ = clears;
     ev.state = SSL_state_string_long(ssl);
     ev.verify_result = SSL_get_verify_result(ssl);
     ev.sent = std::move(e.log->sent);
@@ -267,13 +321,19 @@ class Session::Steps {
     ev.from = step.from;
     ev.amount = scenario::AmountText(step.amount);
     ev.delivery = Wire().Deliver(ev.from, ToWire(step.amount));
+    ev.expect_fails = step.expect.has_value();
     ev.in_flight = InFlight();
     ev.transport = Transport();
     Verdict v;
-    if (!ev.delivery.ok) {
-      v = Fail(id, fmt::format("deliver {} {}: {}",
-                               scenario::DirectionName(step.from), ev.amount,
-                               ev.delivery.error));
+    // What a success did, said only when a failure was expected.
+    std::string did =
+        step.expect ? fmt::format("delivered {} bytes", ev.delivery.delivered)
+                    : std::string();
+    if (std::optional<std::string> m =
+            WireMismatch(step.expect, ev.delivery.ok, ev.delivery.error, did)) {
+      v = Fail(id,
+               fmt::format("deliver {} {}: {}",
+                           scenario::DirectionName(step.from), ev.amount, *m));
     }
     Emit(std::move(ev));
     return v;
@@ -305,10 +365,14 @@ class Session::Steps {
     wire::FaultResult result;
     ev.ok = Wire().Apply(ev.from, ToWire(step), &result);
     ev.result = ev.ok ? result.description : result.error;
+    ev.expect_fails = step.expect.has_value();
     ev.in_flight = InFlight();
     ev.transport = Transport();
     Verdict v;
-    if (!ev.ok) v = Fail(id, fmt::format("{}: {}", ev.fault, ev.result));
+    if (std::optional<std::string> m =
+            WireMismatch(step.expect, ev.ok, ev.result, ev.result)) {
+      v = Fail(id, fmt::format("{}: {}", ev.fault, *m));
+    }
     Emit(std::move(ev));
     return v;
   }
@@ -333,9 +397,11 @@ class Session::Steps {
       // session's time, in whole seconds; from now on that is 0, and the
       // ClientHello the same in every run.
       if (session) SSL_SESSION_set_time(session.get(), std::time(nullptr));
-      ev.session_offered = session != nullptr &&
-                           SSL_set_session(At(wire::Side::kClient).ssl.get(),
-                                           session.get()) == 1;
+      SSL* client = At(wire::Side::kClient).ssl.get();
+      if (session != nullptr && SSL_set_session(client, session.get()) == 1) {
+        ev.session_declined = DeclinedSession(client, session.get());
+        ev.session_offered = ev.session_declined.empty();
+      }
       world_.current().session_offered = ev.session_offered;
     }
     ERR_clear_error();
@@ -701,6 +767,10 @@ Verdict Session::Step() {
 Verdict Session::Finish() {
   if (finished_) return verdict_;
   finished_ = true;
+  // What the run left on the thread's error queue (`clear_errors = off`,
+  // raise_error) stays out of whatever this thread runs next.
+  ERR_clear_error();
+  error_queue_clean_ = true;
   Start();
   if (!prepared_) verdict_ = {false, 0, "the scenario was not prepared"};
   footer_ = {verdict_.passed, verdict_.Format(scenario_.file), {}};

@@ -149,6 +149,10 @@ struct EndpointDecl {
   std::optional<Located<int64_t>> security_level;
   std::optional<Located<std::string>> psk_identity;  // external PSK
   std::optional<Located<std::string>> psk_key;       // hex
+  // off: the harness leaves the thread's error queue alone around this
+  // side's calls (never ERR_clear_error), as many applications do. Unset or
+  // on: it empties the queue before each call and after reading it.
+  std::optional<Located<bool>> clear_errors;
   // The transport (issue 10): BIO pair buffers each way, apart (`buffer`
   // sets both), and the most bytes in flight from this side.
   std::optional<Located<int64_t>> send_buffer;
@@ -174,8 +178,11 @@ enum class Call {
   kKeyUpdate,        // SSL_key_update, requested or not (key_update_requested)
   kRenegotiate,      // SSL_renegotiate
   kVerifyClientPostHandshake,  // SSL_verify_client_post_handshake
+  // Not an SSL call: leaves an error on the thread's error queue, as an
+  // application's own failed call (or ERR_raise) does. Returns nothing.
+  kRaiseError,
 };
-inline constexpr Call kLastCall = Call::kVerifyClientPostHandshake;
+inline constexpr Call kLastCall = Call::kRaiseError;
 
 struct AlertExpect {
   static constexpr int kNone = -1;  // `none`: no alert at all
@@ -213,7 +220,10 @@ struct CallStep {
   // kWrite, kWriteEarly: `write "text" moved` passes the text from a new
   // buffer even when it repeats the last write (a moved retry).
   bool moved_buffer = false;
-  std::optional<Outcome> expect;  // absent only for the set_*_state calls
+  // kRaiseError: `raise_error system` leaves a system error (errno ENOENT,
+  // as a failed fopen does) instead of a library error.
+  bool raise_system = false;
+  std::optional<Outcome> expect;  // absent for the calls returning nothing
   bool operator==(const CallStep&) const = default;
 };
 
@@ -225,11 +235,23 @@ struct Amount {
   bool operator==(const Amount&) const = default;
 };
 
+// What a wire step that can fail is expected to do, written after it:
+//   deliver client->server all -> fails "the direction is closed"
+// The step must fail, with a message containing `message` when one is
+// given; the run then goes on. Without one, a wire step that fails fails the
+// scenario. Steps that cannot fail (close) take none: the parser refuses it.
+struct WireOutcome {
+  Pos pos;
+  std::optional<std::string> message;  // a substring of the failure message
+  bool operator==(const WireOutcome&) const = default;
+};
+
 // deliver client->server 10 | record | all
 struct DeliverStep {
   Pos pos;
   Side from = Side::kClient;
   Amount amount;
+  std::optional<WireOutcome> expect;  // -> fails ["..."]
   bool operator==(const DeliverStep&) const = default;
 };
 
@@ -291,6 +313,7 @@ struct FaultStep {
   int64_t value = 0;                    // kSetField
   std::string hex;                      // kInjectHex, as written
   AlertExpect alert;                    // kInjectAlert; level always set
+  std::optional<WireOutcome> expect;    // -> fails ["..."]
   bool operator==(const FaultStep&) const = default;
 };
 

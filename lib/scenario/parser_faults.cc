@@ -198,8 +198,9 @@ bool Parser::ParseFault(const Token& keyword) {
                              ", found " + TokenName(what));
     }
   }
+  if (!ParseWireOutcome(keyword, &step.expect)) return false;
   AddStep(std::move(step));
-  return ExpectEndOfLine();
+  return true;
 }
 
 }  // namespace tlsim::scenario::internal

@@ -193,6 +193,10 @@ class Parser {
   bool ParseClose(const Token& keyword);
   bool ParseDrive(const Token& keyword);
   bool ParseConnection(const Token& keyword);
+  // The rest of a wire step's line: nothing, or `-> fails ["substring"]`
+  // into *out. `out` is null for a step that cannot fail (close): an
+  // expectation there is an error at its arrow. Ends the line.
+  bool ParseWireOutcome(const Token& keyword, std::optional<WireOutcome>* out);
 
   // parser_expect.cc
   bool ParseExpect(const Token& keyword);

@@ -77,6 +77,12 @@ bool Parser::ParseCall(const Token& side_word) {
       step.key_update_requested = how.text == "requested";
       break;
     }
+    case Call::kRaiseError:
+      if (tok_.kind == Token::kWord && tok_.text == "system") {
+        Take();
+        step.raise_system = true;
+      }
+      [[fallthrough]];
     case Call::kSetConnectState:
     case Call::kSetAcceptState:
       if (tok_.kind == Token::kArrow) {
@@ -290,8 +296,9 @@ bool Parser::ParseDeliver(const Token& keyword) {
   step.pos = PosOf(keyword);
   if (!ParseDirection("deliver", &step.from)) return false;
   if (!ParseAmount(&step.amount)) return false;
+  if (!ParseWireOutcome(keyword, &step.expect)) return false;
   AddStep(std::move(step));
-  return ExpectEndOfLine();
+  return true;
 }
 
 bool Parser::ParseClose(const Token& keyword) {
@@ -309,7 +316,35 @@ bool Parser::ParseClose(const Token& keyword) {
     }
     line = step.pos.line;
   }
+  if (!ParseWireOutcome(keyword, nullptr)) return false;
   AddStep(std::move(step));
+  return true;
+}
+
+bool Parser::ParseWireOutcome(const Token& keyword,
+                              std::optional<WireOutcome>* out) {
+  if (tok_.kind != Token::kArrow) return ExpectEndOfLine();
+  if (out == nullptr) {
+    return Error(tok_, "'" + keyword.text +
+                           "' cannot fail, so it takes no expectation "
+                           "('-> fails' is for deliver and the faults)");
+  }
+  Take();
+  WireOutcome outcome;
+  outcome.pos = PosOf(tok_);
+  Token word;
+  if (!TakeWord("'fails' after '->' (a wire step can only be expected to fail)",
+                &word)) {
+    return false;
+  }
+  if (word.text != "fails") {
+    return Error(word,
+                 "expected 'fails' after '->' (a wire step can only be "
+                 "expected to fail), found " +
+                     TokenName(word));
+  }
+  if (tok_.kind == Token::kString) outcome.message = Take().text;
+  *out = std::move(outcome);
   return ExpectEndOfLine();
 }
 

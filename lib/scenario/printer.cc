@@ -171,6 +171,14 @@ void PrintEndpoint(Side side, const EndpointDecl& e, std::string* out) {
   *out += "}\n";
 }
 
+// " -> fails" with its message, or nothing.
+std::string WireOutcomeText(const std::optional<WireOutcome>& outcome) {
+  if (!outcome) return "";
+  std::string out = " -> fails";
+  if (outcome->message) out += " " + QuoteString(*outcome->message);
+  return out;
+}
+
 std::string FaultStepText(const FaultStep& s) {
   std::string dir = DirectionName(s.from);
   auto record = [](const std::optional<RecordSelector>& sel) {
@@ -222,7 +230,9 @@ std::string StepText(const Step& step) {
             if (s.expect) out += " -> " + OutcomeText(*s.expect);
             return out;
           },
-          [](const FaultStep& s) { return FaultStepText(s); },
+          [](const FaultStep& s) {
+            return FaultStepText(s) + WireOutcomeText(s.expect);
+          },
           [](const ConnectionStep& s) {
             std::string out = "connection " + s.name;
             if (s.resume) out += " resume=" + s.resume->value;
@@ -230,7 +240,7 @@ std::string StepText(const Step& step) {
           },
           [](const DeliverStep& s) {
             return std::string("deliver ") + DirectionName(s.from) + " " +
-                   AmountTextOf(s.amount);
+                   AmountTextOf(s.amount) + WireOutcomeText(s.expect);
           },
           [](const CloseStep& s) {
             return std::string(s.reset ? "reset " : "close ") +
@@ -349,6 +359,8 @@ const char* CallName(Call call) {
       return "renegotiate";
     case Call::kVerifyClientPostHandshake:
       return "verify_client_post_handshake";
+    case Call::kRaiseError:
+      return "raise_error";
   }
   return "?";
 }
@@ -399,6 +411,9 @@ std::string CallText(const CallStep& s) {
       break;
     case Call::kKeyUpdate:
       out += s.key_update_requested ? " requested" : " not_requested";
+      break;
+    case Call::kRaiseError:
+      if (s.raise_system) out += " system";
       break;
     default:
       break;

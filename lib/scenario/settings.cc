@@ -100,6 +100,8 @@ constexpr SettingRow kSettings[] = {
    "external PSK identity (with psk_key)"},
   {"psk_key", kBoth, value::Hex{&D::psk_key},
    "external PSK key in hex (with psk_identity)"},
+  {"clear_errors", kBoth, OnOff{&D::clear_errors},
+   "empty the thread's error queue around this side's calls (default on)"},
   {"send_buffer", kBoth, Integer{&D::send_buffer, "a size", 1, kMaxBuffer},
    "BIO pair buffer for what this side writes, until the network takes it"},
   {"recv_buffer", kBoth, Integer{&D::recv_buffer, "a size", 1, kMaxBuffer},

@@ -116,6 +116,8 @@ struct DeliveryEvent {
   wire::Delivery delivery;
   InFlight in_flight{};
   Transport transport;
+  // The step was written `-> fails`: a failure lets the run go on.
+  bool expect_fails = false;
 };
 
 // A direction closed: the receiver will read EOF. Or reset (`reset`): the
@@ -156,13 +158,19 @@ struct FaultEvent {
   std::string result;  // what it did, or why it could not
   InFlight in_flight{};
   Transport transport;
+  // The step was written `-> fails`: a failure lets the run go on.
+  bool expect_fails = false;
 };
 
 // A new connection between the same client and server settings.
 struct ConnectionEvent {
   StepId id;           // id.connection is the new connection's name
   std::string resume;  // the connection whose session the client offers
-  bool session_offered = false;  // the client had a session to offer
+  // The client's ClientHello will offer that session.
+  bool session_offered = false;
+  // Why it will not, when the client had a session but OpenSSL declines to
+  // offer it ("no ticket was read"); empty otherwise.
+  std::string session_declined{};
 };
 
 using Event = std::variant<CallEvent, DeliveryEvent, CloseEvent, DriveEvent,

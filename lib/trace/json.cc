@@ -387,6 +387,8 @@ void WriteDelivery(Writer& w, const DeliveryEvent& e) {
   w.Bool(d.ok);
   w.Key("error");
   w.String(d.error);
+  w.Key("expect_fails");
+  w.Bool(e.expect_fails);
   w.Key("requested");
   w.Number(d.requested);
   w.Key("delivered");
@@ -453,6 +455,8 @@ void WriteEvent(Writer& w, const Event& event) {
       w.Bool(e.ok);
       w.Key("result");
       w.String(e.result);
+      w.Key("expect_fails");
+      w.Bool(e.expect_fails);
       WriteInFlight(w, e.in_flight);
       WriteTransport(w, e.transport);
       w.Close();
@@ -467,6 +471,8 @@ void WriteEvent(Writer& w, const Event& event) {
       }
       w.Key("session_offered");
       w.Bool(e.session_offered);
+      w.Key("session_declined");
+      w.String(e.session_declined);
       w.Close();
     }
     void operator()(const ExpectEvent& e) const {

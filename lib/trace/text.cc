@@ -266,6 +266,13 @@ void AppendDelivery(Buffer& out, const DeliveryEvent& e) {
   out += DirectionName(e.from);
   out += ' ';
   out += e.amount;
+  if (!d.ok && e.expect_fails) {
+    out += " -> fails: ";
+    out += d.error;
+    out += "; ";
+    AppendInFlight(out, e.in_flight);
+    return;
+  }
   if (!d.ok) {
     out += ": ";
     out += d.error;
@@ -335,7 +342,7 @@ void AppendEvent(Buffer& out, const Event& event) {
       AppendPrefix(out, e.id);
       out += " wire ";
       out += e.fault;
-      out += ": ";
+      out += !e.ok && e.expect_fails ? " -> fails: " : ": ";
       out += e.result;
       out += "; ";
       AppendInFlight(out, e.in_flight);
@@ -351,8 +358,15 @@ void AppendEvent(Buffer& out, const Event& event) {
       }
       out += ": resume=";
       out += e.resume;
-      out +=
-          e.session_offered ? " (session offered)" : " (no session to offer)";
+      if (e.session_offered) {
+        out += " (session offered)";
+      } else if (!e.session_declined.empty()) {
+        out += " (session not offered: ";
+        out += e.session_declined;
+        out += ')';
+      } else {
+        out += " (no session to offer)";
+      }
     }
     void operator()(const ExpectEvent& e) const {
       AppendPrefix(out, e.id);

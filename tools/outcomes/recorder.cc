@@ -73,6 +73,15 @@ class OutcomeObserver : public trace::Observer {
                          proto::SideName(call->side) + " " + call->call;
       if (!result.empty()) line += " -> " + result;
       lines.push_back(std::move(line));
+    } else if (const auto* d = std::get_if<trace::DeliveryEvent>(&event)) {
+      if (!d->expect_fails) return;
+      AddWireStep(d->id,
+                  "deliver " + std::string(proto::DirectionName(d->from)) +
+                      " " + d->amount,
+                  d->delivery.ok, d->delivery.error);
+    } else if (const auto* f = std::get_if<trace::FaultEvent>(&event)) {
+      if (!f->expect_fails) return;
+      AddWireStep(f->id, f->fault, f->ok, f->result);
     } else if (const auto* drive = std::get_if<trace::DriveEvent>(&event)) {
       if (!drive->end) {
         drive_.emplace();
@@ -100,6 +109,15 @@ class OutcomeObserver : public trace::Observer {
   std::vector<std::string> lines;
 
  private:
+  // A wire step written `-> fails`: "L30 wire deliver client->server all ->
+  // fails: the direction is closed", or "-> ok" when it did not fail. Wire
+  // steps without an expectation are left out, as before.
+  void AddWireStep(const trace::StepId& id, const std::string& step, bool ok,
+                   const std::string& error) {
+    lines.push_back(StepPrefix(id) + " wire " + step +
+                    (ok ? " -> ok" : " -> fails: " + error));
+  }
+
   struct Drive {
     std::array<SideCalls, 2> sides;
   };
@@ -117,6 +135,7 @@ constexpr char kHeader[] =
 #   L<line> [connection] SIDE CALL -> RET SSL_get_error   each call step
 #   L<line> drive -> RESULT; client N calls: ...; server ...   each drive,
 #       with the calls each side made, grouped by result
+#   L<line> wire STEP -> fails: MESSAGE | ok   each wire step written -> fails
 #   wire CONNECTION: c>s N bytes sha256 ...; s>c ...    bytes each way
 #   verdict pass | verdict fail: L<line>: message
 # A scenario without its own `seed` runs with seed 1, as with
