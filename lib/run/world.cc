@@ -4,7 +4,9 @@
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
+#include <variant>
 
 #include "lib/proto/names.h"
 #include "lib/scenario/parser.h"
@@ -311,7 +313,9 @@ bool OpenConnection(World* world, const std::string& name,
     // Certificates are checked against the scenario clock, not the wall.
     X509_VERIFY_PARAM_set_time(SSL_get0_param(e.ssl.get()),
                                static_cast<time_t>(world->clock));
-    e.link = std::make_unique<wire::Link>(world->buffer_sizes[i]);
+    e.link = std::make_unique<wire::Link>(world->buffer_sizes[i],
+                                          world->recv_buffer_sizes[i],
+                                          world->socket_bios);
     if (!e.link->ok()) {
       *out_error = "cannot create a BIO pair";
       return false;
@@ -325,6 +329,9 @@ bool OpenConnection(World* world, const std::string& name,
   c->wire =
       std::make_unique<wire::Wire>(c->endpoint(wire::Side::kClient).link.get(),
                                    c->endpoint(wire::Side::kServer).link.get());
+  for (wire::Side side : {wire::Side::kClient, wire::Side::kServer}) {
+    c->wire->SetCapacity(side, world->capacities[static_cast<size_t>(side)]);
+  }
   world->connections.push_back(std::move(c));
   return true;
 }
@@ -380,6 +387,19 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
     if (server) out->configs[i].session_time = out->clock;
     out->buffer_sizes[i] =
         decl.buffer ? static_cast<size_t>(decl.buffer->value) : 0;
+    // `buffer` sets both ways; send_buffer and recv_buffer each one, over it.
+    out->recv_buffer_sizes[i] = out->buffer_sizes[i];
+    if (decl.send_buffer) {
+      out->buffer_sizes[i] = static_cast<size_t>(decl.send_buffer->value);
+    }
+    if (decl.recv_buffer) {
+      out->recv_buffer_sizes[i] = static_cast<size_t>(decl.recv_buffer->value);
+    }
+    if (decl.network_capacity) {
+      out->capacities[i] = static_cast<size_t>(decl.network_capacity->value);
+    }
+    out->show_transport = out->show_transport || decl.send_buffer ||
+                          decl.recv_buffer || decl.network_capacity;
     tls::ConfigError error;
     out->contexts[i] =
         tls::MakeContext(out->libctx.get(), out->configs[i], out->pki, &error);
@@ -395,6 +415,11 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
           out_error);
     }
   }
+  out->socket_bios = std::any_of(
+      s.steps.begin(), s.steps.end(), [](const scenario::Step& step) {
+        const auto* close = std::get_if<scenario::CloseStep>(&step);
+        return close != nullptr && close->reset;
+      });
   std::string error;
   if (!OpenConnection(out, "main", &error)) {
     return Fail(s, source, {}, error, out_error);

@@ -175,6 +175,11 @@ struct EndpointDecl {
   // on: it empties the queue before each call and after reading it.
   std::optional<Located<bool>> clear_errors;
   std::optional<Located<bool>> dh_auto;  // server: SSL_CTX_set_dh_auto
+  // The transport (issue 10): BIO pair buffers each way, apart (`buffer`
+  // sets both), and the most bytes in flight from this side.
+  std::optional<Located<int64_t>> send_buffer;
+  std::optional<Located<int64_t>> recv_buffer;
+  std::optional<Located<int64_t>> network_capacity;
   bool operator==(const EndpointDecl&) const = default;
 };
 
@@ -221,6 +226,9 @@ struct Outcome {
   std::optional<AlertExpect> alert_sent;
   std::optional<AlertExpect> alert_received;
   std::optional<std::string> verify;  // SSL_get_verify_result's name after
+  // errno=ECONNRESET: the errno a failed read or write of the transport
+  // set during the call ("ECONNRESET", "EPIPE"), or "none".
+  std::optional<std::string> sys_errno;
   bool operator==(const Outcome&) const = default;
 };
 
@@ -271,9 +279,13 @@ struct DeliverStep {
 
 // close client->server: the server reads EOF once it has read what was
 // already delivered; what is still in flight is lost.
+// reset client->server: a TCP reset from the client. What is in flight that
+// way and what the server has not read yet are discarded; the server's
+// reads fail with ECONNRESET, both sides' writes with EPIPE.
 struct CloseStep {
   Pos pos;
   Side from = Side::kClient;
+  bool reset = false;
   bool operator==(const CloseStep&) const = default;
 };
 
@@ -383,7 +395,16 @@ enum class Property {
   kPeerSigType,   // SSL_get_peer_signature_type_nid: RSA-PSS, ECDSA, ...
   kPeerSigHash,   // SSL_get_peer_signature_nid: SHA256, ...
   kPeerTmpKey,    // SSL_get_peer_tmp_key's type: X25519, P-256, DH, ...
+  // Like kInFlight, `side` the sending side (`expect held DIR = N`):
+  kHeld,    // int64_t: bytes the sender's BIO pair holds, not yet taken
+  kUnread,  // int64_t: bytes delivered that the receiver has not read
 };
+
+// The properties written `expect WORD DIR = N`, about one direction.
+inline bool IsDirectionProperty(Property p) {
+  return p == Property::kInFlight || p == Property::kHeld ||
+         p == Property::kUnread;
+}
 
 // expect client version = TLSv1.3
 // expect in_flight server->client = 0

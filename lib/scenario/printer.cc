@@ -75,6 +75,7 @@ std::string OutcomeText(const Outcome& outcome) {
     items.push_back("alert_received=" + AlertTextOf(*outcome.alert_received));
   }
   if (outcome.verify) items.push_back("verify=" + *outcome.verify);
+  if (outcome.sys_errno) items.push_back("errno=" + *outcome.sys_errno);
   std::string out;
   for (const std::string& item : items) {
     if (!out.empty()) out += " ";
@@ -246,7 +247,8 @@ std::string StepText(const Step& step) {
                    AmountTextOf(s.amount) + WireOutcomeText(s.expect);
           },
           [](const CloseStep& s) {
-            return std::string("close ") + DirectionName(s.from);
+            return std::string(s.reset ? "reset " : "close ") +
+                   DirectionName(s.from);
           },
           [](const DriveStep& s) {
             std::string out = "drive deliver=" + AmountTextOf(s.chunk) +
@@ -267,9 +269,9 @@ std::string StepText(const Step& step) {
                     [](int64_t v) { return std::to_string(v); },
                 },
                 s.value);
-            if (s.property == Property::kInFlight) {
-              return std::string("expect in_flight ") + DirectionName(s.side) +
-                     " = " + value;
+            if (IsDirectionProperty(s.property)) {
+              return std::string("expect ") + PropertyName(s.property) + " " +
+                     DirectionName(s.side) + " = " + value;
             }
             return std::string("expect ") + SideName(s.side) + " " +
                    PropertyName(s.property) + " = " + value;
@@ -388,6 +390,8 @@ namespace tlsim::scenario {
 
 const char* PropertyName(Property property) {
   if (property == Property::kInFlight) return "in_flight";
+  if (property == Property::kHeld) return "held";
+  if (property == Property::kUnread) return "unread";
   for (const PropertyRow& row : kProperties) {
     if (row.property == property) return row.name;
   }

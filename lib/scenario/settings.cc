@@ -23,6 +23,7 @@ using value::Versions;
 using value::Word;
 
 constexpr int64_t kMaxBuffer = 1048576;
+constexpr int64_t kMaxCapacity = 16777216;
 constexpr int64_t kFragmentLengths[] = {512, 1024, 2048, 4096};  // RFC 6066
 constexpr Named<VerifyMode> kVerifyModes[] = {
     {"none", VerifyMode::kNone},
@@ -103,6 +104,12 @@ constexpr SettingRow kSettings[] = {
    "empty the thread's error queue around this side's calls (default on)"},
   {"dh_auto", kServer, OnOff{&D::dh_auto},
    "finite-field DHE, parameters sized to the certificate key (SSL_CTX_set_dh_auto)"},
+  {"send_buffer", kBoth, Integer{&D::send_buffer, "a size", 1, kMaxBuffer},
+   "BIO pair buffer for what this side writes, until the network takes it"},
+  {"recv_buffer", kBoth, Integer{&D::recv_buffer, "a size", 1, kMaxBuffer},
+   "BIO pair buffer for what was delivered to this side, until it reads it"},
+  {"network_capacity", kBoth, Integer{&D::network_capacity, "a size", 1, kMaxCapacity},
+   "the most bytes in flight from this side (default: no limit)"},
 };
 
 constexpr OptionRow kOptions[] = {
