@@ -328,7 +328,7 @@ TEST_CASE("cert_cb on the client runs when the server asks for a certificate",
           "[callbacks]") {
   World world;
   EndpointConfig client = Client();
-  client.cert = "client.test";
+  client.cert = {"client.test"};
   SECTION("retries, then completes") {
     client.cert_cb = {.enabled = true, .retries = 2};
     SslPtr c = world.Make(client);
@@ -374,11 +374,12 @@ TEST_CASE("client_cert_cb retries, then hands over the certificate",
           "[callbacks]") {
   World world;
   EndpointConfig client = Client();
-  client.cert = "client.test";
+  client.cert = {"client.test"};
   std::string expected = "client.test";
   SECTION("a leaf under root") {}
   SECTION("a leaf under the intermediate: its chain goes along") {
-    client.cert = expected = "chained-client.test";
+    expected = "chained-client.test";
+    client.cert = {expected};
   }
   client.client_cert_cb = {.enabled = true, .retries = 2};
   SslPtr c = world.Make(client);
@@ -401,7 +402,7 @@ TEST_CASE("client_cert_cb that then fails sends no certificate",
           "[callbacks]") {
   World world;
   EndpointConfig client = Client();
-  client.cert = "client.test";
+  client.cert = {"client.test"};
   client.client_cert_cb = {.enabled = true, .retries = 1, .then_fail = true};
   SslPtr c = world.Make(client);
   SslPtr s = world.Make(RequiringServer());
@@ -502,7 +503,7 @@ TEST_CASE("OpenSSL 3.0 ignores SSL_set_retry_verify on a server",
           "[callbacks]") {
   World world;
   EndpointConfig client = Client();
-  client.cert = "client.test";
+  client.cert = {"client.test"};
   SslPtr c = world.Make(client);
   SslPtr s = world.Make(RequiringServer());
   static int asked;
@@ -525,7 +526,7 @@ TEST_CASE("verify_cb on a verifying server can fail the client's chain",
           "[callbacks]") {
   World world;
   EndpointConfig client = Client();
-  client.cert = "client.test";
+  client.cert = {"client.test"};
   EndpointConfig server = RequiringServer();
   server.verify_cb = {.enabled = true, .retries = 0, .then_fail = true};
   SslPtr c = world.Make(client);

@@ -60,7 +60,8 @@ TEST_CASE("a server context, its references and set steps are read",
                 "expect server ca_names = none\n");
   REQUIRE(s.contexts.size() == 1);
   CHECK(s.contexts[0].name == "other");
-  CHECK(s.contexts[0].settings.cert->value == "other.test");
+  CHECK(s.contexts[0].settings.cert->value ==
+        std::vector<std::string>{"other.test"});
   CHECK(s.contexts[0].settings.verify->value == VerifyMode::kRequire);
   CHECK(s.server.contexts->value[1].first == "b.test");
   CHECK(s.server.contexts->value[1].second == "other");

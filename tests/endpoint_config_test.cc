@@ -180,7 +180,7 @@ TEST_CASE("each setting reaches the context", "[endpoint_config]") {
   }
   SECTION("callbacks are installed only when asked for") {
     EndpointConfig config = Client();
-    config.cert = "client.test";
+    config.cert = {"client.test"};
     config.verify_cb.enabled = true;
     config.client_cert_cb.enabled = true;
     config.keylog = [](const SSL*, const char*) {};
@@ -317,7 +317,7 @@ TEST_CASE("settings show up in what the handshake negotiates",
   SECTION("a server that requires a client certificate gets one") {
     server.verify = VerifyMode::kRequire;
     server.trust = {"root"};
-    client.cert = "client.test";
+    client.cert = {"client.test"};
     SslPtr c = world.Make(client);
     SslPtr s = world.Make(server);
     auto [cs, ss] = Handshake(c.get(), s.get());
@@ -453,7 +453,7 @@ TEST_CASE("refused settings name their field", "[endpoint_config]") {
     CHECK(error.message == "no certificate named 'nope'");
   }
   SECTION("cert") {
-    config.cert = "nope";
+    config.cert = {"nope"};
     error = world.Refusal(config);
     CHECK(error.field == "cert");
     CHECK(error.message == "no certificate named 'nope'");
@@ -481,7 +481,7 @@ TEST_CASE("callback and option settings that make no sense are refused",
 
   client.client_cert_cb.enabled = true;
   CHECK(refusal(client) == "client_cert_cb: needs a cert to hand over");
-  client.cert = "nope";
+  client.cert = {"nope"};
   CHECK(refusal(client) == "cert: no certificate named 'nope'");
   client = Client();
 
@@ -581,7 +581,7 @@ TEST_CASE("the name callback switches to a second context by SNI",
           "[endpoint_config][contexts]") {
   World world;
   EndpointConfig other_config = Server();
-  other_config.cert = "other.test";
+  other_config.cert = {"other.test"};
   other_config.alpn = {"h2"};
   other_config.verify = VerifyMode::kRequire;
   other_config.trust = {"root"};
@@ -594,7 +594,7 @@ TEST_CASE("the name callback switches to a second context by SNI",
   client_config.server_name = "other.test";
   client_config.verify_host = "other.test";
   client_config.alpn = {"h2", "http/1.1"};
-  client_config.cert = "client.test";
+  client_config.cert = {"client.test"};
   SslPtr server = world.Make(server_config);
   SslPtr client = world.Make(client_config);
   auto [c, s] = Handshake(client.get(), server.get());
@@ -625,7 +625,7 @@ TEST_CASE(
     "[endpoint_config][contexts]") {
   World world;
   EndpointConfig other_config = Server();
-  other_config.cert = "other.test";
+  other_config.cert = {"other.test"};
   SSL_CTX* other = world.Context(other_config);
   EndpointConfig server_config = Server();
   server_config.hello_contexts = {{"other.test", other}};
@@ -682,7 +682,7 @@ TEST_CASE("ApplyToSsl changes a live SSL and names what it refuses",
   CHECK((SSL_get_options(client.get()) & SSL_OP_NO_EXTENDED_MASTER_SECRET) !=
         0);
   CHECK(SSL_get_verify_mode(client.get()) == SSL_VERIFY_PEER);
-  change.cert = "nothing";
+  change.cert = {"nothing"};
   CHECK_FALSE(ApplyToSsl(client.get(), "cert", change, world.pki, &error));
   CHECK(error.message == "no certificate named 'nothing'");
 

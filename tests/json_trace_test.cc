@@ -5,6 +5,7 @@
 #include <openssl/ssl.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -37,7 +38,11 @@ constexpr const char* kSchema = R"({
            "alerts_received": [{"level": "string", "description": "string"}],
            "data": "string",
            "in_flight": {"client_to_server": "uint",
-                         "server_to_client": "uint"}},
+                         "server_to_client": "uint"},
+           "transport?": {"held": {"client_to_server": "uint", "server_to_client": "uint"},
+                         "unread": {"client_to_server": "uint", "server_to_client": "uint"}},
+           "errno?": "ECONNRESET|EPIPE",
+           "lost?": {"client_to_server": "uint", "server_to_client": "uint"}},
   "deliver": {"type": "deliver", "step": "uint", "sub": "uint",
               "line": "uint", "connection": "string|null", "actor": "wire", "from": "client|server",
               "amount": "string", "ok": "bool", "error": "string",
@@ -51,11 +56,22 @@ constexpr const char* kSchema = R"({
                            "alert?": {"level": "string",
                                       "description": "string"}}],
               "in_flight": {"client_to_server": "uint",
-                            "server_to_client": "uint"}},
+                            "server_to_client": "uint"},
+              "transport?": {"held": {"client_to_server": "uint", "server_to_client": "uint"},
+                         "unread": {"client_to_server": "uint", "server_to_client": "uint"}}},
   "close": {"type": "close", "step": "uint", "sub": "uint", "line": "uint", "connection": "string|null",
             "actor": "wire", "from": "client|server", "dropped": "uint",
             "in_flight": {"client_to_server": "uint",
-                          "server_to_client": "uint"}},
+                          "server_to_client": "uint"},
+            "transport?": {"held": {"client_to_server": "uint", "server_to_client": "uint"},
+                         "unread": {"client_to_server": "uint", "server_to_client": "uint"}}},
+  "reset": {"type": "reset", "step": "uint", "sub": "uint", "line": "uint", "connection": "string|null",
+            "actor": "wire", "from": "client|server", "dropped": "uint",
+            "discarded": "uint",
+            "in_flight": {"client_to_server": "uint",
+                          "server_to_client": "uint"},
+            "transport?": {"held": {"client_to_server": "uint", "server_to_client": "uint"},
+                         "unread": {"client_to_server": "uint", "server_to_client": "uint"}}},
   "drive": {"type": "drive", "step": "uint", "sub": "uint", "line": "uint", "connection": "string|null",
             "text": "string"},
   "drive_end": {"type": "drive_end", "step": "uint", "sub": "uint",
@@ -68,7 +84,9 @@ constexpr const char* kSchema = R"({
             "from": "client|server", "fault": "string", "ok": "bool",
             "result": "string", "expect_fails": "bool",
             "in_flight": {"client_to_server": "uint",
-                          "server_to_client": "uint"}},
+                          "server_to_client": "uint"},
+            "transport?": {"held": {"client_to_server": "uint", "server_to_client": "uint"},
+                         "unread": {"client_to_server": "uint", "server_to_client": "uint"}}},
   "connection": {"type": "connection", "step": "uint", "sub": "uint",
                  "line": "uint", "connection": "string|null",
                  "resume": "string|null", "session_offered": "bool",
@@ -249,7 +267,8 @@ std::vector<Event> SampleEvents() {
   refused.expect_fails = true;  // written `-> fails`
   events.push_back(refused);
 
-  events.push_back(CloseEvent{{6, 0, 34, ""}, wire::Side::kClient, 80, {0, 0}});
+  events.push_back(CloseEvent{
+      {6, 0, 34, ""}, wire::Side::kClient, 80, {0, 0}, false, 0, {}});
   events.push_back(DriveEvent{
       {7, 0, 35, ""}, "deliver=all first=client limit=1000", false, "", ""});
   events.push_back(DriveEvent{{7, 0, 35, ""}, "", true, "stalled", "3 rounds"});
@@ -260,8 +279,27 @@ std::vector<Event> SampleEvents() {
                               "drop server->client record 2",
                               true,
                               "dropped record 2 (handshake 13: Certificate)",
-                              {0, 12}});
+                              {0, 12},
+                              {}});
   events.push_back(ConnectionEvent{{10, 0, 38, "resumed"}, "main", true});
+  CloseEvent reset;
+  reset.id = {6, 0, 34, ""};
+  reset.reset = true;
+  reset.dropped = 5;
+  reset.discarded = 7;
+  reset.transport = {true, {0, 3}, {0, 0}};
+  events.push_back(reset);
+  CallEvent reset_read;
+  reset_read.id = {6, 0, 35, ""};
+  reset_read.side = wire::Side::kServer;
+  reset_read.call = "read 10";
+  reset_read.ret = -1;
+  reset_read.error = SSL_ERROR_SYSCALL;
+  reset_read.state = "SSL negotiation finished successfully";
+  reset_read.sys_errno = ECONNRESET;
+  reset_read.lost = {0, 24};
+  reset_read.transport = {true, {1, 2}, {3, 4}};
+  events.push_back(reset_read);
   events.push_back(SettingEvent{
       {11, 0, 39, "resumed"}, wire::Side::kServer, "alpn = h2", true, ""});
   events.push_back(SettingEvent{{12, 0, 40, "resumed"},
@@ -404,14 +442,25 @@ TEST_CASE("a JSON trace carries the events' values", "[json]") {
   CHECK(v[11]["type"] == "connection");
   CHECK(v[11]["resume"] == "main");
   CHECK(v[11]["session_offered"] == true);
-  CHECK(v[12] ==
+
+  CHECK(v[12]["type"] == "reset");
+  CHECK(v[12]["dropped"] == 5);
+  CHECK(v[12]["discarded"] == 7);
+  CHECK(v[12]["transport"]["held"]["server_to_client"] == 3);
+  CHECK(v[13]["errno"] == "ECONNRESET");
+  CHECK(v[13]["lost"]["server_to_client"] == 24);
+  CHECK(v[13]["transport"]["unread"]["server_to_client"] == 4);
+  CHECK_FALSE(v[0].contains("errno"));  // only when the transport failed
+  CHECK_FALSE(v[0].contains("transport"));
+  CHECK_FALSE(v[0].contains("lost"));
+  CHECK(v[14] ==
         Json::parse(R"({"type":"set","step":11,"sub":0,"line":39,)"
                     R"("connection":"resumed","actor":"server",)"
                     R"("setting":"alpn = h2","ok":true,"result":""})"));
-  CHECK(v[13]["ok"] == false);
-  CHECK(v[13]["result"] == "ciphers: OpenSSL refused 'nothing'");
+  CHECK(v[15]["ok"] == false);
+  CHECK(v[15]["result"] == "ciphers: OpenSSL refused 'nothing'");
 
-  CHECK(v[14] ==
+  CHECK(v[16] ==
         Json::parse(R"({"type":"end","passed":false,)"
                     R"("message":"step 8: expectation failed","digests":[)"
                     R"({"connection":"main",)"

@@ -415,6 +415,28 @@ TEST_CASE(
   CHECK(frames == want);
 }
 
+TEST_CASE("a reset is one RST from its sender, and no FIN follows it",
+          "[pcap]") {
+  std::vector<Event> events;
+  DeliveryEvent d;
+  d.id = {1, 0, 1, ""};
+  d.from = wire::Side::kClient;
+  d.delivery.requested = d.delivery.delivered = 5;
+  d.delivery.bytes = "hello";
+  events.push_back(d);
+  CloseEvent reset;
+  reset.id = {2, 0, 2, ""};
+  reset.from = wire::Side::kServer;
+  reset.reset = true;
+  events.push_back(reset);
+  const std::string path = TempDir() + "/reset.pcap";
+  WriteCapture(path, events);
+  std::vector<std::string> frames = TcpFrames(path);
+  REQUIRE(frames.size() == 5);
+  CHECK(frames[3].rfind("10.0.0.1\t0x0018\t1\t1\t5\t", 0) == 0);
+  CHECK(frames[4].rfind("10.0.0.2\t0x0014\t1\t6\t0\t", 0) == 0);  // RST|ACK
+}
+
 TEST_CASE("timestamps are synthetic: 2026-01-01 plus 1 ms per event",
           "[pcap]") {
   const Capture& c = TheCapture();

@@ -123,7 +123,7 @@ TEST_CASE("the example scenario parses into the expected endpoint blocks",
   CHECK(v.versions->value.min == Version::kTls1_2);
   CHECK(v.versions->value.max == Version::kTls1_3);
   REQUIRE(v.cert.has_value());
-  CHECK(v.cert->value == "server.test");
+  CHECK(v.cert->value == std::vector<std::string>{"server.test"});
   CHECK(v.cert->pos.line == 18);
   CHECK(v.cert->pos.col == 14);
 }
@@ -198,7 +198,7 @@ TEST_CASE("every setting of an endpoint block is read", "[scenario]") {
   CHECK(c.sigalgs->value == "ecdsa_secp256r1_sha256");
   CHECK(c.verify->value == VerifyMode::kRequire);
   CHECK(c.trust->value == std::vector<std::string>{"root", "server.test"});
-  CHECK(c.cert->value == "server.test");
+  CHECK(c.cert->value == std::vector<std::string>{"server.test"});
   CHECK(c.server_name->value == "a.test");
   CHECK(c.verify_host->value == "b.test");
   CHECK(c.alpn->value == std::vector<std::string>{"h2", "http/1.1"});
@@ -566,8 +566,10 @@ TEST_CASE("certificate declarations are checked", "[scenario]") {
         "  ca root\n"
         "     ^\n");
   CHECK(ParseError("pki {\n  ca root key=rsa\n}\n") ==
-        "t.tlsim:2:15: error: expected ec-p256, ed25519 or rsa-2048, found "
-        "'rsa'\n"
+        "t.tlsim:2:15: error: unknown key type 'rsa'; expected ec-p256, "
+        "ed25519, rsa-2048, rsa-3072, rsa-4096, rsa-pss, rsa-pss-sha256, "
+        "ed448, ec-p384, ec-p521, ec-brainpoolP256r1, ec-brainpoolP384r1, "
+        "ec-brainpoolP512r1 or dsa-2048\n"
         "  ca root key=rsa\n"
         "              ^\n");
   CHECK(ParseError("pki {\n  ca root key=ed25519 key=ed25519\n}\n") ==
@@ -1508,6 +1510,83 @@ TEST_CASE("'none' expects no alert and no version", "[scenario]") {
         "t.tlsim:1:29: error: expected an alert to inject, found 'none'\n"
         "inject client->server alert none\n"
         "                            ^\n");
+}
+
+TEST_CASE("transport settings, reset steps and errno outcomes are read",
+          "[scenario][transport]") {
+  Scenario s = MustParse(std::string(kPki) +
+                         "client {\n"
+                         "  send_buffer = 128\n"
+                         "  recv_buffer = 64\n"
+                         "  network_capacity = 16777216\n"
+                         "}\n"
+                         "reset client->server\n"
+                         "close server->client\n"
+                         "server read 10 -> -1 SYSCALL errno=ECONNRESET\n"
+                         "client write \"x\" -> 1 errno=none\n"
+                         "expect held client->server = 3\n"
+                         "expect unread server->client = 0\n"
+                         "connection again\n"
+                         "reset client->server\n");
+  CHECK(s.client.send_buffer->value == 128);
+  CHECK(s.client.recv_buffer->value == 64);
+  CHECK(s.client.network_capacity->value == 16777216);
+  REQUIRE(s.steps.size() == 8);
+  const auto& reset = std::get<CloseStep>(s.steps[0]);
+  CHECK(reset.reset);
+  CHECK(reset.from == Side::kClient);
+  CHECK_FALSE(std::get<CloseStep>(s.steps[1]).reset);
+  const auto& read = std::get<CallStep>(s.steps[2]);
+  CHECK(read.expect->sys_errno == "ECONNRESET");
+  CHECK(read.expect->error == SslError::kSyscall);
+  CHECK(std::get<CallStep>(s.steps[3]).expect->sys_errno == "none");
+  CHECK(std::get<ExpectStep>(s.steps[4]).property == Property::kHeld);
+  CHECK(std::get<ExpectStep>(s.steps[5]).property == Property::kUnread);
+  CHECK(std::get<ExpectStep>(s.steps[5]).side == Side::kServer);
+  // Printed back the same way.
+  Scenario again = MustParse(Print(s));
+  CHECK(again == s);
+  std::string printed = Print(s);
+  CHECK(printed.find("reset client->server\n") != std::string::npos);
+  CHECK(printed.find("-> -1 SYSCALL errno=ECONNRESET\n") != std::string::npos);
+  CHECK(printed.find("expect held client->server = 3\n") != std::string::npos);
+}
+
+TEST_CASE("bad transport input is refused before anything runs",
+          "[scenario][transport]") {
+  CHECK(ParseError("client {\n  network_capacity = 0\n}\n") ==
+        "t.tlsim:2:22: error: expected a size from 1 to 16777216, found '0'\n"
+        "  network_capacity = 0\n"
+        "                     ^\n");
+  CHECK(ParseError("server {\n  send_buffer = 1048577\n}\n") ==
+        "t.tlsim:2:17: error: expected a size from 1 to 1048576, found "
+        "'1048577'\n"
+        "  send_buffer = 1048577\n"
+        "                ^\n");
+  CHECK(ParseError("server {\n  recv_buffer = -1\n}\n")
+            .rfind("t.tlsim:2:17: error: expected a size from 1 to 1048576",
+                   0) == 0);
+  CHECK(ParseError("reset client->server\nclose client->server\n"
+                   "reset client->server\n") ==
+        "t.tlsim:3:7: error: client->server is already reset (line 1)\n"
+        "reset client->server\n"
+        "      ^\n");
+  CHECK(ParseError("reset server->client\nreset client->server\n") ==
+        "(parsed without error)");
+  CHECK(ParseError("reset\n") ==
+        "t.tlsim:1:6: error: expected client->server or server->client "
+        "after 'reset', found newline\n"
+        "reset\n"
+        "     ^\n");
+  CHECK(ParseError("client read 1 -> -1 SYSCALL errno=EINTR\n") ==
+        "t.tlsim:1:35: error: expected ECONNRESET, EPIPE or none, found "
+        "'EINTR'\n"
+        "client read 1 -> -1 SYSCALL errno=EINTR\n"
+        "                                  ^\n");
+  CHECK(ParseError("client read 1 -> -1 errno=EPIPE errno=EPIPE\n") ==
+        "t.tlsim:1:33: error: duplicate outcome key 'errno'\n"
+        "client read 1 -> -1 errno=EPIPE errno=EPIPE\n"
+        "                                ^\n");
 }
 
 }  // namespace

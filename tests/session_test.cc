@@ -7,6 +7,7 @@
 #include <openssl/ssl.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -16,6 +17,7 @@
 #include "lib/run/runner.h"
 #include "lib/scenario/parser.h"
 #include "lib/trace/event.h"
+#include "lib/trace/json.h"
 #include "lib/trace/text.h"
 
 namespace tlsim {
@@ -322,6 +324,145 @@ TEST_CASE("a session records the key log only when asked to", "[session]") {
       CHECK(first.empty());
     }
   }
+}
+
+// Every buffer 64 bytes: the TLS 1.3 server's tickets and the client's
+// request cannot both get through (openssl#7967).
+std::string TransportScenario(const std::string& steps) {
+  return R"(scenario "transport"
+seed 5
+pki {
+  ca root
+  leaf server.test issuer=root
+}
+client {
+  versions = TLSv1.3
+  verify = peer
+  trust = root
+  send_buffer = 64
+  recv_buffer = 64
+  network_capacity = 64
+}
+server {
+  cert = server.test
+  send_buffer = 64
+  recv_buffer = 64
+  network_capacity = 64
+}
+)" + steps;
+}
+
+const std::string kRequest(300, 'r');
+
+TEST_CASE("a drive in which both sides wait on WANT_WRITE says so",
+          "[session][transport]") {
+  Parsed p;
+  ParseOrFail(TransportScenario("drive -> stalled\nclient write \"" + kRequest +
+                                "\" -> -1 WANT_WRITE\ndrive -> done\n"),
+              &p);
+  run::Session session(p.scenario, p.source);
+  session.KeepEvents(true);
+  scenario::Diagnostic d;
+  REQUIRE(session.Prepare(&d));
+  while (!session.done()) session.Step();
+  run::Verdict v = session.verdict();
+  REQUIRE_FALSE(v.passed);
+  CHECK(v.line == 23);
+  INFO(v.message);
+  CHECK(v.message.rfind("drive: expected done, observed stalled: both sides "
+                        "wait on WANT_WRITE and nothing can move",
+                        0) == 0);
+  CHECK(v.message.find("client write \"rrr") != std::string::npos);
+  CHECK(v.message.find("-> -1 WANT_WRITE in \"SSL negotiation finished "
+                       "successfully\": 64 bytes held in its BIO pair, 64 in "
+                       "flight client->server (capacity 64), 64 delivered and "
+                       "unread by the server") != std::string::npos);
+  CHECK(v.message.find("server accept -> -1 WANT_WRITE in \"SSLv3/TLS write "
+                       "session ticket\": 64 bytes held in its BIO pair, 64 "
+                       "in flight server->client (capacity 64), 64 delivered "
+                       "and unread by the client") != std::string::npos);
+  // The same words end the drive in the trace and the JSON line.
+  const auto& end = std::get<trace::DriveEvent>(session.events().back());
+  CHECK(end.end);
+  CHECK(v.message.find(end.detail) != std::string::npos);
+  CHECK(trace::FormatEventJson(session.events().back())
+            .find("both sides wait on WANT_WRITE") != std::string::npos);
+  CHECK(session.wire().Held(Side::kClient) == 64);
+  CHECK(session.wire().Unread(Side::kServer) == 64);
+}
+
+TEST_CASE("a reset: ECONNRESET for the reader, EPIPE for writers, checked",
+          "[session][transport]") {
+  Parsed p;
+  ParseOrFail(TransportScenario(R"(drive -> stalled
+client write "hi" -> 2
+deliver client->server all
+reset client->server
+server accept -> 1 errno=EPIPE
+server read 10 -> -1 SYSCALL errno=ECONNRESET
+client write "again" -> -1 SYSCALL errno=EPIPE
+server read 10 -> -1 SYSCALL errno=EPIPE
+)"),
+              &p);
+  run::Session session(p.scenario, p.source);
+  session.KeepEvents(true);
+  std::ostringstream text;
+  trace::TextObserver observer(&text);
+  session.AddObserver(&observer);
+  scenario::Diagnostic d;
+  REQUIRE(session.Prepare(&d));
+  while (!session.done()) session.Step();
+  run::Verdict v = session.verdict();
+  REQUIRE_FALSE(v.passed);
+  CHECK(v.line == 28);
+  CHECK(v.message ==
+        "server read 10: expected errno=EPIPE, observed -1 SYSCALL "
+        "errno=ECONNRESET");
+  CHECK(text.str().find("wire reset client->server: ") != std::string::npos);
+  CHECK(text.str().find("client write \"again\" -> -1 SYSCALL errno=EPIPE;") !=
+        std::string::npos);
+  const auto& read = std::get<trace::CallEvent>(session.events().back());
+  CHECK(read.sys_errno == ECONNRESET);
+  CHECK(trace::FormatEventJson(session.events().back())
+            .find(R"("errno":"ECONNRESET")") != std::string::npos);
+}
+
+TEST_CASE("without a transport setting the trace is as before",
+          "[session][transport]") {
+  Parsed p;
+  std::string source = kScenario;
+  source.replace(source.find("  num_tickets = 0"), 0, "  buffer = 4096\n");
+  ParseOrFail(source, &p);
+  std::string trace = RunnerTrace(p);
+  CHECK(trace.find("held") == std::string::npos);
+  CHECK(trace.find("unread") == std::string::npos);
+  CHECK(trace.find("errno") == std::string::npos);
+  Parsed shown;
+  ParseOrFail(TransportScenario("drive -> stalled\n"), &shown);
+  CHECK(RunnerTrace(shown).find("; held c>s 0 s>c 64; unread c>s 0 s>c 64") !=
+        std::string::npos);
+}
+
+TEST_CASE("bytes written after a close are lost, not in flight",
+          "[session][transport]") {
+  Parsed p;
+  std::string source = kScenario;
+  source +=
+      "close client->server\nclient write \"late\" -> 4\n"
+      "deliver client->server all\n";
+  ParseOrFail(source, &p);
+  run::Session session(p.scenario, p.source);
+  session.KeepEvents(true);
+  scenario::Diagnostic d;
+  REQUIRE(session.Prepare(&d));
+  while (!session.done()) session.Step();
+  CHECK(session.verdict().message ==
+        "deliver client->server all: the direction is closed");
+  CHECK(session.wire().InFlight(Side::kClient) == 0);
+  CHECK(session.wire().lost(Side::kClient) > 4);
+  const trace::Event& write = session.events()[session.events().size() - 2];
+  CHECK(trace::FormatEvent(write).find("; in flight c>s 0 s>c 0; lost c>s ") !=
+        std::string::npos);
 }
 
 }  // namespace

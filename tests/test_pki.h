@@ -43,7 +43,7 @@ inline EndpointConfig Client() {
 inline EndpointConfig Server() {
   EndpointConfig config;
   config.is_server = true;
-  config.cert = "server.test";
+  config.cert = {"server.test"};
   return config;
 }
 

@@ -2,7 +2,10 @@
 // deliveries, buffer limits, EOF.
 #include "lib/wire/wire.h"
 
+#include <openssl/bio.h>
+
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <string>
 
 #include "lib/wire/link.h"
@@ -181,6 +184,10 @@ TEST_CASE("closing a direction gives the reader EOF after delivered bytes",
   CHECK(d.ok);  // nothing in flight, nothing to refuse
   WriteSslSide(server, "more");
   wire.Collect();
+  // Written after the close: taken, counted as sent, lost, never in flight.
+  CHECK(wire.InFlight(Side::kServer) == 0);
+  CHECK(wire.lost(Side::kServer) == 4);
+  CHECK(wire.sent_total(Side::kServer) == 12);
   d = wire.Deliver(Side::kServer, Amount::All());
   CHECK_FALSE(d.ok);
   CHECK(d.error == "the direction is closed");
@@ -192,6 +199,120 @@ TEST_CASE("an open direction with nothing delivered asks the reader to retry",
   char c;
   CHECK(BIO_read(client.ssl_bio(), &c, 1) <= 0);
   CHECK(BIO_should_retry(client.ssl_bio()));
+}
+
+TEST_CASE("send and receive buffers are sized apart", "[wire]") {
+  Link link(/*send_buffer=*/32, /*recv_buffer=*/8, /*socket_bio=*/false);
+  REQUIRE(link.ok());
+  CHECK(link.send_buffer() == 32);
+  CHECK(link.recv_buffer() == 8);
+  std::string big(40, 'a');
+  CHECK(BIO_write(link.ssl_bio(), big.data(), 40) == 32);  // the send side
+  CHECK(link.Held() == 32);
+  CHECK(link.Feed(big) == 8);  // the receive side
+  CHECK(link.Unread() == 8);
+  CHECK(link.DiscardUnread() == 8);
+  CHECK(link.Unread() == 0);
+  Link both(16);  // the one-size form: both ways
+  CHECK(both.send_buffer() == 16);
+  CHECK(both.recv_buffer() == 16);
+}
+
+TEST_CASE("a capacity keeps the rest in the sender's BIO pair", "[wire]") {
+  Link client(0), server(0);
+  Wire wire(&client, &server);
+  wire.SetCapacity(Side::kClient, 10);
+  WriteSslSide(client, std::string(25, 'c'));
+  wire.Collect();
+  CHECK(wire.InFlight(Side::kClient) == 10);
+  CHECK(wire.Held(Side::kClient) == 15);
+  CHECK(wire.sent_total(Side::kClient) == 10);  // what the network took
+  wire.Collect();  // no room: nothing more is taken
+  CHECK(wire.Held(Side::kClient) == 15);
+  Delivery d = wire.Deliver(Side::kClient, Amount::Bytes(4));
+  CHECK(d.delivered == 4);
+  // The room the delivery freed is taken at once.
+  CHECK(wire.InFlight(Side::kClient) == 10);
+  CHECK(wire.Held(Side::kClient) == 11);
+  CHECK(wire.Unread(Side::kClient) == 4);
+  CHECK(ReadSslSide(server) == "cccc");
+  CHECK(wire.Unread(Side::kClient) == 0);
+  // Unlimited the other way, as by default.
+  WriteSslSide(server, std::string(25, 's'));
+  wire.Collect();
+  CHECK(wire.InFlight(Side::kServer) == 25);
+  CHECK(wire.Held(Side::kServer) == 0);
+}
+
+TEST_CASE("a full BIO pair refuses the SSL's writes until a delivery",
+          "[wire]") {
+  Link client(/*send_buffer=*/8, 0, false), server(/*send_buffer=*/0, 4, false);
+  Wire wire(&client, &server);
+  wire.SetCapacity(Side::kClient, 4);
+  std::string data(20, 'x');
+  CHECK(BIO_write(client.ssl_bio(), data.data(), 20) == 8);
+  wire.Collect();
+  CHECK(BIO_write(client.ssl_bio(), data.data(), 20) == 4);
+  CHECK(BIO_write(client.ssl_bio(), data.data(), 20) <= 0);
+  CHECK(BIO_should_write(client.ssl_bio()));
+  CHECK(wire.Deliver(Side::kClient, Amount::All()).delivered == 4);
+  // The server's buffer is full now: the network moves nothing more.
+  CHECK(wire.Deliver(Side::kClient, Amount::All()).delivered == 0);
+  CHECK(wire.Held(Side::kClient) == 4);
+  CHECK(wire.InFlight(Side::kClient) == 4);
+  CHECK(wire.Unread(Side::kClient) == 4);
+}
+
+TEST_CASE("a reset discards and fails reads with ECONNRESET, writes EPIPE",
+          "[wire]") {
+  Link client(0, 0, /*socket_bio=*/true), server(0, 0, /*socket_bio=*/true);
+  REQUIRE(client.socket() != nullptr);
+  Wire wire(&client, &server);
+  WriteSslSide(client, "abcdefgh");
+  wire.Collect();
+  REQUIRE(wire.Deliver(Side::kClient, Amount::Bytes(3)).delivered == 3);
+  Wire::ResetResult r = wire.Reset(Side::kClient);
+  CHECK(r.dropped == 5);
+  CHECK(r.discarded == 3);
+  CHECK(wire.reset(Side::kClient));
+  CHECK(wire.InFlight(Side::kClient) == 0);
+  CHECK(wire.Unread(Side::kClient) == 0);
+
+  char c;
+  errno = 0;
+  CHECK(BIO_read(server.ssl_bio(), &c, 1) == -1);
+  CHECK(errno == ECONNRESET);
+  CHECK_FALSE(BIO_should_retry(server.ssl_bio()));
+  CHECK(BIO_eof(server.ssl_bio()) == 0);  // not an EOF
+  CHECK(server.socket()->failed_errno == ECONNRESET);
+  CHECK(BIO_write(server.ssl_bio(), "x", 1) == -1);  // the peer is gone
+  CHECK(errno == EPIPE);
+  CHECK(BIO_write(client.ssl_bio(), "x", 1) == -1);  // so is its socket
+  CHECK(errno == EPIPE);
+  // The client still reads what the server sent before.
+  CHECK(client.socket()->read_errno == 0);
+}
+
+TEST_CASE("the socket BIO passes everything through until told to fail",
+          "[wire]") {
+  Link client(0, 0, /*socket_bio=*/true), server(0, 0, /*socket_bio=*/true);
+  Wire wire(&client, &server);
+  WriteSslSide(client, "hello");
+  wire.Collect();
+  CHECK(wire.Deliver(Side::kClient, Amount::All()).delivered == 5);
+  CHECK(BIO_pending(server.ssl_bio()) == 5);
+  CHECK(ReadSslSide(server) == "hello");
+  char c;
+  CHECK(BIO_read(server.ssl_bio(), &c, 1) <= 0);
+  CHECK(BIO_should_retry(server.ssl_bio()));
+  CHECK(BIO_should_read(server.ssl_bio()));
+  CHECK(server.socket()->failed_errno == 0);
+  wire.Close(Side::kClient);
+  CHECK(BIO_read(server.ssl_bio(), &c, 1) == 0);  // EOF comes through
+  CHECK(BIO_eof(server.ssl_bio()) == 1);
+  CHECK(ErrnoName(ECONNRESET) == std::string("ECONNRESET"));
+  CHECK(ErrnoValue("EPIPE") == EPIPE);
+  CHECK(ErrnoName(0) == nullptr);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "lib/proto/names.h"
 #include "lib/scenario/printer.h"
 #include "lib/trace/text.h"
+#include "lib/wire/socket_bio.h"
 
 namespace tlsim::run {
 namespace {
@@ -46,9 +47,17 @@ std::string FormatAlerts(const std::vector<trace::Alert>& alerts) {
   return out;
 }
 
-// "-1 WANT_READ", with the reason when there is one.
+// "ECONNRESET", or "none" when the transport failed nothing.
+std::string ErrnoText(int value) {
+  if (value == 0) return "none";
+  const char* name = wire::ErrnoName(value);
+  return name != nullptr ? name : fmt::format("errno({})", value);
+}
+
+// "-1 WANT_READ", with the errno and the reason when there are.
 std::string Summary(const trace::CallEvent& e) {
   std::string out = fmt::format("{} {}", e.ret, e.error_name());
+  if (e.sys_errno != 0) out += " errno=" + ErrnoText(e.sys_errno);
   if (e.reason != 0) {
     out += " reason " + scenario::QuoteString(e.reason_text());
   }
@@ -82,8 +91,8 @@ std::optional<std::string> Mismatch(const scenario::Outcome& want,
                        scenario::QuoteString(got.state));
   }
   if (want.data && *want.data != got.data) {
-    return fmt::format("expected data {}, observed {}",
-                       DataText(*want.data), DataText(got.data));
+    return fmt::format("expected data {}, observed {}", DataText(*want.data),
+                       DataText(got.data));
   }
   if (want.alert_sent && !AlertSeen(*want.alert_sent, got.alerts_sent)) {
     return fmt::format("expected alert sent {}, observed {}",
@@ -99,6 +108,10 @@ std::optional<std::string> Mismatch(const scenario::Outcome& want,
   if (want.verify && *want.verify != got.verify_result_name()) {
     return fmt::format("expected verify result {}, observed {}", *want.verify,
                        got.verify_result_name());
+  }
+  if (want.sys_errno && *want.sys_errno != ErrnoText(got.sys_errno)) {
+    return fmt::format("expected errno={}, observed {}", *want.sys_errno,
+                       Summary(got));
   }
   return std::nullopt;
 }

@@ -15,6 +15,7 @@
 #include <ctime>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "lib/proto/names.h"
 #include "lib/run/convert.h"
@@ -24,6 +25,7 @@
 #include "lib/tls/names.h"
 #include "lib/trace/text.h"
 #include "lib/wire/fault.h"
+#include "lib/wire/socket_bio.h"
 
 namespace tlsim::run {
 namespace {
@@ -103,6 +105,17 @@ bool EqualNoCase(const std::string& a, const char* b) {
   return b != nullptr && strcasecmp(a.c_str(), b) == 0;
 }
 
+// The first of `names` as observed; matched when `want` is any of them,
+// case aside.
+std::pair<std::string, bool> SameName(const std::string* want,
+                                      const std::vector<std::string>& names) {
+  bool ok = want != nullptr &&
+            std::any_of(names.begin(), names.end(), [&](const std::string& n) {
+              return EqualNoCase(*want, n.c_str());
+            });
+  return {names.empty() ? "none" : names.front(), ok};
+}
+
 }  // namespace
 
 std::string Verdict::Format(const std::string& file) const {
@@ -136,6 +149,19 @@ class Session::Steps {
   trace::InFlight InFlight() {
     return {Wire().InFlight(wire::Side::kClient),
             Wire().InFlight(wire::Side::kServer)};
+  }
+
+  // Bytes held and unread each way, for a scenario that shows them.
+  trace::Transport Transport() {
+    trace::Transport t;
+    if (!world_.show_transport) return t;
+    t.shown = true;
+    for (wire::Side side : {wire::Side::kClient, wire::Side::kServer}) {
+      size_t i = static_cast<size_t>(side);
+      t.held[i] = Wire().Held(side);
+      t.unread[i] = Wire().Unread(side);
+    }
+    return t;
   }
 
   // Whether the harness empties the thread's error queue around `side`'s
@@ -180,6 +206,8 @@ class Session::Steps {
       ERR_clear_error();
     }
     ev.side = side;
+    wire::SocketState* socket = e.link->socket();
+    if (socket != nullptr) socket->failed_errno = 0;
     int ret = 0;
     switch (call) {
       case Call::kConnect:
@@ -258,6 +286,7 @@ class Session::Steps {
         ev.returns = false;
         break;
     }
+    if (socket != nullptr) ev.sys_errno = socket->failed_errno;
     if (ev.returns) {
       ev.ret = ret;
       // SSL_pending returns a count, never an error: SSL_get_error would
@@ -285,6 +314,8 @@ class Session::Steps {
     ev.alerts_received = std::move(e.log->alerts_received);
     Wire().Collect();
     ev.in_flight = InFlight();
+    ev.lost = Wire().collected_lost();
+    if (world_.show_transport) ev.transport = Transport();
   }
 
   Verdict Do(const scenario::CallStep& step, const trace::StepId& id) {
@@ -297,6 +328,15 @@ class Session::Steps {
                 (step.moved_buffer ? " moved" : "");
     }
     MakeCall(step.side, step.call, step, &ev);
+    if (step.call == Call::kWrite) {
+      Endpoint& e = At(step.side);
+      if (ev.ret <= 0 && (ev.error == SSL_ERROR_WANT_WRITE ||
+                          ev.error == SSL_ERROR_WANT_READ)) {
+        e.pending_write = step;
+      } else {
+        e.pending_write.reset();
+      }
+    }
     std::optional<std::string> m;
     if (step.expect) m = Mismatch(*step.expect, ev);
     Verdict v;
@@ -316,6 +356,7 @@ class Session::Steps {
     ev.delivery = Wire().Deliver(ev.from, ToWire(step.amount));
     ev.expect_fails = step.expect.has_value();
     ev.in_flight = InFlight();
+    ev.transport = Transport();
     Verdict v;
     // What a success did, said only when a failure was expected.
     std::string did =
@@ -335,8 +376,16 @@ class Session::Steps {
     trace::CloseEvent ev;
     ev.id = id;
     ev.from = step.from;
-    ev.dropped = Wire().Close(ev.from);
+    if (step.reset) {
+      wire::Wire::ResetResult r = Wire().Reset(ev.from);
+      ev.reset = true;
+      ev.dropped = r.dropped;
+      ev.discarded = r.discarded;
+    } else {
+      ev.dropped = Wire().Close(ev.from);
+    }
     ev.in_flight = InFlight();
+    ev.transport = Transport();
     Emit(std::move(ev));
     return {};
   }
@@ -351,6 +400,7 @@ class Session::Steps {
     ev.result = ev.ok ? result.description : result.error;
     ev.expect_fails = step.expect.has_value();
     ev.in_flight = InFlight();
+    ev.transport = Transport();
     Verdict v;
     if (std::optional<std::string> m =
             WireMismatch(step.expect, ev.ok, ev.result, ev.result)) {
@@ -468,25 +518,39 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
     moved = false;
     for (wire::Side side : order) {
       if (status[index(side)] == Status::kRunning) {
-        Call call = At(side).handshake_call;
-        size_t before = Wire().InFlight(side);
+        Endpoint& e = At(side);
+        const bool retry_write = e.pending_write.has_value();
+        Call call = retry_write ? Call::kWrite : e.handshake_call;
+        // What the call gave the network, and (where the network can
+        // refuse it) what it left in its BIO pair: a WANT_WRITE that
+        // changed neither moved nothing.
+        const uint64_t sent_before = Wire().sent_total(side);
+        const bool can_hold = Wire().capacity(side) != SIZE_MAX;
+        const size_t held_before = can_hold ? Wire().Held(side) : 0;
         trace::CallEvent ev;
         ++sub;
         if (listening) {
           ev.id = {id.number, sub, id.line, id.connection};
-          ev.call = HandshakeCallText(call);
+          ev.call = retry_write ? scenario::CallText(*e.pending_write)
+                                : HandshakeCallText(call);
         }
-        MakeCall(side, call, kNoArguments, &ev);
+        MakeCall(side, call, retry_write ? *e.pending_write : kNoArguments,
+                 &ev);
         last[index(side)] = {true, ev.ret, ev.error, ev.state};
-        if (ev.ret == 1) {
+        if (retry_write && ev.ret > 0) {
+          e.pending_write.reset();  // written: the handshake call is next
+          moved = true;
+        } else if (ev.ret == 1) {
           status[index(side)] = Status::kDone;
           moved = true;
         } else if (!IsRetry(ev.error)) {
           status[index(side)] = Status::kFailed;
           if (!failed_first) failed_first = side;
           moved = true;
-        } else if (ev.error != SSL_ERROR_WANT_READ ||
-                   Wire().InFlight(side) != before) {
+        } else if ((ev.error != SSL_ERROR_WANT_READ &&
+                    ev.error != SSL_ERROR_WANT_WRITE) ||
+                   Wire().sent_total(side) != sent_before ||
+                   (can_hold && Wire().Held(side) != held_before)) {
           moved = true;
         }
         if (listening) Emit(std::move(ev));
@@ -521,20 +585,54 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
   } else {
     result = "stalled";
   }
-  std::string why =
-      result != "stalled" ? fmt::format("after {} rounds", round)
-      : moved
-          ? fmt::format("no end within {} rounds", step.limit)
-          : fmt::format("both sides wait and nothing moves (round {})", round);
   auto describe = [](const Last& l) {
     if (!l.called) return std::string("not called");
     return fmt::format("{} {} in {}", l.ret, proto::SslErrorText(l.error),
                        scenario::QuoteString(l.state));
   };
   trace::InFlight f = InFlight();
-  std::string detail =
-      fmt::format("{}; client {}; server {}; in flight c>s {} s>c {}", why,
-                  describe(last[0]), describe(last[1]), f[0], f[1]);
+  std::string detail;
+  const bool both_write = result == "stalled" && !moved &&
+                          last[0].error == SSL_ERROR_WANT_WRITE &&
+                          last[1].error == SSL_ERROR_WANT_WRITE;
+  if (both_write) {
+    // A deadlock of full buffers: say where every byte waits.
+    auto side_text = [&](wire::Side side) {
+      const Last& l = last[index(side)];
+      const wire::Side peer = wire::Peer(side);
+      const size_t capacity = Wire().capacity(side);
+      return fmt::format(
+          "{} {} -> {} {} in {}: {} bytes held in its BIO pair, {} in flight "
+          "{}{}, {} delivered and unread by the {}",
+          proto::SideName(side),
+          At(side).pending_write
+              ? scenario::CallText(*At(side).pending_write)
+              : std::string(HandshakeCallText(At(side).handshake_call)),
+          l.ret, proto::SslErrorText(l.error), scenario::QuoteString(l.state),
+          Wire().Held(side), Wire().InFlight(side),
+          scenario::DirectionName(side),
+          capacity == SIZE_MAX ? std::string()
+                               : fmt::format(" (capacity {})", capacity),
+          Wire().Unread(side), proto::SideName(peer));
+    };
+    detail = fmt::format(
+        "both sides wait on WANT_WRITE and nothing can move (round {}); {}; "
+        "{}",
+        round, side_text(wire::Side::kClient), side_text(wire::Side::kServer));
+  } else {
+    std::string why =
+        result != "stalled" ? fmt::format("after {} rounds", round)
+        : moved             ? fmt::format("no end within {} rounds", step.limit)
+                : fmt::format("both sides wait and nothing moves (round {})",
+                              round);
+    detail = fmt::format("{}; client {}; server {}; in flight c>s {} s>c {}",
+                         why, describe(last[0]), describe(last[1]), f[0], f[1]);
+    if (world_.show_transport) {
+      trace::Transport t = Transport();
+      detail += fmt::format("; held c>s {} s>c {}; unread c>s {} s>c {}",
+                            t.held[0], t.held[1], t.unread[0], t.unread[1]);
+    }
+  }
   static constexpr const char* kResults[] = {"done", "stalled", "failed"};
   const char* want = kResults[static_cast<int>(step.expect)];
   Verdict v;
@@ -643,6 +741,10 @@ std::pair<std::string, bool> Session::Steps::Observe(
       return same_flag(SSL_is_init_finished(ssl) == 1);
     case Property::kInFlight:
       return same_number(static_cast<int64_t>(Wire().InFlight(step.side)));
+    case Property::kHeld:
+      return same_number(static_cast<int64_t>(Wire().Held(step.side)));
+    case Property::kUnread:
+      return same_number(static_cast<int64_t>(Wire().Unread(step.side)));
     case Property::kTickets:
       return same_number(At(step.side).log->tickets_received);
     case Property::kEarlyData:
@@ -687,6 +789,28 @@ std::pair<std::string, bool> Session::Steps::Observe(
       return same_number(
           static_cast<int64_t>(SSL_SESSION_get_ticket_lifetime_hint(session)));
     }
+    case Property::kPeerCertType:
+      return SameName(
+          text,
+          tls::KeyTypeNames(X509_get0_pubkey(SSL_get0_peer_certificate(ssl))));
+    case Property::kPeerSigType: {
+      int nid = NID_undef;
+      if (SSL_get_peer_signature_type_nid(ssl, &nid) != 1) {
+        return same_text("none");
+      }
+      return SameName(text, tls::SignatureTypeNames(nid));
+    }
+    case Property::kPeerSigHash: {
+      int nid = NID_undef;
+      if (SSL_get_peer_signature_nid(ssl, &nid) != 1) return same_text("none");
+      return SameName(text, tls::DigestNames(nid));
+    }
+    case Property::kPeerTmpKey: {
+      EVP_PKEY* key = nullptr;
+      if (SSL_get_peer_tmp_key(ssl, &key) != 1) key = nullptr;
+      tls::EvpPkeyPtr owned(key);  // SSL_get_peer_tmp_key took a reference
+      return SameName(text, tls::KeyTypeNames(key));
+    }
   }
   return {"?", false};
 }
@@ -705,8 +829,9 @@ Verdict Session::Steps::Do(const scenario::ExpectStep& step,
       },
       step.value);
   std::string subject =
-      step.property == scenario::Property::kInFlight
-          ? fmt::format("in_flight {}", scenario::DirectionName(step.side))
+      scenario::IsDirectionProperty(step.property)
+          ? fmt::format("{} {}", scenario::PropertyName(step.property),
+                        scenario::DirectionName(step.side))
           : fmt::format("{} {}", scenario::SideName(step.side),
                         scenario::PropertyName(step.property));
   auto [observed, ok] = Observe(step);

@@ -4,6 +4,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <variant>
@@ -27,6 +28,28 @@ tls::KeyType ToTls(scenario::KeyType k) {
       return tls::KeyType::kEd25519;
     case scenario::KeyType::kRsa2048:
       return tls::KeyType::kRsa2048;
+    case scenario::KeyType::kRsa3072:
+      return tls::KeyType::kRsa3072;
+    case scenario::KeyType::kRsa4096:
+      return tls::KeyType::kRsa4096;
+    case scenario::KeyType::kRsaPss:
+      return tls::KeyType::kRsaPss;
+    case scenario::KeyType::kRsaPssSha256:
+      return tls::KeyType::kRsaPssSha256;
+    case scenario::KeyType::kEd448:
+      return tls::KeyType::kEd448;
+    case scenario::KeyType::kEcP384:
+      return tls::KeyType::kEcP384;
+    case scenario::KeyType::kEcP521:
+      return tls::KeyType::kEcP521;
+    case scenario::KeyType::kBrainpoolP256r1:
+      return tls::KeyType::kBrainpoolP256r1;
+    case scenario::KeyType::kBrainpoolP384r1:
+      return tls::KeyType::kBrainpoolP384r1;
+    case scenario::KeyType::kBrainpoolP512r1:
+      return tls::KeyType::kBrainpoolP512r1;
+    case scenario::KeyType::kDsa2048:
+      return tls::KeyType::kDsa2048;
   }
   return tls::KeyType::kEcP256;
 }
@@ -200,6 +223,7 @@ tls::EndpointConfig ToConfig(const scenario::EndpointDecl& d, bool server) {
   }
   if (d.psk_identity) c.psk_identity = d.psk_identity->value;
   if (d.psk_key) c.psk_key_hex = d.psk_key->value;
+  if (d.dh_auto) c.dh_auto = d.dh_auto->value;
   if (d.ca_names) c.ca_names = d.ca_names->value;
   if (d.client_sigalgs) c.client_sigalgs = d.client_sigalgs->value;
   if (d.hello_mismatch) {
@@ -341,7 +365,9 @@ bool OpenConnection(World* world, const std::string& name,
     // Certificates are checked against the scenario clock, not the wall.
     X509_VERIFY_PARAM_set_time(SSL_get0_param(e.ssl.get()),
                                static_cast<time_t>(world->clock));
-    e.link = std::make_unique<wire::Link>(world->buffer_sizes[i]);
+    e.link = std::make_unique<wire::Link>(world->buffer_sizes[i],
+                                          world->recv_buffer_sizes[i],
+                                          world->socket_bios);
     if (!e.link->ok()) {
       *out_error = "cannot create a BIO pair";
       return false;
@@ -355,6 +381,9 @@ bool OpenConnection(World* world, const std::string& name,
   c->wire =
       std::make_unique<wire::Wire>(c->endpoint(wire::Side::kClient).link.get(),
                                    c->endpoint(wire::Side::kServer).link.get());
+  for (wire::Side side : {wire::Side::kClient, wire::Side::kServer}) {
+    c->wire->SetCapacity(side, world->capacities[static_cast<size_t>(side)]);
+  }
   world->connections.push_back(std::move(c));
   return true;
 }
@@ -403,10 +432,14 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
     spec.dns = c.dns;
     spec.not_before = c.not_before ? c.not_before->value : out->clock - kDay;
     spec.not_after = c.not_after ? c.not_after->value : out->clock + 365 * kDay;
+    spec.no_san = c.no_san;
+    spec.compressed_point = c.compressed_point;
+    spec.permitted_dns = c.permit;
+    spec.excluded_dns = c.exclude;
     specs.push_back(std::move(spec));
   }
   std::string pki_error;
-  if (!out->pki.Build(out->libctx.get(), specs, &pki_error)) {
+  if (!out->pki.Build(out->libctx.get(), specs, &pki_error, s.seed)) {
     scenario::Pos pos = s.pki.empty() ? scenario::Pos{} : s.pki.front().pos;
     return Fail(s, source, pos, pki_error, out_error);
   }
@@ -461,6 +494,19 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
     if (server) out->configs[i].alpn_per_connection = ServerSetsAlpn(s);
     out->buffer_sizes[i] =
         decl.buffer ? static_cast<size_t>(decl.buffer->value) : 0;
+    // `buffer` sets both ways; send_buffer and recv_buffer each one, over it.
+    out->recv_buffer_sizes[i] = out->buffer_sizes[i];
+    if (decl.send_buffer) {
+      out->buffer_sizes[i] = static_cast<size_t>(decl.send_buffer->value);
+    }
+    if (decl.recv_buffer) {
+      out->recv_buffer_sizes[i] = static_cast<size_t>(decl.recv_buffer->value);
+    }
+    if (decl.network_capacity) {
+      out->capacities[i] = static_cast<size_t>(decl.network_capacity->value);
+    }
+    out->show_transport = out->show_transport || decl.send_buffer ||
+                          decl.recv_buffer || decl.network_capacity;
     tls::ConfigError error;
     out->contexts[i] =
         tls::MakeContext(out->libctx.get(), out->configs[i], out->pki, &error);
@@ -476,6 +522,11 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
           out_error);
     }
   }
+  out->socket_bios = std::any_of(
+      s.steps.begin(), s.steps.end(), [](const scenario::Step& step) {
+        const auto* close = std::get_if<scenario::CloseStep>(&step);
+        return close != nullptr && close->reset;
+      });
   std::string error;
   if (!OpenConnection(out, "main", &error)) {
     return Fail(s, source, {}, error, out_error);

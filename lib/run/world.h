@@ -11,6 +11,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,6 +67,10 @@ struct Endpoint {
   // as a "bad write retry" after WANT_WRITE unless the write buffer may
   // move).
   std::unique_ptr<std::string> write_buffer;
+  // A write step that returned WANT_WRITE or WANT_READ and has not been
+  // completed since: a `drive` retries it, as a program waiting to write
+  // does, before it calls the handshake function again.
+  std::optional<scenario::CallStep> pending_write;
 
   // The buffer holding `text`: the last one when it already does, unless
   // `moved` asks for a new one.
@@ -95,8 +100,16 @@ struct World {
   int64_t clock = kDefaultClock;
   std::array<tls::EndpointConfig, 2> configs;  // indexed by wire::Side
   std::array<tls::SslCtxPtr, 2> contexts;
+  std::array<size_t, 2> buffer_sizes = {0, 0};  // send buffers; 0: default
+  // The transport (issue 10), indexed by wire::Side like the rest.
+  std::array<size_t, 2> recv_buffer_sizes = {0, 0};  // 0: OpenSSL's default
+  std::array<size_t, 2> capacities = {SIZE_MAX, SIZE_MAX};  // in flight
+  // The links get socket BIOs (a scenario that resets a direction).
+  bool socket_bios = false;
+  // The trace shows bytes held, in flight and unread each way (a scenario
+  // that sets a transport setting beyond `buffer`).
+  bool show_transport = false;
   std::vector<tls::SslCtxPtr> server_contexts;  // `server context` blocks
-  std::array<size_t, 2> buffer_sizes = {0, 0};
   std::vector<std::unique_ptr<Connection>> connections;  // "main" first
   trace::KeyLog keylog;       // NSS key log lines of both sides, in order
   bool record_keylog = true;  // set before BuildWorld: fill `keylog`

@@ -36,7 +36,22 @@ struct Located {
 };
 
 using Side = proto::Side;
-enum class KeyType { kEcP256, kEd25519, kRsa2048 };
+enum class KeyType {
+  kEcP256,
+  kEd25519,
+  kRsa2048,
+  kRsa3072,
+  kRsa4096,
+  kRsaPss,        // RSASSA-PSS key, no parameter restrictions
+  kRsaPssSha256,  // RSASSA-PSS key restricted to SHA-256
+  kEd448,
+  kEcP384,
+  kEcP521,
+  kBrainpoolP256r1,
+  kBrainpoolP384r1,
+  kBrainpoolP512r1,
+  kDsa2048,
+};
 // Values are the wire's (proto::Versions()).
 enum class Version {
   kTls1_0 = 0x0301,
@@ -83,6 +98,11 @@ struct CertDecl {
   // around the scenario clock.
   std::optional<Located<int64_t>> not_before;
   std::optional<Located<int64_t>> not_after;
+  bool no_san = false;            // leaf: san=none, no subjectAltName at all
+  bool compressed_point = false;  // EC key: point=compressed
+  // CA: name constraints, DNS subtrees permitted and excluded.
+  std::vector<std::string> permit;
+  std::vector<std::string> exclude;
   bool operator==(const CertDecl&) const = default;
 };
 
@@ -130,8 +150,9 @@ struct EndpointDecl {
   std::optional<Located<std::string>> sigalgs;       // colon list
   std::optional<Located<VerifyMode>> verify;
   std::optional<Located<std::vector<std::string>>> trust;  // cert names
-  std::optional<Located<std::string>> cert;                // a leaf's name
-  std::optional<Located<std::string>> server_name;         // client: SNI sent
+  // Leaves to present, at most one per certificate slot (CertSlotName).
+  std::optional<Located<std::vector<std::string>>> cert;
+  std::optional<Located<std::string>> server_name;  // client: SNI sent
   std::optional<Located<std::string>> verify_host;  // client: SSL_set1_host
   std::optional<Located<std::vector<std::string>>> alpn;
   std::optional<Located<bool>> session_cache;
@@ -161,6 +182,12 @@ struct EndpointDecl {
   // side's calls (never ERR_clear_error), as many applications do. Unset or
   // on: it empties the queue before each call and after reading it.
   std::optional<Located<bool>> clear_errors;
+  std::optional<Located<bool>> dh_auto;  // server: SSL_CTX_set_dh_auto
+  // The transport (issue 10): BIO pair buffers each way, apart (`buffer`
+  // sets both), and the most bytes in flight from this side.
+  std::optional<Located<int64_t>> send_buffer;
+  std::optional<Located<int64_t>> recv_buffer;
+  std::optional<Located<int64_t>> network_capacity;
   // CA names sent: a server's CertificateRequest, a client's
   // certificate_authorities (pki certificate names).
   std::optional<Located<std::vector<std::string>>> ca_names;
@@ -222,6 +249,9 @@ struct Outcome {
   std::optional<AlertExpect> alert_sent;
   std::optional<AlertExpect> alert_received;
   std::optional<std::string> verify;  // SSL_get_verify_result's name after
+  // errno=ECONNRESET: the errno a failed read or write of the transport
+  // set during the call ("ECONNRESET", "EPIPE"), or "none".
+  std::optional<std::string> sys_errno;
   bool operator==(const Outcome&) const = default;
 };
 
@@ -272,9 +302,13 @@ struct DeliverStep {
 
 // close client->server: the server reads EOF once it has read what was
 // already delivered; what is still in flight is lost.
+// reset client->server: a TCP reset from the client. What is in flight that
+// way and what the server has not read yet are discarded; the server's
+// reads fail with ECONNRESET, both sides' writes with EPIPE.
 struct CloseStep {
   Pos pos;
   Side from = Side::kClient;
+  bool reset = false;
   bool operator==(const CloseStep&) const = default;
 };
 
@@ -379,8 +413,22 @@ enum class Property {
   // Server only: the host name of the server_name extension in the last
   // ClientHello it read; "none" without one.
   kSniReceived,  // string
-  kCaNames,      // string: the CA names received, pki names, "none"
+  // The peer as this side saw it (strings, "none" when there is nothing):
+  kPeerCertType,  // the key type of the peer's certificate: RSA, P-256, ...
+  kPeerSigType,   // SSL_get_peer_signature_type_nid: RSA-PSS, ECDSA, ...
+  kPeerSigHash,   // SSL_get_peer_signature_nid: SHA256, ...
+  kPeerTmpKey,    // SSL_get_peer_tmp_key's type: X25519, P-256, DH, ...
+  // Like kInFlight, `side` the sending side (`expect held DIR = N`):
+  kHeld,     // int64_t: bytes the sender's BIO pair holds, not yet taken
+  kUnread,   // int64_t: bytes delivered that the receiver has not read
+  kCaNames,  // string: the CA names received, pki names, "none"
 };
+
+// The properties written `expect WORD DIR = N`, about one direction.
+inline bool IsDirectionProperty(Property p) {
+  return p == Property::kInFlight || p == Property::kHeld ||
+         p == Property::kUnread;
+}
 
 // expect client version = TLSv1.3
 // expect in_flight server->client = 0

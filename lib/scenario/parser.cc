@@ -179,6 +179,7 @@ bool Parser::ParseStatement() {
   }
   if (word == "deliver") return ParseDeliver(Take());
   if (word == "close") return ParseClose(Take());
+  if (word == "reset") return ParseClose(Take());
   if (word == "drive") return ParseDrive(Take());
   if (word == "expect") return ParseExpect(Take());
   if (word == "connection") return ParseConnection(Take());

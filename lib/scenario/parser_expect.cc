@@ -15,9 +15,12 @@ bool Parser::ParseExpect(const Token& keyword) {
   if (!TakeWord("client, server or in_flight after 'expect'", &subject)) {
     return false;
   }
-  if (subject.text == "in_flight") {
-    step.property = Property::kInFlight;
-    if (!ParseDirection("in_flight", &step.side)) return false;
+  if (subject.text == "in_flight" || subject.text == "held" ||
+      subject.text == "unread") {
+    step.property = subject.text == "held"     ? Property::kHeld
+                    : subject.text == "unread" ? Property::kUnread
+                                               : Property::kInFlight;
+    if (!ParseDirection(subject.text, &step.side)) return false;
     if (tok_.kind != Token::kEquals) {
       return Unexpected(std::string("'=' after '") +
                         proto::DirectionName(step.side) + "'");
@@ -89,6 +92,10 @@ bool Parser::ParseExpect(const Token& keyword) {
     case Property::kGroup:
     case Property::kAlpn:
     case Property::kServerName:
+    case Property::kPeerCertType:
+    case Property::kPeerSigType:
+    case Property::kPeerSigHash:
+    case Property::kPeerTmpKey:
       step.value = value.text;
       break;
     case Property::kCaNames: {
@@ -103,6 +110,8 @@ bool Parser::ParseExpect(const Token& keyword) {
       break;
     }
     case Property::kInFlight:  // read above
+    case Property::kHeld:
+    case Property::kUnread:
       break;
     case Property::kTicket:
     case Property::kTicketLifetime:

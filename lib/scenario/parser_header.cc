@@ -155,20 +155,30 @@ bool Parser::ParseCertDecl() {
   }
   cert.name = name.text;
 
-  bool seen_key = false, seen_dns = false;
+  bool seen_key = false, seen_dns = false, seen_point = false;
+  bool seen_san = false, seen_permit = false, seen_exclude = false;
+  Token point_attr;  // point=, checked against the key at the end
   while (tok_.kind == Token::kWord) {
     Token attr = Take();
     const std::string& a = attr.text;
     bool duplicate = false;
+    // Attributes for one kind of certificate only.
+    const bool leaf_only = a == "dns" || a == "san";
+    const bool ca_only = a == "permit" || a == "exclude";
     if (a == "issuer") {
       duplicate = cert.issuer.has_value();
     } else if (a == "key") {
       duplicate = seen_key;
     } else if (a == "dns") {
-      if (cert.is_ca) {
-        return Error(attr, "'dns' is only for leaf certificates");
-      }
       duplicate = seen_dns;
+    } else if (a == "san") {
+      duplicate = seen_san;
+    } else if (a == "point") {
+      duplicate = seen_point;
+    } else if (a == "permit") {
+      duplicate = seen_permit;
+    } else if (a == "exclude") {
+      duplicate = seen_exclude;
     } else if (a == "not_before") {
       duplicate = cert.not_before.has_value();
     } else if (a == "not_after") {
@@ -176,7 +186,16 @@ bool Parser::ParseCertDecl() {
     } else {
       return Error(attr, "unknown certificate attribute '" + a + "'");
     }
+    if (leaf_only && cert.is_ca) {
+      return Error(attr, "'" + a + "' is only for leaf certificates");
+    }
+    if (ca_only && !cert.is_ca) {
+      return Error(attr, "'" + a + "' is only for ca certificates");
+    }
     if (duplicate) return Error(attr, "duplicate attribute '" + a + "'");
+    if ((a == "dns" && seen_san) || (a == "san" && seen_dns)) {
+      return Error(attr, "'dns' and 'san=none' contradict each other");
+    }
     if (tok_.kind != Token::kEquals) {
       return Unexpected("'=' after '" + a + "'");
     }
@@ -189,20 +208,43 @@ bool Parser::ParseCertDecl() {
       (a == "not_before" ? cert.not_before : cert.not_after) = time;
       continue;
     }
-    if (a == "dns") {
-      if (!TakeList("dns names after '" + after + "'", &cert.dns)) {
-        return false;
-      }
-      seen_dns = true;
+    if (a == "dns" || a == "permit" || a == "exclude") {
+      std::vector<std::string>* list = a == "dns"      ? &cert.dns
+                                       : a == "permit" ? &cert.permit
+                                                       : &cert.exclude;
+      if (!TakeList("dns names after '" + after + "'", list)) return false;
+      (a == "dns"      ? seen_dns
+       : a == "permit" ? seen_permit
+                       : seen_exclude) = true;
       continue;
     }
     Token value;
+    if (a == "san" || a == "point") {
+      const char* only = a == "san" ? "none" : "compressed";
+      if (!TakeWord(std::string(only) + " after '" + after + "'", &value)) {
+        return false;
+      }
+      if (value.text != only) {
+        return Error(value, std::string("expected ") + only + ", found " +
+                                TokenName(value));
+      }
+      if (a == "san") {
+        cert.no_san = true;
+        seen_san = true;
+      } else {
+        cert.compressed_point = true;
+        seen_point = true;
+        point_attr = attr;
+      }
+      continue;
+    }
     if (a == "key") {
       const std::string what = Alternatives(kKeyTypes);
-      if (!TakeWord(what + " after '" + after + "'", &value)) return false;
+      if (!TakeWord("a key type after '" + after + "'", &value)) return false;
       std::optional<KeyType> key = ValueOf(kKeyTypes, value.text);
       if (!key) {
-        return Error(value, "expected " + what + ", found " + TokenName(value));
+        return Error(value,
+                     "unknown key type '" + value.text + "'; expected " + what);
       }
       cert.key = *key;
       seen_key = true;
@@ -223,6 +265,10 @@ bool Parser::ParseCertDecl() {
   }
   if (tok_.kind != Token::kNewline && tok_.kind != Token::kEof) {
     return Unexpected("name=value or end of line");
+  }
+  if (cert.compressed_point && std::string(CertSlotName(cert.key)) != "ECDSA") {
+    return Error(point_attr, "'point=compressed' needs an EC key, not " +
+                                 std::string(NameOf(kKeyTypes, cert.key)));
   }
   if (!cert.is_ca && !cert.issuer) {
     return Error(kind, "leaf '" + cert.name + "' needs issuer=");
@@ -251,14 +297,28 @@ bool Parser::CheckReferences(const EndpointDecl& decl) {
     }
   }
   if (decl.cert) {
-    const CertDecl* cert = FindCert(out_->pki, decl.cert->value);
-    if (cert == nullptr) {
-      return Error(decl.cert->pos,
-                   "unknown certificate '" + decl.cert->value + "'");
-    }
-    if (cert->is_ca) {
-      return Error(decl.cert->pos,
-                   "'" + decl.cert->value + "' is not a leaf certificate");
+    // One certificate per slot: OpenSSL would silently replace the first.
+    std::vector<std::pair<std::string, const CertDecl*>> slots;
+    Pos at = decl.cert->pos;
+    for (const std::string& name : decl.cert->value) {
+      const CertDecl* cert = FindCert(out_->pki, name);
+      if (cert == nullptr) {
+        return Error(at, "unknown certificate '" + name + "'");
+      }
+      if (cert->is_ca) {
+        return Error(at, "'" + name + "' is not a leaf certificate");
+      }
+      const std::string slot = CertSlotName(cert->key);
+      for (const auto& [taken, first] : slots) {
+        if (taken == slot) {
+          return Error(at, "'" + name + "' and '" + first->name +
+                               "' both use the " + slot +
+                               " certificate slot: an endpoint presents one "
+                               "certificate per key type");
+        }
+      }
+      slots.emplace_back(slot, cert);
+      at.col += static_cast<int>(name.size()) + 1;
     }
   }
   return true;

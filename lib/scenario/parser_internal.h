@@ -17,6 +17,7 @@
 //   parser_contexts.cc  server context blocks and set steps
 #pragma once
 
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <deque>
@@ -257,6 +258,9 @@ class Parser {
   Pos title_pos_, seed_pos_, clock_pos_, pki_pos_;   // line 0: not yet seen
   std::vector<std::string> connections_ = {"main"};  // names so far
   int64_t clock_ = kDefaultClock;  // the scenario clock after the last step
+  // Where each direction of the current connection was reset (line 0: not
+  // yet); a second reset is refused.
+  std::array<int, 2> reset_lines_ = {0, 0};
 };
 
 template <typename ParseLine>

@@ -122,6 +122,20 @@ bool Parser::ParseOutcome(Call call, Outcome* out) {
       stage = kPairs;
       bool is_string = w == "reason" || w == "state" || w == "data";
       bool is_alert = w == "alert_sent" || w == "alert_received";
+      if (w == "errno") {
+        if (out->sys_errno) {
+          return Error(word, "duplicate outcome key 'errno'");
+        }
+        Token value;
+        if (!TakeWord("an errno name after 'errno='", &value)) return false;
+        if (value.text != "ECONNRESET" && value.text != "EPIPE" &&
+            value.text != "none") {
+          return Error(value, "expected ECONNRESET, EPIPE or none, found " +
+                                  TokenName(value));
+        }
+        out->sys_errno = value.text;
+        continue;
+      }
       if (!is_string && !is_alert && w != "verify") {
         return Error(word, "unknown outcome key '" + w + "'");
       }
@@ -292,7 +306,18 @@ bool Parser::ParseDeliver(const Token& keyword) {
 bool Parser::ParseClose(const Token& keyword) {
   CloseStep step;
   step.pos = PosOf(keyword);
-  if (!ParseDirection("close", &step.from)) return false;
+  step.reset = keyword.text == "reset";
+  Token direction = tok_;
+  if (!ParseDirection(keyword.text, &step.from)) return false;
+  if (step.reset) {
+    int& line = reset_lines_[static_cast<size_t>(step.from)];
+    if (line != 0) {
+      return Error(direction, std::string(DirectionName(step.from)) +
+                                  " is already reset (line " +
+                                  std::to_string(line) + ")");
+    }
+    line = step.pos.line;
+  }
   if (!ParseWireOutcome(keyword, nullptr)) return false;
   AddStep(std::move(step));
   return true;
@@ -461,6 +486,7 @@ bool Parser::ParseConnection(const Token& keyword) {
     step.resume = Located<std::string>{from.text, PosOf(from)};
   }
   connections_.push_back(step.name);
+  reset_lines_ = {0, 0};  // a new connection, new directions
   AddStep(std::move(step));
   return ExpectEndOfLine();
 }

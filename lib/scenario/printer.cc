@@ -75,6 +75,7 @@ std::string OutcomeText(const Outcome& outcome) {
     items.push_back("alert_received=" + AlertTextOf(*outcome.alert_received));
   }
   if (outcome.verify) items.push_back("verify=" + *outcome.verify);
+  if (outcome.sys_errno) items.push_back("errno=" + *outcome.sys_errno);
   std::string out;
   for (const std::string& item : items) {
     if (!out.empty()) out += " ";
@@ -90,6 +91,10 @@ void PrintCert(const CertDecl& cert, std::string* out) {
     *out += std::string(" key=") + NameOf(kKeyTypes, cert.key);
   }
   if (!cert.dns.empty()) *out += " dns=" + Join(cert.dns);
+  if (cert.no_san) *out += " san=none";
+  if (cert.compressed_point) *out += " point=compressed";
+  if (!cert.permit.empty()) *out += " permit=" + Join(cert.permit);
+  if (!cert.exclude.empty()) *out += " exclude=" + Join(cert.exclude);
   if (cert.not_before) {
     *out += " not_before=" + FormatTime(cert.not_before->value);
   }
@@ -255,7 +260,8 @@ std::string StepText(const Step& step) {
                    AmountTextOf(s.amount) + WireOutcomeText(s.expect);
           },
           [](const CloseStep& s) {
-            return std::string("close ") + DirectionName(s.from);
+            return std::string(s.reset ? "reset " : "close ") +
+                   DirectionName(s.from);
           },
           [](const DriveStep& s) {
             std::string out = "drive deliver=" + AmountTextOf(s.chunk) +
@@ -276,9 +282,9 @@ std::string StepText(const Step& step) {
                     [](int64_t v) { return std::to_string(v); },
                 },
                 s.value);
-            if (s.property == Property::kInFlight) {
-              return std::string("expect in_flight ") + DirectionName(s.side) +
-                     " = " + value;
+            if (IsDirectionProperty(s.property)) {
+              return std::string("expect ") + PropertyName(s.property) + " " +
+                     DirectionName(s.side) + " = " + value;
             }
             return std::string("expect ") + SideName(s.side) + " " +
                    PropertyName(s.property) + " = " + value;
@@ -403,6 +409,8 @@ namespace tlsim::scenario {
 
 const char* PropertyName(Property property) {
   if (property == Property::kInFlight) return "in_flight";
+  if (property == Property::kHeld) return "held";
+  if (property == Property::kUnread) return "unread";
   for (const PropertyRow& row : kProperties) {
     if (row.property == property) return row.name;
   }

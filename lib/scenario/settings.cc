@@ -23,6 +23,7 @@ using value::Versions;
 using value::Word;
 
 constexpr int64_t kMaxBuffer = 1048576;
+constexpr int64_t kMaxCapacity = 16777216;
 constexpr int64_t kFragmentLengths[] = {512, 1024, 2048, 4096};  // RFC 6066
 constexpr Named<VerifyMode> kVerifyModes[] = {
     {"none", VerifyMode::kNone},
@@ -61,8 +62,8 @@ constexpr SettingRow kSettings[] = {
    "check the peer's certificate: none, peer (if sent) or require"},
   {"trust", kBoth, Names{&D::trust, "certificate names"},
    "certificates of the pki block to trust"},
-  {"cert", kBoth, Word{&D::cert, "a certificate name"},
-   "the pki leaf to present, with its chain"},
+  {"cert", kBoth, Names{&D::cert, "certificate names"},
+   "the pki leaves to present, each with its chain, one per key type slot"},
   {"server_name", kClient, Word{&D::server_name, "a host name"},
    "the SNI host name sent"},
   {"verify_host", kClient, Word{&D::verify_host, "a host name"},
@@ -120,6 +121,14 @@ constexpr SettingRow kSettings[] = {
    "the versions the client hello callback sets on the connection"},
   {"hello_alert", kServer, value::AlertName{&D::hello_alert},
    "the alert the client hello callback fails with"},
+  {"dh_auto", kServer, OnOff{&D::dh_auto},
+   "finite-field DHE, parameters sized to the certificate key (SSL_CTX_set_dh_auto)"},
+  {"send_buffer", kBoth, Integer{&D::send_buffer, "a size", 1, kMaxBuffer},
+   "BIO pair buffer for what this side writes, until the network takes it"},
+  {"recv_buffer", kBoth, Integer{&D::recv_buffer, "a size", 1, kMaxBuffer},
+   "BIO pair buffer for what was delivered to this side, until it reads it"},
+  {"network_capacity", kBoth, Integer{&D::network_capacity, "a size", 1, kMaxCapacity},
+   "the most bytes in flight from this side (default: no limit)"},
 };
 
 // What a `set` step may change: settings with an SSL form of their setter.

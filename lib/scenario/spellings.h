@@ -22,7 +22,46 @@ inline constexpr Named<KeyType> kKeyTypes[] = {
     {"ec-p256", KeyType::kEcP256},
     {"ed25519", KeyType::kEd25519},
     {"rsa-2048", KeyType::kRsa2048},
+    {"rsa-3072", KeyType::kRsa3072},
+    {"rsa-4096", KeyType::kRsa4096},
+    {"rsa-pss", KeyType::kRsaPss},
+    {"rsa-pss-sha256", KeyType::kRsaPssSha256},
+    {"ed448", KeyType::kEd448},
+    {"ec-p384", KeyType::kEcP384},
+    {"ec-p521", KeyType::kEcP521},
+    {"ec-brainpoolP256r1", KeyType::kBrainpoolP256r1},
+    {"ec-brainpoolP384r1", KeyType::kBrainpoolP384r1},
+    {"ec-brainpoolP512r1", KeyType::kBrainpoolP512r1},
+    {"dsa-2048", KeyType::kDsa2048},
 };
+
+// The certificate slot OpenSSL files a key of this type under: an endpoint
+// presents at most one certificate per slot (lib/tls/keys.h SlotOf).
+inline const char* CertSlotName(KeyType key) {
+  switch (key) {
+    case KeyType::kRsa2048:
+    case KeyType::kRsa3072:
+    case KeyType::kRsa4096:
+      return "RSA";
+    case KeyType::kRsaPss:
+    case KeyType::kRsaPssSha256:
+      return "RSA-PSS";
+    case KeyType::kDsa2048:
+      return "DSA";
+    case KeyType::kEcP256:
+    case KeyType::kEcP384:
+    case KeyType::kEcP521:
+    case KeyType::kBrainpoolP256r1:
+    case KeyType::kBrainpoolP384r1:
+    case KeyType::kBrainpoolP512r1:
+      return "ECDSA";
+    case KeyType::kEd25519:
+      return "Ed25519";
+    case KeyType::kEd448:
+      return "Ed448";
+  }
+  return "?";
+}
 
 // drive ... -> RESULT
 inline constexpr Named<DriveResult> kDriveResults[] = {
@@ -55,6 +94,12 @@ inline constexpr PropertyRow kProperties[] = {
     {"ticket_lifetime", Property::kTicketLifetime,
      "a lifetime in seconds, or none"},
     {"sni_received", Property::kSniReceived, "a host name, or none"},
+    {"peer_cert_type", Property::kPeerCertType,
+     "a key type like RSA, P-256 or Ed25519"},
+    {"peer_sig_type", Property::kPeerSigType,
+     "a signature type like RSA-PSS or ECDSA"},
+    {"peer_sig_hash", Property::kPeerSigHash, "a hash like SHA256"},
+    {"peer_tmp_key", Property::kPeerTmpKey, "a key type like X25519 or P-256"},
     {"ca_names", Property::kCaNames, "certificate names or none"},
 };
 

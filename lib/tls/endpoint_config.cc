@@ -718,24 +718,40 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
   if (!config.cert.empty() && config.client_cert_cb.enabled) {
     // OpenSSL calls the client_cert_cb only when the context has no
     // certificate: the callback hands this one over.
-    if (!FindCredential(pki, config.cert, &state->client_cert)) {
+    if (config.cert.size() != 1) {
       return Refuse(out_error, "cert",
-                    "no certificate named '" + config.cert + "'");
+                    "client_cert_cb hands over one certificate, not " +
+                        std::to_string(config.cert.size()));
     }
-  } else if (!config.cert.empty()) {
-    const Issued* issued = pki.Find(config.cert);
-    if (issued == nullptr) {
+    if (!FindCredential(pki, config.cert.front(), &state->client_cert)) {
       return Refuse(out_error, "cert",
-                    "no certificate named '" + config.cert + "'");
+                    "no certificate named '" + config.cert.front() + "'");
     }
-    if (SSL_CTX_use_certificate(ctx.get(), issued->cert.get()) != 1 ||
-        SSL_CTX_use_PrivateKey(ctx.get(), issued->key.get()) != 1 ||
-        SSL_CTX_check_private_key(ctx.get()) != 1) {
-      return Refuse(out_error, "cert", Refused(config.cert));
-    }
-    for (X509* ca : pki.Intermediates(config.cert)) {
-      if (SSL_CTX_add1_chain_cert(ctx.get(), ca) != 1) {
-        return Refuse(out_error, "cert", Refused(config.cert));
+  } else {
+    // Each certificate goes into its key type's slot; the chain added after
+    // it belongs to that slot.
+    std::map<int, std::string> slots;  // EVP_PKEY base id -> name
+    for (const std::string& name : config.cert) {
+      const Issued* issued = pki.Find(name);
+      if (issued == nullptr) {
+        return Refuse(out_error, "cert", "no certificate named '" + name + "'");
+      }
+      auto [taken, fresh] =
+          slots.emplace(EVP_PKEY_get_base_id(issued->key.get()), name);
+      if (!fresh) {
+        return Refuse(out_error, "cert",
+                      "'" + name + "' and '" + taken->second +
+                          "' both use one certificate slot");
+      }
+      if (SSL_CTX_use_certificate(ctx.get(), issued->cert.get()) != 1 ||
+          SSL_CTX_use_PrivateKey(ctx.get(), issued->key.get()) != 1 ||
+          SSL_CTX_check_private_key(ctx.get()) != 1) {
+        return Refuse(out_error, "cert", Refused(name));
+      }
+      for (X509* ca : pki.Intermediates(name)) {
+        if (SSL_CTX_add1_chain_cert(ctx.get(), ca) != 1) {
+          return Refuse(out_error, "cert", Refused(name));
+        }
       }
     }
   }
@@ -891,6 +907,9 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
     return Refuse(out_error, "max_send_fragment",
                   Refused(std::to_string(config.max_send_fragment)));
   }
+  if (config.dh_auto && SSL_CTX_set_dh_auto(ctx.get(), 1) != 1) {
+    return Refuse(out_error, "dh_auto", Refused("dh_auto"));
+  }
   return ctx;
 }
 
@@ -974,12 +993,23 @@ bool ApplyToSsl(SSL* ssl, const std::string& field,
     return true;
   }
   if (field == "cert") {
-    Credential credential;
-    if (!FindCredential(pki, config.cert, &credential)) {
-      *out_error = {field, "no certificate named '" + config.cert + "'"};
-      return false;
+    // Every certificate named, each in its key type's slot, as in a block.
+    SSL_certs_clear(ssl);
+    for (const std::string& name : config.cert) {
+      Credential credential;
+      if (!FindCredential(pki, name, &credential)) {
+        *out_error = {field, "no certificate named '" + name + "'"};
+        return false;
+      }
+      if (SSL_use_certificate(ssl, credential.cert.get()) != 1 ||
+          SSL_use_PrivateKey(ssl, credential.key.get()) != 1) {
+        return refused(name);
+      }
+      for (const X509Ptr& ca : credential.chain) {
+        if (SSL_add1_chain_cert(ssl, ca.get()) != 1) return refused(name);
+      }
     }
-    return Present(ssl, credential) || refused(config.cert);
+    return true;
   }
   if (field == "server_name") {
     return SSL_set_tlsext_host_name(ssl, config.server_name.c_str()) == 1 ||

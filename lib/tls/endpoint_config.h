@@ -66,9 +66,12 @@ struct EndpointConfig {
   std::optional<std::string> sigalgs;       // SSL_CTX_set1_sigalgs_list
   VerifyMode verify = VerifyMode::kNone;
   std::vector<std::string> trust;  // names of Pki certs to trust
-  std::string cert;                // name of the Pki leaf to present
-  std::string server_name;         // client: SNI (SSL_set_tlsext_host_name)
-  std::string verify_host;         // client: SSL_set1_host
+  // Names of the Pki leaves to present, at most one per CertSlot (keys.h):
+  // OpenSSL keeps one certificate per key type and picks among them per
+  // handshake, by the peer's signature algorithms and the cipher.
+  std::vector<std::string> cert;
+  std::string server_name;  // client: SNI (SSL_set_tlsext_host_name)
+  std::string verify_host;  // client: SSL_set1_host
   // Client: protocols offered. Server: protocols accepted, in preference
   // order; a client offering none of them gets a no_application_protocol
   // alert (RFC 7301 3.2).
@@ -145,6 +148,10 @@ struct EndpointConfig {
   std::string psk_identity;
   std::string psk_key_hex;
 
+  // Server: DHE ciphers (needed by DSA certificates, which have no ECDHE
+  // suite) with built-in parameters OpenSSL sizes to the certificate key's
+  // strength (SSL_CTX_set_dh_auto).
+  bool dh_auto = false;
   // More SSL_OP_ bits to set (SSL_OP_CIPHER_SERVER_PREFERENCE, ...).
   uint64_t extra_options = 0;
   // Names of Pki certificates whose subjects are the CA names sent: a

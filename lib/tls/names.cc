@@ -1,8 +1,12 @@
 #include "lib/tls/names.h"
 
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/objects.h>
 #include <openssl/x509_vfy.h>
 
 #include <string>
+#include <vector>
 
 namespace tlsim::tls {
 namespace {
@@ -123,6 +127,99 @@ std::string VerifyResultName(long result) {
     if (row.value == result) return row.name;
   }
   return "X509_V_ERR_" + std::to_string(result);
+}
+
+namespace {
+
+// Appends OpenSSL's short and long names of `nid`, where it has them.
+void AddObjectNames(int nid, std::vector<std::string>* out) {
+  for (const char* name : {OBJ_nid2sn(nid), OBJ_nid2ln(nid)}) {
+    if (name != nullptr) out->push_back(name);
+  }
+}
+
+// The group a key's parameters name ("prime256v1", "ffdhe2048"), or "".
+std::string GroupName(EVP_PKEY* key) {
+  char name[80] = {};
+  size_t length = 0;
+  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name,
+                                     sizeof name, &length) != 1) {
+    return "";
+  }
+  return std::string(name, length);
+}
+
+}  // namespace
+
+std::vector<std::string> KeyTypeNames(EVP_PKEY* key) {
+  if (key == nullptr) return {"none"};
+  std::vector<std::string> names;
+  if (EVP_PKEY_is_a(key, "EC")) {
+    const std::string group = GroupName(key);
+    const int nid = OBJ_sn2nid(group.c_str());
+    const char* nist = nid != NID_undef ? EC_curve_nid2nist(nid) : nullptr;
+    if (nist != nullptr) names.push_back(nist);
+    if (!group.empty()) names.push_back(group);
+    if (nid != NID_undef) AddObjectNames(nid, &names);
+    if (names.empty()) names.push_back("EC");
+    return names;
+  }
+  static constexpr struct {
+    const char* type;  // EVP_PKEY_is_a name
+    const char* name;  // what tlsim prints
+  } kTypes[] = {
+      {"RSA", "RSA"},     {"RSA-PSS", "RSA-PSS"}, {"ED25519", "Ed25519"},
+      {"ED448", "Ed448"}, {"X25519", "X25519"},   {"X448", "X448"},
+      {"DSA", "DSA"},     {"DH", "DH"},
+  };
+  for (const auto& t : kTypes) {
+    if (EVP_PKEY_is_a(key, t.type)) {
+      names.push_back(t.name);
+      break;
+    }
+  }
+  const int id = EVP_PKEY_get_base_id(key);
+  if (id != NID_undef) AddObjectNames(id, &names);
+  if (EVP_PKEY_is_a(key, "DH")) {
+    const std::string group = GroupName(key);
+    if (!group.empty()) names.push_back(group);
+  }
+  if (names.empty()) {
+    const char* type = EVP_PKEY_get0_type_name(key);
+    names.push_back(type != nullptr ? type : "unknown");
+  }
+  return names;
+}
+
+std::vector<std::string> SignatureTypeNames(int nid) {
+  switch (nid) {
+    case EVP_PKEY_RSA:
+      return {"RSA"};
+    case EVP_PKEY_RSA_PSS:
+      return {"RSA-PSS"};
+    case EVP_PKEY_EC:
+      return {"ECDSA", "EC"};
+    case EVP_PKEY_ED25519:
+      return {"Ed25519"};
+    case EVP_PKEY_ED448:
+      return {"Ed448"};
+    case EVP_PKEY_DSA:
+      return {"DSA"};
+    default: {
+      std::vector<std::string> names;
+      AddObjectNames(nid, &names);
+      if (names.empty()) names.push_back(std::to_string(nid));
+      return names;
+    }
+  }
+}
+
+std::vector<std::string> DigestNames(int nid) {
+  if (nid == NID_undef) return {"none"};
+  std::vector<std::string> names;
+  AddObjectNames(nid, &names);
+  if (names.empty()) names.push_back(std::to_string(nid));
+  return names;
 }
 
 }  // namespace tlsim::tls

@@ -1,5 +1,6 @@
 #include "lib/tls/pki.h"
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 
 #include <ctime>
@@ -34,20 +35,6 @@ bool OpenSslError(const CertSpec& spec, const std::string& what,
                    out_error);
 }
 
-EvpPkeyPtr GenerateKey(OSSL_LIB_CTX* libctx, KeyType type) {
-  switch (type) {
-    case KeyType::kEcP256:
-      return EvpPkeyPtr(EVP_PKEY_Q_keygen(libctx, nullptr, "EC", "P-256"));
-    case KeyType::kEd25519:
-      return EvpPkeyPtr(EVP_PKEY_Q_keygen(libctx, nullptr, "ED25519"));
-    case KeyType::kRsa2048:
-      // The variadic RSA argument must be a size_t.
-      return EvpPkeyPtr(
-          EVP_PKEY_Q_keygen(libctx, nullptr, "RSA", static_cast<size_t>(2048)));
-  }
-  return nullptr;
-}
-
 // Adds one extension built from its configuration-file text, e.g.
 // "critical,CA:TRUE", in the issuer/subject context `v3`.
 bool AddExtension(X509* cert, X509V3_CTX* v3, int nid, const char* value) {
@@ -58,7 +45,7 @@ bool AddExtension(X509* cert, X509V3_CTX* v3, int nid, const char* value) {
 }  // namespace
 
 bool Pki::Build(OSSL_LIB_CTX* libctx, const std::vector<CertSpec>& specs,
-                std::string* out_error) {
+                std::string* out_error, std::optional<uint64_t> seed) {
   // Built aside and swapped in at the end, so a failed Build leaves the
   // previous contents untouched.
   std::map<std::string, Issued> built;
@@ -86,9 +73,21 @@ bool Pki::Build(OSSL_LIB_CTX* libctx, const std::vector<CertSpec>& specs,
       }
     }
 
-    EvpPkeyPtr key = GenerateKey(libctx, spec.key);
-    if (key == nullptr)
-      return OpenSslError(spec, "generate the key", out_error);
+    if (spec.compressed_point && !IsEc(spec.key)) {
+      return SpecError(spec, "only an EC key has a compressed point",
+                       out_error);
+    }
+    EvpPkeyPtr key;
+    std::string key_error;
+    if (!MakeKey(libctx, spec.key, seed, &key, &key_error)) {
+      return SpecError(spec, key_error, out_error);
+    }
+    if (spec.compressed_point &&
+        EVP_PKEY_set_utf8_string_param(
+            key.get(), OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+            "compressed") != 1) {
+      return OpenSslError(spec, "compress the point", out_error);
+    }
 
     X509Ptr cert(X509_new_ex(libctx, nullptr));
     if (cert == nullptr) {
@@ -126,6 +125,19 @@ bool Pki::Build(OSSL_LIB_CTX* libctx, const std::vector<CertSpec>& specs,
            AddExtension(cert.get(), &v3, NID_key_usage,
                         "critical,keyCertSign,cRLSign") &&
            AddExtension(cert.get(), &v3, NID_subject_key_identifier, "hash");
+      std::string constraints;
+      for (const std::string& dns : spec.permitted_dns) {
+        constraints += (constraints.empty() ? "" : ",");
+        constraints += "permitted;DNS:" + dns;
+      }
+      for (const std::string& dns : spec.excluded_dns) {
+        constraints += (constraints.empty() ? "" : ",");
+        constraints += "excluded;DNS:" + dns;
+      }
+      if (ok && !constraints.empty()) {
+        ok = AddExtension(cert.get(), &v3, NID_name_constraints,
+                          ("critical," + constraints).c_str());
+      }
     } else {
       std::string san;
       const std::vector<std::string> names =
@@ -135,12 +147,13 @@ bool Pki::Build(OSSL_LIB_CTX* libctx, const std::vector<CertSpec>& specs,
       }
       ok = AddExtension(cert.get(), &v3, NID_basic_constraints, "CA:FALSE") &&
            AddExtension(cert.get(), &v3, NID_key_usage,
-                        spec.key == KeyType::kRsa2048
+                        IsRsaEncryption(spec.key)
                             ? "digitalSignature,keyEncipherment"
                             : "digitalSignature") &&
            AddExtension(cert.get(), &v3, NID_ext_key_usage,
                         "serverAuth,clientAuth") &&
-           AddExtension(cert.get(), &v3, NID_subject_alt_name, san.c_str());
+           (spec.no_san ||
+            AddExtension(cert.get(), &v3, NID_subject_alt_name, san.c_str()));
     }
     // Every certificate below a root names its issuer's key, which lets
     // chain building pick the right issuer.
@@ -151,9 +164,12 @@ bool Pki::Build(OSSL_LIB_CTX* libctx, const std::vector<CertSpec>& specs,
     if (!ok) return OpenSslError(spec, "add an extension", out_error);
 
     EVP_PKEY* signing_key = issuer != nullptr ? issuer->key.get() : key.get();
-    // Ed25519 signs the message itself: no separate digest.
-    const char* digest =
-        EVP_PKEY_is_a(signing_key, "ED25519") ? nullptr : "SHA256";
+    // EdDSA signs the message itself: no separate digest. An RSA-PSS
+    // issuer's key makes the signature PSS.
+    const char* digest = EVP_PKEY_is_a(signing_key, "ED25519") ||
+                                 EVP_PKEY_is_a(signing_key, "ED448")
+                             ? nullptr
+                             : "SHA256";
     EvpMdCtxPtr md_ctx(EVP_MD_CTX_new());
     if (md_ctx == nullptr ||
         EVP_DigestSignInit_ex(md_ctx.get(), nullptr, digest, libctx, nullptr,

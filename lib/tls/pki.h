@@ -13,14 +13,14 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "lib/tls/handles.h"
+#include "lib/tls/keys.h"
 
 namespace tlsim::tls {
-
-enum class KeyType { kEcP256, kEd25519, kRsa2048 };
 
 struct CertSpec {
   std::string name;    // subject CN; also the lookup name
@@ -30,6 +30,12 @@ struct CertSpec {
   std::vector<std::string> dns;  // subjectAltName DNS; empty: {name} for leaves
   int64_t not_before = 0;        // Unix seconds, UTC
   int64_t not_after = 0;
+  bool no_san = false;  // a leaf without subjectAltName (the CN names it)
+  // EC keys: the public point written compressed in the certificate.
+  bool compressed_point = false;
+  // CAs: a critical nameConstraints extension with these DNS subtrees.
+  std::vector<std::string> permitted_dns;
+  std::vector<std::string> excluded_dns;
 };
 
 struct Issued {
@@ -44,10 +50,13 @@ class Pki {
  public:
   // Generates every spec in order; an issuer must come before what it signs.
   // Returns false with a message naming the spec on failure. Serial numbers
-  // are 1, 2, 3, ... in spec order.
+  // are 1, 2, 3, ... in spec order. `seed`: the seed libctx was given to
+  // UseSeededRandom, if any; keys are then reused within the process
+  // (MakeKey, keys.h).
   [[nodiscard]] bool Build(OSSL_LIB_CTX* libctx,
                            const std::vector<CertSpec>& specs,
-                           std::string* out_error);
+                           std::string* out_error,
+                           std::optional<uint64_t> seed = std::nullopt);
 
   // nullptr when no certificate has that name.
   const Issued* Find(const std::string& name) const;

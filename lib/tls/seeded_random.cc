@@ -36,6 +36,9 @@ constexpr char kProviderName[] = "tlsim-seeded";
 constexpr char kAlgorithmName[] = "TLSIM-SEEDED";
 constexpr char kProperties[] = "provider=tlsim-seeded";
 constexpr char kSeedParameter[] = "seed";
+// A generator's position (RandomPosition), read with EVP_RAND_CTX_get_params.
+constexpr char kDrawnParameter[] = "tlsim-drawn";
+constexpr char kRekeysParameter[] = "tlsim-rekeys";
 // Activates "default", and kProviderName with kSeedParameter (the seed's
 // decimal digits follow).
 constexpr char kConfigBeforeSeed[] =
@@ -74,6 +77,8 @@ struct Generator {
   unsigned char block[kBlockSize] = {};
   size_t block_used = kBlockSize;  // bytes of `block` already handed out
   CRYPTO_RWLOCK* lock = nullptr;   // only once locking is enabled
+  uint64_t drawn = 0;              // bytes handed out since the last (re)key
+  uint64_t rekeys = 0;  // instantiations and reseeds that changed the key
 };
 
 std::array<unsigned char, 8> BigEndian(uint64_t value) {
@@ -116,6 +121,8 @@ class Sha256 {
 void Rekey(Generator* g, const unsigned char key[kBlockSize]) {
   std::memcpy(g->key, key, kBlockSize);
   g->next_block = 0;
+  g->drawn = 0;
+  ++g->rekeys;
   OPENSSL_cleanse(g->block, kBlockSize);
   g->block_used = kBlockSize;
 }
@@ -135,6 +142,7 @@ bool Fill(Generator* g, unsigned char* out, size_t length) {
     const size_t n = std::min(length, kBlockSize - g->block_used);
     std::memcpy(out, g->block + g->block_used, n);
     g->block_used += n;
+    g->drawn += n;
     out += n;
     length -= n;
   }
@@ -273,6 +281,10 @@ int GetCtxParams(void* vctx, OSSL_PARAM params[]) {
   if (p != nullptr && OSSL_PARAM_set_uint(p, kStrength) != 1) return 0;
   p = OSSL_PARAM_locate(params, OSSL_RAND_PARAM_MAX_REQUEST);
   if (p != nullptr && OSSL_PARAM_set_size_t(p, kMaxRequest) != 1) return 0;
+  p = OSSL_PARAM_locate(params, kDrawnParameter);
+  if (p != nullptr && OSSL_PARAM_set_uint64(p, g->drawn) != 1) return 0;
+  p = OSSL_PARAM_locate(params, kRekeysParameter);
+  if (p != nullptr && OSSL_PARAM_set_uint64(p, g->rekeys) != 1) return 0;
   return 1;
 }
 
@@ -280,7 +292,10 @@ const OSSL_PARAM* GettableCtxParams(void* /*vctx*/, void* /*provctx*/) {
   static const OSSL_PARAM kGettable[] = {
       OSSL_PARAM_int(OSSL_RAND_PARAM_STATE, nullptr),
       OSSL_PARAM_uint(OSSL_RAND_PARAM_STRENGTH, nullptr),
-      OSSL_PARAM_size_t(OSSL_RAND_PARAM_MAX_REQUEST, nullptr), OSSL_PARAM_END};
+      OSSL_PARAM_size_t(OSSL_RAND_PARAM_MAX_REQUEST, nullptr),
+      OSSL_PARAM_uint64(kDrawnParameter, nullptr),
+      OSSL_PARAM_uint64(kRekeysParameter, nullptr),
+      OSSL_PARAM_END};
   return kGettable;
 }
 
@@ -413,7 +428,49 @@ bool IsOurs(EVP_RAND_CTX* rand) {
   return std::strcmp(OSSL_PROVIDER_get0_name(from), kProviderName) == 0;
 }
 
+// The library context's primary, public and private DRBGs, in that order.
+std::array<EVP_RAND_CTX*, 3> Drbgs(OSSL_LIB_CTX* libctx) {
+  return {RAND_get0_primary(libctx), RAND_get0_public(libctx),
+          RAND_get0_private(libctx)};
+}
+
 }  // namespace
+
+bool GetRandomPosition(OSSL_LIB_CTX* libctx, RandomPosition* out) {
+  if (libctx == nullptr) return false;
+  const std::array<EVP_RAND_CTX*, 3> drbgs = Drbgs(libctx);
+  for (size_t i = 0; i < drbgs.size(); ++i) {
+    if (drbgs[i] == nullptr || !IsOurs(drbgs[i])) return false;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_uint64(kDrawnParameter, &out->drawn[i]),
+        OSSL_PARAM_construct_uint64(kRekeysParameter, &out->rekeys[i]),
+        OSSL_PARAM_construct_end()};
+    if (EVP_RAND_CTX_get_params(drbgs[i], params) != 1) return false;
+  }
+  return true;
+}
+
+bool AdvanceRandom(OSSL_LIB_CTX* libctx, const RandomPosition& to) {
+  RandomPosition now;
+  if (!GetRandomPosition(libctx, &now) || now.rekeys != to.rekeys) {
+    return false;
+  }
+  const std::array<EVP_RAND_CTX*, 3> drbgs = Drbgs(libctx);
+  std::array<unsigned char, 4096> discard;
+  for (size_t i = 0; i < drbgs.size(); ++i) {
+    if (now.drawn[i] > to.drawn[i]) return false;
+    for (uint64_t left = to.drawn[i] - now.drawn[i]; left > 0;) {
+      const size_t n =
+          static_cast<size_t>(std::min<uint64_t>(left, discard.size()));
+      if (EVP_RAND_generate(drbgs[i], discard.data(), n, 0, 0, nullptr, 0) !=
+          1) {
+        return false;
+      }
+      left -= n;
+    }
+  }
+  return GetRandomPosition(libctx, &now) && now == to;
+}
 
 bool UseSeededRandom(OSSL_LIB_CTX* libctx, uint64_t seed,
                      std::string* out_error) {

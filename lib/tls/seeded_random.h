@@ -45,6 +45,7 @@
 
 #include <openssl/types.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -57,5 +58,26 @@ namespace tlsim::tls {
 // then discard libctx.
 [[nodiscard]] bool UseSeededRandom(OSSL_LIB_CTX* libctx, uint64_t seed,
                                    std::string* out_error);
+
+// How far a seeded library context's primary, public and private DRBGs
+// (in that order) have gone: the bytes each handed out since its key last
+// changed, and how often its key was set (instantiation, reseeds with
+// input). With the seed, this fixes every byte each will hand out next.
+struct RandomPosition {
+  std::array<uint64_t, 3> drawn = {0, 0, 0};
+  std::array<uint64_t, 3> rekeys = {0, 0, 0};
+  bool operator==(const RandomPosition&) const = default;
+  auto operator<=>(const RandomPosition&) const = default;
+};
+
+// Reads the position of a library context given to UseSeededRandom. Returns
+// false for any other (its DRBGs are not tlsim-seeded).
+[[nodiscard]] bool GetRandomPosition(OSSL_LIB_CTX* libctx, RandomPosition* out);
+
+// Draws and discards bytes until `libctx` stands at `to`, as if whatever
+// drew them had run. Returns false when that cannot be reached by drawing:
+// another key (rekeys differ), or a generator already past `to`.
+[[nodiscard]] bool AdvanceRandom(OSSL_LIB_CTX* libctx,
+                                 const RandomPosition& to);
 
 }  // namespace tlsim::tls

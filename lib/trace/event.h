@@ -22,6 +22,17 @@ namespace tlsim::trace {
 // Bytes in flight each way after a step: [client->server, server->client].
 using InFlight = std::array<size_t, 2>;
 
+// The rest of the transport each way after a step, [client->server,
+// server->client]: bytes held in the sender's BIO pair (not yet taken by
+// the network) and delivered but not yet read by the receiver. Filled in
+// and printed only for a scenario that sets a transport setting
+// (send_buffer, recv_buffer, network_capacity): `shown`.
+struct Transport {
+  bool shown = false;
+  std::array<size_t, 2> held{};
+  std::array<size_t, 2> unread{};
+};
+
 // Identifies a step: its number in the file's step list, a sub-number for
 // the calls and deliveries an automatic `drive` makes (0 otherwise), and the
 // source line.
@@ -80,6 +91,13 @@ struct CallEvent {
   std::string data;        // what a read returned
   long verify_result = 0;  // SSL_get_verify_result after the call
   InFlight in_flight{};
+  // The errno of a read or write the transport failed during the call
+  // (ECONNRESET, EPIPE); 0 when none did.
+  int sys_errno = 0;
+  // Bytes the call wrote into a direction already closed or reset, each
+  // way: taken from the BIO pair and lost, never in flight.
+  std::array<size_t, 2> lost{};
+  Transport transport;
 
   // SSL_get_error's name: "WANT_READ"; empty for a call that returns nothing.
   std::string error_name() const;
@@ -97,16 +115,21 @@ struct DeliveryEvent {
   std::string amount;  // as asked: "all", "record", "10"
   wire::Delivery delivery;
   InFlight in_flight{};
+  Transport transport;
   // The step was written `-> fails`: a failure lets the run go on.
   bool expect_fails = false;
 };
 
-// A direction closed: the receiver will read EOF.
+// A direction closed: the receiver will read EOF. Or reset (`reset`): the
+// receiver's reads fail with ECONNRESET.
 struct CloseEvent {
   StepId id;
   wire::Side from = wire::Side::kClient;
-  size_t dropped = 0;
+  size_t dropped = 0;  // in flight (and, for a reset, held by the sender)
   InFlight in_flight{};
+  bool reset = false;
+  size_t discarded = 0;  // a reset: delivered but unread, thrown away
+  Transport transport;
 };
 
 // The start or the end of an automatic drive.
@@ -134,6 +157,7 @@ struct FaultEvent {
   bool ok = true;
   std::string result;  // what it did, or why it could not
   InFlight in_flight{};
+  Transport transport;
   // The step was written `-> fails`: a failure lets the run go on.
   bool expect_fails = false;
 };

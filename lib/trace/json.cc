@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "lib/proto/names.h"
+#include "lib/wire/socket_bio.h"
 
 namespace tlsim::trace {
 namespace {
@@ -234,6 +235,27 @@ void WriteInFlight(Writer& w, const InFlight& f) {
   w.Close();
 }
 
+// The transport's other counts, only for a scenario that sets it:
+// "transport":{"held":{...},"unread":{...}}.
+void WriteTransport(Writer& w, const Transport& t) {
+  if (!t.shown) return;
+  auto pair = [&](const std::array<size_t, 2>& counts) {
+    w.Open();
+    w.Key("client_to_server");
+    w.Number(counts[0]);
+    w.Key("server_to_client");
+    w.Number(counts[1]);
+    w.Close();
+  };
+  w.Key("transport");
+  w.Open();
+  w.Key("held");
+  pair(t.held);
+  w.Key("unread");
+  pair(t.unread);
+  w.Close();
+}
+
 // type, step, sub, line, connection: the keys every event starts with.
 void Start(Writer& w, const char* type, const StepId& id) {
   w.Open();
@@ -330,6 +352,25 @@ void WriteCall(Writer& w, const CallEvent& e) {
   w.Key("data");
   w.String(e.data);
   WriteInFlight(w, e.in_flight);
+  WriteTransport(w, e.transport);
+  if (e.sys_errno != 0) {
+    w.Key("errno");
+    const char* name = wire::ErrnoName(e.sys_errno);
+    if (name != nullptr) {
+      w.Plain(name);
+    } else {
+      w.Plain(std::to_string(e.sys_errno));
+    }
+  }
+  if (e.lost[0] != 0 || e.lost[1] != 0) {
+    w.Key("lost");
+    w.Open();
+    w.Key("client_to_server");
+    w.Number(e.lost[0]);
+    w.Key("server_to_client");
+    w.Number(e.lost[1]);
+    w.Close();
+  }
   w.Close();
 }
 
@@ -362,6 +403,7 @@ void WriteDelivery(Writer& w, const DeliveryEvent& e) {
   }
   w.EndArray();
   WriteInFlight(w, e.in_flight);
+  WriteTransport(w, e.transport);
   w.Close();
 }
 
@@ -371,14 +413,19 @@ void WriteEvent(Writer& w, const Event& event) {
     void operator()(const CallEvent& e) const { WriteCall(w, e); }
     void operator()(const DeliveryEvent& e) const { WriteDelivery(w, e); }
     void operator()(const CloseEvent& e) const {
-      Start(w, "close", e.id);
+      Start(w, e.reset ? "reset" : "close", e.id);
       w.Key("actor");
       w.Plain("wire");
       w.Key("from");
       w.Plain(SideName(e.from));
       w.Key("dropped");
       w.Number(e.dropped);
+      if (e.reset) {
+        w.Key("discarded");
+        w.Number(e.discarded);
+      }
       WriteInFlight(w, e.in_flight);
+      WriteTransport(w, e.transport);
       w.Close();
     }
     void operator()(const DriveEvent& e) const {
@@ -411,6 +458,7 @@ void WriteEvent(Writer& w, const Event& event) {
       w.Key("expect_fails");
       w.Bool(e.expect_fails);
       WriteInFlight(w, e.in_flight);
+      WriteTransport(w, e.transport);
       w.Close();
     }
     void operator()(const ConnectionEvent& e) const {

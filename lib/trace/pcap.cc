@@ -23,6 +23,7 @@ constexpr uint32_t kWindow = 65535;
 
 constexpr uint8_t kFin = 0x01;
 constexpr uint8_t kSyn = 0x02;
+constexpr uint8_t kRst = 0x04;
 constexpr uint8_t kPsh = 0x08;
 constexpr uint8_t kAck = 0x10;
 
@@ -214,6 +215,16 @@ void PcapObserver::Fin(wire::Side from) {
   Segment(wire::Peer(from), kAck, {});
 }
 
+void PcapObserver::Rst(wire::Side from) {
+  Handshake();
+  if (endpoint(from).rst_sent) return;
+  Segment(from, kRst | kAck, {});
+  // The connection is gone: no FIN from either side after it.
+  endpoint(from).rst_sent = true;
+  endpoint(from).fin_sent = true;
+  endpoint(wire::Peer(from)).fin_sent = true;
+}
+
 void PcapObserver::OnHeader(const Header& /*header*/) {
   in_tick_ = 0;
   Handshake();
@@ -227,7 +238,11 @@ void PcapObserver::OnEvent(const Event& event) {
       SendData(d->from, d->delivery.bytes);
     }
   } else if (const auto* c = std::get_if<CloseEvent>(&event)) {
-    Fin(c->from);
+    if (c->reset) {
+      Rst(c->from);
+    } else {
+      Fin(c->from);
+    }
   }
 }
 

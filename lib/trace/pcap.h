@@ -60,6 +60,7 @@ class PcapObserver : public Observer {
     uint32_t peer_acked = 0;  // the highest ack the peer has sent us
     uint16_t ip_id = 0;
     bool fin_sent = false;
+    bool rst_sent = false;
   };
 
   void Handshake();
@@ -68,6 +69,8 @@ class PcapObserver : public Observer {
   void SendData(wire::Side from, std::string_view payload);
   // Sends a FIN from `from` (when not sent yet) and the peer's ACK of it.
   void Fin(wire::Side from);
+  // Sends a RST|ACK from `from` (a reset): nothing follows it either way.
+  void Rst(wire::Side from);
   // Writes one segment; SYN and FIN count one sequence number each.
   void Segment(wire::Side from, uint8_t flags, std::string_view payload);
   // Writes the gathered records to the file.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "lib/proto/names.h"
+#include "lib/wire/socket_bio.h"
 
 namespace tlsim::trace {
 namespace {
@@ -17,6 +18,10 @@ using proto::DirectionName;
 using proto::SideName;
 
 void AppendNumber(Buffer& out, uint64_t n) { out.AppendDecimal(n); }
+
+std::string ErrnoText(int value) {
+  return "errno(" + std::to_string(value) + ")";
+}
 
 void AppendSigned(Buffer& out, int64_t n) { out.AppendSigned(n); }
 
@@ -146,6 +151,20 @@ void AppendInFlight(Buffer& out, const InFlight& f) {
   AppendNumber(out, f[1]);
 }
 
+// "; held c>s 0 s>c 300; unread c>s 5 s>c 0", only for a scenario that
+// sets the transport.
+void AppendTransport(Buffer& out, const Transport& t) {
+  if (!t.shown) return;
+  out += "; held c>s ";
+  AppendNumber(out, t.held[0]);
+  out += " s>c ";
+  AppendNumber(out, t.held[1]);
+  out += "; unread c>s ";
+  AppendNumber(out, t.unread[0]);
+  out += " s>c ";
+  AppendNumber(out, t.unread[1]);
+}
+
 void AppendMessages(Buffer& out, const std::vector<Message>& messages) {
   for (size_t i = 0; i < messages.size(); ++i) {
     if (i > 0) out += ' ';
@@ -214,6 +233,10 @@ void AppendCall(Buffer& out, const CallEvent& e) {
     out += ' ';
     AppendName(out, proto::SslErrors().Name(e.error), proto::SslErrorText,
                e.error);
+    if (e.sys_errno != 0) {
+      out += " errno=";
+      AppendName(out, wire::ErrnoName(e.sys_errno), ErrnoText, e.sys_errno);
+    }
   }
   if (!e.data.empty()) {
     out += "; data ";
@@ -243,6 +266,19 @@ void AppendCall(Buffer& out, const CallEvent& e) {
   }
   out += "; ";
   AppendInFlight(out, e.in_flight);
+  AppendTransport(out, e.transport);
+  if (e.lost[0] != 0 || e.lost[1] != 0) {
+    out += "; lost";
+    if (e.lost[0] != 0) {
+      out += " c>s ";
+      AppendNumber(out, e.lost[0]);
+    }
+    if (e.lost[1] != 0) {
+      out += " s>c ";
+      AppendNumber(out, e.lost[1]);
+    }
+    out += " (written after the direction closed)";
+  }
 }
 
 void AppendDelivery(Buffer& out, const DeliveryEvent& e) {
@@ -283,6 +319,7 @@ void AppendDelivery(Buffer& out, const DeliveryEvent& e) {
   }
   out += "; ";
   AppendInFlight(out, e.in_flight);
+  AppendTransport(out, e.transport);
 }
 
 // One event as one line, without the newline, appended to `out`.
@@ -293,15 +330,23 @@ void AppendEvent(Buffer& out, const Event& event) {
     void operator()(const DeliveryEvent& e) const { AppendDelivery(out, e); }
     void operator()(const CloseEvent& e) const {
       AppendPrefix(out, e.id);
-      out += " wire close ";
+      out += e.reset ? " wire reset " : " wire close ";
       out += DirectionName(e.from);
+      const char* separator = ": ";
       if (e.dropped > 0) {
-        out += ": ";
+        out += separator;
         AppendNumber(out, e.dropped);
         out += " bytes dropped";
+        separator = ", ";
+      }
+      if (e.discarded > 0) {
+        out += separator;
+        AppendNumber(out, e.discarded);
+        out += " unread bytes discarded";
       }
       out += "; ";
       AppendInFlight(out, e.in_flight);
+      AppendTransport(out, e.transport);
     }
     void operator()(const DriveEvent& e) const {
       AppendPrefix(out, e.id);
@@ -323,6 +368,7 @@ void AppendEvent(Buffer& out, const Event& event) {
       out += e.result;
       out += "; ";
       AppendInFlight(out, e.in_flight);
+      AppendTransport(out, e.transport);
     }
     void operator()(const ConnectionEvent& e) const {
       AppendPrefix(out, e.id);

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <string>
 #include <variant>
 
@@ -20,16 +21,42 @@ Wire::Wire(Link* client, Link* server)
 }
 
 void Wire::Collect() {
+  collected_lost_ = {0, 0};
   for (Side s : {Side::kClient, Side::kServer}) {
-    std::string bytes = link(s)->Drain();
-    if (bytes.empty()) continue;
-    sent_[Index(s)] += bytes.size();
-    if (digests_[Index(s)]) {
-      EVP_DigestUpdate(digests_[Index(s)].get(), bytes.data(), bytes.size());
-    }
-    queues_[Index(s)] += bytes;
+    // The usual case, after every SSL call: one side wrote nothing.
+    if (link(s)->Held() == 0) continue;
+    Take(s);
   }
 }
+
+void Wire::Take(Side s) {
+  // After every SSL call, for both sides: nothing here but the drain
+  // itself when no capacity is set and nothing was written.
+  size_t i = Index(s);
+  std::string bytes;
+  if (capacity_[i] == SIZE_MAX || closed(s) || reset_[i]) {
+    bytes = link(s)->Drain();
+  } else {
+    if (queues_[i].size() >= capacity_[i]) return;
+    bytes = link(s)->Drain(capacity_[i] - queues_[i].size());
+  }
+  if (bytes.empty()) return;
+  const bool open = !closed(s) && !reset_[i];
+  sent_[i] += bytes.size();
+  if (digests_[i]) {
+    EVP_DigestUpdate(digests_[i].get(), bytes.data(), bytes.size());
+  }
+  if (open) {
+    queues_[i] += bytes;
+  } else {
+    lost_[i] += bytes.size();
+    collected_lost_[i] += bytes.size();
+  }
+}
+
+size_t Wire::Held(Side from) const { return link(from)->Held(); }
+
+size_t Wire::Unread(Side from) const { return link(Peer(from))->Unread(); }
 
 std::string Wire::SentDigest(Side from) const {
   const tls::EvpMdCtxPtr& running = digests_[Index(from)];
@@ -57,6 +84,13 @@ Delivery Wire::Deliver(Side from, Amount amount) {
   Delivery d;
   std::string& queue = queues_[Index(from)];
   Link* to = link(Peer(from));
+  // What was written after the close is lost, not in flight: asking to
+  // deliver it fails as asking for what was in flight at the close did.
+  if (to->closed() && lost_[Index(from)] > 0) {
+    d.ok = false;
+    d.error = "the direction is closed";
+    return d;
+  }
   switch (amount.kind) {
     case Amount::Kind::kAll:
       d.requested = queue.size();
@@ -97,6 +131,9 @@ Delivery Wire::Deliver(Side from, Amount amount) {
   d.bytes = queue.substr(0, d.delivered);
   d.records = streams_[Index(from)].Feed(d.bytes);
   queue.erase(0, d.delivered);
+  // Room freed in a direction with a capacity: the network takes more of
+  // what the sender holds.
+  if (capacity_[Index(from)] != SIZE_MAX && d.delivered > 0) Take(from);
   return d;
 }
 
@@ -106,6 +143,26 @@ size_t Wire::Close(Side from) {
   queue.clear();
   link(Peer(from))->Close();
   return dropped;
+}
+
+Wire::ResetResult Wire::Reset(Side from) {
+  ResetResult r;
+  size_t i = Index(from);
+  r.dropped = queues_[i].size();
+  queues_[i].clear();
+  // What the sender's SSL had written and the network not taken is written
+  // all the same: it counts in the digest, and is lost.
+  r.dropped += link(from)->Held();
+  reset_[i] = true;
+  Take(from);
+  Link* receiver = link(Peer(from));
+  r.discarded = receiver->DiscardUnread();
+  if (SocketState* s = receiver->socket()) {
+    s->read_errno = ECONNRESET;
+    s->write_errno = EPIPE;
+  }
+  if (SocketState* s = link(from)->socket()) s->write_errno = EPIPE;
+  return r;
 }
 
 std::vector<RecordSpan> Wire::FrameInFlight(Side from) const {

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -53,12 +54,36 @@ class Wire {
   // Borrows both links; they must outlive the Wire.
   Wire(Link* client, Link* server);
 
-  // Moves what each SSL has written into its direction's queue. The runner
+  // Moves what each SSL has written into its direction's queue, as much as
+  // the direction's capacity leaves room for; the rest stays held in the
+  // sender's BIO pair. Bytes written into a closed or reset direction are
+  // taken and lost: they never count as in flight (lost()). The runner
   // calls it after every SSL call.
   void Collect();
 
   // Bytes written by `from` and not yet delivered.
   size_t InFlight(Side from) const;
+
+  // The most bytes the network holds in flight from `from`; SIZE_MAX
+  // (the default) is no limit. A delivery that frees room takes more from
+  // the sender's BIO pair at once.
+  void SetCapacity(Side from, size_t capacity) {
+    capacity_[Index(from)] = capacity;
+  }
+  size_t capacity(Side from) const { return capacity_[Index(from)]; }
+
+  // Bytes `from`'s SSL wrote that are still in its own BIO pair, not yet
+  // taken by the network.
+  size_t Held(Side from) const;
+  // Bytes delivered from `from` that the receiver has not read yet.
+  size_t Unread(Side from) const;
+  // Bytes `from` wrote after its direction was closed or reset: taken from
+  // its BIO pair and lost.
+  uint64_t lost(Side from) const { return lost_[Index(from)]; }
+  // What the last Collect() lost, [client->server, server->client].
+  const std::array<size_t, 2>& collected_lost() const {
+    return collected_lost_;
+  }
 
   // Moves bytes from `from`'s queue into the peer's buffer, as many as the
   // amount asks and the buffer takes. Bytes: exactly that many must be in
@@ -76,6 +101,18 @@ class Wire {
   // receiver will frame them, from where its delivered bytes left off (see
   // fault.h for the numbering). Framing learns nothing: negotiated() stays.
   std::vector<RecordSpan> FrameInFlight(Side from) const;
+
+  // A TCP reset sent by `from`: what is in flight from it, held in its BIO
+  // pair and delivered but unread is discarded; the receiver's reads fail
+  // with ECONNRESET from now on, and both sides' writes with EPIPE (the
+  // links need socket BIOs for that; without, only the discarding
+  // happens). The receiver no longer reads EOF or anything else.
+  struct ResetResult {
+    size_t dropped = 0;    // in flight and held
+    size_t discarded = 0;  // delivered but unread
+  };
+  ResetResult Reset(Side from);
+  bool reset(Side from) const { return reset_[Index(from)]; }
 
   // Applies a fault to what `from` has in flight; fault::Close is Close().
   // Returns out_result->ok; on failure nothing changed and
@@ -97,10 +134,16 @@ class Wire {
  private:
   static size_t Index(Side s) { return static_cast<size_t>(s); }
   Link* link(Side s) const { return links_[Index(s)]; }
+  // Collect() for one side.
+  void Take(Side s);
 
   std::array<Link*, 2> links_;
   std::array<std::string, 2> queues_;
   std::array<uint64_t, 2> sent_ = {0, 0};
+  std::array<size_t, 2> capacity_ = {SIZE_MAX, SIZE_MAX};
+  std::array<uint64_t, 2> lost_ = {0, 0};
+  std::array<size_t, 2> collected_lost_ = {0, 0};
+  std::array<bool, 2> reset_ = {false, false};
   std::array<tls::EvpMdCtxPtr, 2> digests_;
   Negotiated negotiated_;
   std::array<RecordStream, 2> streams_;
