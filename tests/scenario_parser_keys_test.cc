@@ -12,25 +12,10 @@
 #include "lib/scenario/diagnostic.h"
 #include "lib/scenario/parser.h"
 #include "lib/scenario/printer.h"
+#include "tests/parse_helpers.h"
 
 namespace tlsim::scenario {
 namespace {
-
-Scenario MustParse(const std::string& text) {
-  Scenario s;
-  Diagnostic d;
-  bool ok = Parse("t.tlsim", text, &s, &d);
-  INFO(d.Format());
-  REQUIRE(ok);
-  return s;
-}
-
-std::string ParseError(const std::string& text) {
-  Scenario s;
-  Diagnostic d;
-  if (Parse("t.tlsim", text, &s, &d)) return "(parsed without error)";
-  return d.Format();
-}
 
 // A root and one leaf per certificate slot, and one more ECDSA leaf.
 constexpr char kSlots[] =

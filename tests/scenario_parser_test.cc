@@ -11,6 +11,7 @@
 #include "lib/scenario/diagnostic.h"
 #include "lib/scenario/parser.h"
 #include "lib/scenario/printer.h"
+#include "tests/parse_helpers.h"
 
 namespace tlsim::scenario {
 namespace {
@@ -47,24 +48,6 @@ server accept                -> 1
 expect client version = TLSv1.3
 expect server cipher  = TLS_AES_256_GCM_SHA384
 )";
-
-// Parses `text`, which must be valid.
-Scenario MustParse(const std::string& text) {
-  Scenario s;
-  Diagnostic d;
-  bool ok = Parse("t.tlsim", text, &s, &d);
-  INFO(d.Format());
-  REQUIRE(ok);
-  return s;
-}
-
-// The formatted diagnostic for `text`, which must be invalid.
-std::string ParseError(const std::string& text) {
-  Scenario s;
-  Diagnostic d;
-  if (Parse("t.tlsim", text, &s, &d)) return "(parsed without error)";
-  return d.Format();
-}
 
 // A prefix declaring a PKI, so that tests of later lines can name certs.
 constexpr char kPki[] =
