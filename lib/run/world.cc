@@ -20,40 +20,6 @@ namespace {
 
 constexpr int64_t kDay = 24 * 60 * 60;
 
-tls::KeyType ToTls(scenario::KeyType k) {
-  switch (k) {
-    case scenario::KeyType::kEcP256:
-      return tls::KeyType::kEcP256;
-    case scenario::KeyType::kEd25519:
-      return tls::KeyType::kEd25519;
-    case scenario::KeyType::kRsa2048:
-      return tls::KeyType::kRsa2048;
-    case scenario::KeyType::kRsa3072:
-      return tls::KeyType::kRsa3072;
-    case scenario::KeyType::kRsa4096:
-      return tls::KeyType::kRsa4096;
-    case scenario::KeyType::kRsaPss:
-      return tls::KeyType::kRsaPss;
-    case scenario::KeyType::kRsaPssSha256:
-      return tls::KeyType::kRsaPssSha256;
-    case scenario::KeyType::kEd448:
-      return tls::KeyType::kEd448;
-    case scenario::KeyType::kEcP384:
-      return tls::KeyType::kEcP384;
-    case scenario::KeyType::kEcP521:
-      return tls::KeyType::kEcP521;
-    case scenario::KeyType::kBrainpoolP256r1:
-      return tls::KeyType::kBrainpoolP256r1;
-    case scenario::KeyType::kBrainpoolP384r1:
-      return tls::KeyType::kBrainpoolP384r1;
-    case scenario::KeyType::kBrainpoolP512r1:
-      return tls::KeyType::kBrainpoolP512r1;
-    case scenario::KeyType::kDsa2048:
-      return tls::KeyType::kDsa2048;
-  }
-  return tls::KeyType::kEcP256;
-}
-
 int ToTls(scenario::Version v) {
   switch (v) {
     case scenario::Version::kTls1_0:
@@ -428,7 +394,7 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
     spec.name = c.name;
     spec.is_ca = c.is_ca;
     if (c.issuer) spec.issuer = c.issuer->value;
-    spec.key = ToTls(c.key);
+    spec.key = c.key;
     spec.dns = c.dns;
     spec.not_before = c.not_before ? c.not_before->value : out->clock - kDay;
     spec.not_after = c.not_after ? c.not_after->value : out->clock + 365 * kDay;

@@ -16,6 +16,7 @@
 #include <variant>
 #include <vector>
 
+#include "lib/proto/keys.h"
 #include "lib/proto/names.h"
 
 namespace tlsim::scenario {
@@ -36,22 +37,7 @@ struct Located {
 };
 
 using Side = proto::Side;
-enum class KeyType {
-  kEcP256,
-  kEd25519,
-  kRsa2048,
-  kRsa3072,
-  kRsa4096,
-  kRsaPss,        // RSASSA-PSS key, no parameter restrictions
-  kRsaPssSha256,  // RSASSA-PSS key restricted to SHA-256
-  kEd448,
-  kEcP384,
-  kEcP521,
-  kBrainpoolP256r1,
-  kBrainpoolP384r1,
-  kBrainpoolP512r1,
-  kDsa2048,
-};
+using KeyType = proto::KeyType;
 // Values are the wire's (proto::Versions()).
 enum class Version {
   kTls1_0 = 0x0301,
@@ -150,7 +136,7 @@ struct EndpointDecl {
   std::optional<Located<std::string>> sigalgs;       // colon list
   std::optional<Located<VerifyMode>> verify;
   std::optional<Located<std::vector<std::string>>> trust;  // cert names
-  // Leaves to present, at most one per certificate slot (CertSlotName).
+  // Leaves to present, at most one per certificate slot (proto::SlotOf).
   std::optional<Located<std::vector<std::string>>> cert;
   std::optional<Located<std::string>> server_name;  // client: SNI sent
   std::optional<Located<std::string>> verify_host;  // client: SSL_set1_host

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "lib/proto/keys.h"
 #include "lib/scenario/parser_internal.h"
 #include "lib/scenario/spellings.h"
 
@@ -266,7 +267,7 @@ bool Parser::ParseCertDecl() {
   if (tok_.kind != Token::kNewline && tok_.kind != Token::kEof) {
     return Unexpected("name=value or end of line");
   }
-  if (cert.compressed_point && std::string(CertSlotName(cert.key)) != "ECDSA") {
+  if (cert.compressed_point && !proto::IsEc(cert.key)) {
     return Error(point_attr, "'point=compressed' needs an EC key, not " +
                                  std::string(NameOf(kKeyTypes, cert.key)));
   }
@@ -308,7 +309,7 @@ bool Parser::CheckReferences(const EndpointDecl& decl) {
       if (cert->is_ca) {
         return Error(at, "'" + name + "' is not a leaf certificate");
       }
-      const std::string slot = CertSlotName(cert->key);
+      const std::string slot = proto::SlotName(proto::SlotOf(cert->key));
       for (const auto& [taken, first] : slots) {
         if (taken == slot) {
           return Error(at, "'" + name + "' and '" + first->name +

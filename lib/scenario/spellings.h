@@ -35,34 +35,6 @@ inline constexpr Named<KeyType> kKeyTypes[] = {
     {"dsa-2048", KeyType::kDsa2048},
 };
 
-// The certificate slot OpenSSL files a key of this type under: an endpoint
-// presents at most one certificate per slot (lib/tls/keys.h SlotOf).
-inline const char* CertSlotName(KeyType key) {
-  switch (key) {
-    case KeyType::kRsa2048:
-    case KeyType::kRsa3072:
-    case KeyType::kRsa4096:
-      return "RSA";
-    case KeyType::kRsaPss:
-    case KeyType::kRsaPssSha256:
-      return "RSA-PSS";
-    case KeyType::kDsa2048:
-      return "DSA";
-    case KeyType::kEcP256:
-    case KeyType::kEcP384:
-    case KeyType::kEcP521:
-    case KeyType::kBrainpoolP256r1:
-    case KeyType::kBrainpoolP384r1:
-    case KeyType::kBrainpoolP512r1:
-      return "ECDSA";
-    case KeyType::kEd25519:
-      return "Ed25519";
-    case KeyType::kEd448:
-      return "Ed448";
-  }
-  return "?";
-}
-
 // drive ... -> RESULT
 inline constexpr Named<DriveResult> kDriveResults[] = {
     {"done", DriveResult::kDone},

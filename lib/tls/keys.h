@@ -15,38 +15,18 @@
 #include <optional>
 #include <string>
 
+#include "lib/proto/keys.h"
 #include "lib/tls/handles.h"
 
 namespace tlsim::tls {
 
-enum class KeyType {
-  kEcP256,
-  kEd25519,
-  kRsa2048,
-  kRsa3072,
-  kRsa4096,
-  kRsaPss,        // RSASSA-PSS key, 2048 bits, no parameter restrictions
-  kRsaPssSha256,  // RSASSA-PSS key, 2048 bits, SHA-256 / MGF1-SHA-256 / salt 32
-  kEd448,
-  kEcP384,
-  kEcP521,
-  kBrainpoolP256r1,
-  kBrainpoolP384r1,
-  kBrainpoolP512r1,
-  kDsa2048,  // 2048-bit p, 256-bit q
-};
-
-// What certificate slot OpenSSL files a key of `type` under (SSL_PKEY_*):
-// one certificate per slot per SSL_CTX. RSA keys share one slot, RSA-PSS
-// keys another, every EC curve the ECC slot.
-enum class CertSlot { kRsa, kRsaPss, kDsa, kEcc, kEd25519, kEd448 };
-CertSlot SlotOf(KeyType type);
-const char* SlotName(CertSlot slot);  // "RSA", "ECDSA", ...
-
-// True for the EC key types (whose points can be written compressed).
-bool IsEc(KeyType type);
-// True for the RSA types that may also encrypt (keyEncipherment).
-bool IsRsaEncryption(KeyType type);
+// The key types and their slots are proto's (lib/proto/keys.h).
+using proto::CertSlot;
+using proto::IsEc;
+using proto::IsRsaEncryption;
+using proto::KeyType;
+using proto::SlotName;
+using proto::SlotOf;
 
 // Makes a key of `type` in `libctx`. `seed`, when set, must be the seed
 // `libctx` was given to UseSeededRandom: keys then come from a process-wide
