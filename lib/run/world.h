@@ -101,7 +101,7 @@ struct World {
   std::array<tls::EndpointConfig, 2> configs;  // indexed by wire::Side
   std::array<tls::SslCtxPtr, 2> contexts;
   std::array<size_t, 2> buffer_sizes = {0, 0};  // send buffers; 0: default
-  // The transport (issue 10), indexed by wire::Side like the rest.
+  // The transport, indexed by wire::Side like the rest.
   std::array<size_t, 2> recv_buffer_sizes = {0, 0};  // 0: OpenSSL's default
   std::array<size_t, 2> capacities = {SIZE_MAX, SIZE_MAX};  // in flight
   // The links get socket BIOs (a scenario that resets a direction).

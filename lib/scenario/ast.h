@@ -169,7 +169,7 @@ struct EndpointDecl {
   // on: it empties the queue before each call and after reading it.
   std::optional<Located<bool>> clear_errors;
   std::optional<Located<bool>> dh_auto;  // server: SSL_CTX_set_dh_auto
-  // The transport (issue 10): BIO pair buffers each way, apart (`buffer`
+  // The transport: BIO pair buffers each way, apart (`buffer`
   // sets both), and the most bytes in flight from this side.
   std::optional<Located<int64_t>> send_buffer;
   std::optional<Located<int64_t>> recv_buffer;
