@@ -408,6 +408,11 @@ enum class Property {
   kHeld,     // int64_t: bytes the sender's BIO pair holds, not yet taken
   kUnread,   // int64_t: bytes delivered that the receiver has not read
   kCaNames,  // string: the CA names received, pki names, "none"
+  // What the side's program read so far, all its operations together
+  // (string), and where the program stands (string: done, failed, waiting,
+  // none) after a `run`.
+  kProgramRead,
+  kProgram,
 };
 
 // The properties written `expect WORD DIR = N`, about one direction.
@@ -425,6 +430,82 @@ struct ExpectStep {
   std::variant<std::string, Version, bool, int64_t> value;
   Pos value_pos;
   bool operator==(const ExpectStep&) const = default;
+};
+
+// How a program reacts when a call returns WANT_READ or WANT_WRITE (and
+// what else it does meanwhile): the ways applications' loops are written,
+// right and wrong.
+enum class Policy {
+  kCorrect,            // wait for what the error asks for, then repeat
+  kReadWaitsReadable,  // WANT_WRITE from SSL_read waits for readable
+  kWantWriteFatal,     // WANT_WRITE ends the program as failed
+  kFullDuplex,         // while waiting to write, read whatever arrives
+  kReadWhileWriteOwed,  // a write that wants to write is owed; go on
+  kBusy,                // repeat at once, waiting for nothing
+  kWriteWaitsWritable,  // WANT_READ from SSL_write waits for writable
+};
+
+// One thing a program does, retried until it is done.
+struct Operation {
+  enum class Kind {
+    kHandshake,  // `call` (connect, accept, do_handshake) until it returns 1
+    kWrite,      // SSL_write until all of `data` is written
+    kRead,       // SSL_read until `until` holds
+    kShutdown,   // SSL_shutdown until it returns 1 (`once`: 0 or 1)
+    kKeyUpdate,  // SSL_key_update, then SSL_do_handshake until 1
+    kRenegotiate,                // SSL_renegotiate, then do_handshake
+    kVerifyClientPostHandshake,  // SSL_verify_client_post_handshake, then
+                                 // do_handshake
+    kWriteEarly,  // SSL_write_early_data of `data`
+    kReadEarly,   // SSL_read_early_data until it finishes
+    kWaitPeer,    // nothing until the peer's program has finished
+  };
+  // kRead: until `bytes` more bytes, until `data` has been read, or until
+  // the peer's close_notify (SSL_read returns 0, ZERO_RETURN).
+  enum class Until { kBytes, kText, kCloseNotify };
+  Pos pos;
+  Kind kind = Kind::kHandshake;
+  Call call = Call::kConnect;  // kHandshake
+  std::string data;            // kWrite, kWriteEarly; kRead until kText
+  Until until = Until::kBytes;
+  int64_t bytes = 0;               // kRead until kBytes
+  bool once = false;               // kShutdown
+  bool requested = false;          // kKeyUpdate
+  std::optional<Located<Policy>> policy;  // this operation's own
+  bool operator==(const Operation&) const = default;
+};
+
+// The longest text `read until` may wait for.
+inline constexpr size_t kMaxReadUntil = 4096;
+
+// program client blocking policy=full_duplex { connect ... }
+// What one side's application does, in order, when a `run` step runs it.
+struct ProgramDecl {
+  Pos pos;
+  Side side = Side::kClient;
+  // Its calls never return WANT_READ / WANT_WRITE for want of bytes or
+  // room: they wait for the event loop, as over a blocking socket.
+  bool blocking = false;
+  std::optional<Located<Policy>> policy;  // default for every operation
+  std::vector<Operation> operations;
+  bool operator==(const ProgramDecl&) const = default;
+};
+
+enum class RunVerdict { kDone, kFailed, kDeadlock, kSpinning, kUnfinished };
+
+// run deliver=1 first=server limit=5000 -> deadlock
+// Runs both programs over the transport: each side runs until it waits,
+// then the network delivers `chunk` of one direction's bytes, until both
+// programs finish, one fails, nothing can move, or `limit` calls and
+// deliveries have been made.
+struct RunStep {
+  Pos pos;
+  Amount chunk;  // default: all
+  Side first = Side::kClient;
+  int64_t limit = 10000;  // calls and deliveries
+  RunVerdict expect = RunVerdict::kDone;
+  std::optional<Side> failed_by;  // `-> failed by SIDE` (kFailed only)
+  bool operator==(const RunStep&) const = default;
 };
 
 // The scenario clock when a file sets none: runs never read the wall clock.
@@ -455,7 +536,7 @@ struct SetStep {
 
 using Step =
     std::variant<CallStep, DeliverStep, CloseStep, DriveStep, ExpectStep,
-                 FaultStep, ConnectionStep, ClockStep, SetStep>;
+                 FaultStep, ConnectionStep, ClockStep, SetStep, RunStep>;
 
 // server context NAME { ... }: a second server SSL_CTX, which the server's
 // name callback switches to (SSL_set_SSL_CTX) for the hosts its `contexts`
@@ -476,12 +557,14 @@ struct Scenario {
   EndpointDecl client;
   EndpointDecl server;
   std::vector<ContextDecl> contexts;  // server context NAME { ... }
+  std::vector<ProgramDecl> programs;  // at most one per side
   std::vector<Step> steps;
 
   bool operator==(const Scenario& o) const {
     return title == o.title && seed == o.seed && clock == o.clock &&
            pki == o.pki && client == o.client && server == o.server &&
-           contexts == o.contexts && steps == o.steps;
+           contexts == o.contexts && programs == o.programs &&
+           steps == o.steps;
   }
 };
 
