@@ -134,6 +134,7 @@ TEST_CASE("read: N bytes, until a text, until close_notify", "[programs]") {
   CHECK(n.kind == Operation::Kind::kRead);
   CHECK(n.until == Operation::Until::kBytes);
   CHECK(n.bytes == 100);
+  CHECK(OneOperation("client", "read 16777216").bytes == 16777216);
   Operation text = OneOperation("server", R"(read until "\r\n\r\n")");
   CHECK(text.until == Operation::Until::kText);
   CHECK(text.data == "\r\n\r\n");
@@ -406,10 +407,13 @@ TEST_CASE("read until a text longer than the limit", "[programs][errors]") {
         "t.tlsim:2:14: error: expected a string or close_notify after "
         "'until', found 'eof'");
   CHECK(OperationError("client", "read") ==
-        "t.tlsim:2:7: error: expected a byte count from 1 to 1048576, or "
+        "t.tlsim:2:7: error: expected a byte count from 1 to 16777216, or "
         "until after 'read', found newline");
+  CHECK(OperationError("client", "read 16777217") ==
+        "t.tlsim:2:8: error: expected a byte count from 1 to 16777216, or "
+        "until, found '16777217'");
   CHECK(OperationError("client", "read 0") ==
-        "t.tlsim:2:8: error: expected a byte count from 1 to 1048576, or "
+        "t.tlsim:2:8: error: expected a byte count from 1 to 16777216, or "
         "until, found '0'");
 }
 

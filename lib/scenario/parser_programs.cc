@@ -152,9 +152,10 @@ bool Parser::ParseOperation(Side side, ProgramDecl* program) {
         }
         op.until = Operation::Until::kText;
       } else {
+        // As much as a write may send: the program reads it in many calls.
         const std::string what = "a byte count from 1 to " +
-                                 std::to_string(kMaxReadLength) + ", or until";
-        if (!TakeInt(what, "read", 1, kMaxReadLength, &op.bytes, nullptr)) {
+                                 std::to_string(kMaxPayload) + ", or until";
+        if (!TakeInt(what, "read", 1, kMaxPayload, &op.bytes, nullptr)) {
           return false;
         }
         op.until = Operation::Until::kBytes;
