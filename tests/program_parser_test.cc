@@ -3,6 +3,10 @@
 // and the message for each mistake (compared whole, caret included where it
 // matters).
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <variant>
 
@@ -329,6 +333,70 @@ TEST_CASE("the printer's run defaults and its key_update spelling",
   Scenario k = MustParse("program client {\n  key_update not_requested\n}\n");
   CHECK(Print(k) == "program client {\n  key_update\n}\n");
   CHECK(ProgramOperationText(k.programs[0].operations[0]) == "key_update");
+}
+
+// scenarios/README.md from the runfiles, or "" when it is not there.
+std::string Reference() {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  const char* workspace = std::getenv("TEST_WORKSPACE");
+  if (srcdir == nullptr || workspace == nullptr) return "";
+  std::ifstream in(std::filesystem::path(srcdir) / workspace / "scenarios" /
+                   "README.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST_CASE("the language reference's program example parses", "[programs]") {
+  std::string readme = Reference();
+  size_t section = readme.find("#### Programs and `run`");
+  REQUIRE(section != std::string::npos);
+  size_t start = readme.find("```\nscenario ", section);
+  REQUIRE(start != std::string::npos);
+  start += 4;
+  size_t end = readme.find("```", start);
+  REQUIRE(end != std::string::npos);
+  Scenario s = MustParse(readme.substr(start, end - start));
+  REQUIRE(s.programs.size() == 2);
+  CHECK(s.programs[0].operations.size() == 4);
+  CHECK(s.programs[1].operations[1].data == "\r\n\r\n");
+  REQUIRE(s.steps.size() == 5);
+  CHECK(std::get<RunStep>(s.steps[0]).expect == RunVerdict::kDone);
+}
+
+TEST_CASE("the language reference names every operation and policy",
+          "[programs]") {
+  std::string readme = Reference();
+  for (const char* word : {"`connect`",
+                           "`accept`",
+                           "`do_handshake`",
+                           "`write DATA`",
+                           "`read N`",
+                           "`read until \"TEXT\"`",
+                           "`read until close_notify`",
+                           "`shutdown`",
+                           "`shutdown once`",
+                           "`key_update [requested]`",
+                           "`renegotiate`",
+                           "`verify_client_post_handshake`",
+                           "`write_early DATA`",
+                           "`read_early`",
+                           "`wait peer`",
+                           "`correct`",
+                           "`read_waits_readable`",
+                           "`want_write_fatal`",
+                           "`full_duplex`",
+                           "`read_while_write_owed`",
+                           "`busy`",
+                           "`write_waits_writable`"}) {
+    INFO(word);  // a row of the operations' or the policies' table
+    CHECK(readme.find(std::string("| ") + word + " |") != std::string::npos);
+  }
+  for (const char* verdict :
+       {"`done`", "`failed`", "`deadlock`", "`spinning`", "`unfinished`"}) {
+    INFO(verdict);  // an item of the verdicts' list
+    CHECK(readme.find(std::string("- ") + verdict) != std::string::npos);
+  }
 }
 
 // ---- Mistakes ----
