@@ -801,10 +801,11 @@ class Loop {
     if (hooks_.chooser != nullptr) {
       hooks_.chooser->BeforeDelivery(deliveries_, from, &Wire());
     }
-    const size_t in_flight = Wire().InFlight(from);
-    if (in_flight == 0 || Wire().closed(from) || Wire().reset(from)) {
-      return false;
+    if (Wire().closed(from) || Wire().reset(from)) {
+      return true;  // the chooser closed the direction: sides may wake
     }
+    const size_t in_flight = Wire().InFlight(from);
+    if (in_flight == 0) return false;
     wire::Amount amount = ToWire(step_.chunk);
     if (amount.kind == wire::Amount::Kind::kBytes) {
       amount.bytes = std::min(amount.bytes, in_flight);

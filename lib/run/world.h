@@ -129,7 +129,8 @@ struct World {
   // The transport, indexed by wire::Side like the rest.
   std::array<size_t, 2> recv_buffer_sizes = {0, 0};  // 0: OpenSSL's default
   std::array<size_t, 2> capacities = {SIZE_MAX, SIZE_MAX};  // in flight
-  // The links get socket BIOs (a scenario that resets a direction).
+  // The links get socket BIOs (a scenario that resets a direction, or a
+  // caller that asks before BuildWorld).
   bool socket_bios = false;
   // The trace shows bytes held, in flight and unread each way (a scenario
   // that sets a transport setting beyond `buffer`).
