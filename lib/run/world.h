@@ -97,8 +97,10 @@ struct ProgramProgress {
   unsigned wait = 0;      // what it waits for (program.h's kWait* bits)
   bool peer_closed = false;  // a full-duplex read met the peer's close
   bool started = false;      // the program has run on this connection
-  // A write the read_while_write_owed policy left owed.
+  // A write the read_while_write_owed policy left owed, and what its last
+  // call waits for (program.h's kWait* bits; writable when it became owed).
   std::optional<scenario::CallStep> owed_write;
+  unsigned owed_wait = 0;
   // Its last call, for verdicts: the call's text, ret, error, state.
   std::string last_call;
   int last_ret = 0;
