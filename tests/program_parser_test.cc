@@ -360,7 +360,7 @@ TEST_CASE("the language reference's program example parses", "[programs]") {
   REQUIRE(s.programs.size() == 2);
   CHECK(s.programs[0].operations.size() == 4);
   CHECK(s.programs[1].operations[1].data == "\r\n\r\n");
-  REQUIRE(s.steps.size() == 5);
+  REQUIRE(s.steps.size() == 6);  // run and five expectations
   CHECK(std::get<RunStep>(s.steps[0]).expect == RunVerdict::kDone);
 }
 
