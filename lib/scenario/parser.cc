@@ -183,6 +183,8 @@ bool Parser::ParseStatement() {
   if (word == "drive") return ParseDrive(Take());
   if (word == "expect") return ParseExpect(Take());
   if (word == "connection") return ParseConnection(Take());
+  if (word == "program") return ParseProgram(Take());
+  if (word == "run") return ParseRun(Take());
   for (const char* fault :
        {"drop", "duplicate", "swap", "truncate", "cut", "corrupt", "inject"}) {
     if (word == fault) return ParseFault(Take());

@@ -59,6 +59,15 @@ bool Parser::ParseExpect(const Token& keyword) {
     return Unexpected("'=' after '" + p + "'");
   }
   Take();
+  if (step.property == Property::kProgramRead) {
+    // A string as a write's payload is written, never split into words.
+    std::string text;
+    step.value_pos = PosOf(tok_);
+    if (!ParsePayload("read =", &text)) return false;
+    step.value = std::move(text);
+    AddStep(std::move(step));
+    return ExpectEndOfLine();
+  }
   UnquoteValue();
   Token value;
   if (!TakeWord(what, &value)) return false;
@@ -160,6 +169,15 @@ bool Parser::ParseExpect(const Token& keyword) {
       }
       if (value.text != "none" && value.text != "session_id" &&
           value.text != "ticket" && value.text != "psk") {
+        return wrong();
+      }
+      step.value = value.text;
+      break;
+    case Property::kProgramRead:  // read above
+      break;
+    case Property::kProgram:
+      if (value.text != "done" && value.text != "failed" &&
+          value.text != "waiting" && value.text != "none") {
         return wrong();
       }
       step.value = value.text;

@@ -15,6 +15,7 @@
 //   parser_expect.cc    expect lines
 //   parser_faults.cc    wire faults and record selectors
 //   parser_contexts.cc  server context blocks and set steps
+//   parser_programs.cc  program blocks, their operations, and run steps
 #pragma once
 
 #include <array>
@@ -241,6 +242,18 @@ class Parser {
   bool TakeNumber(const std::string& what, const std::string& after,
                   int64_t min, int64_t max, int64_t* out);
 
+  // parser_programs.cc
+  // program SIDE [blocking] [policy=NAME] { ... }; `keyword` is `program`.
+  bool ParseProgram(const Token& keyword);
+  // One operation line of a program of `side`.
+  bool ParseOperation(Side side, ProgramDecl* program);
+  // `=NAME` after the word `policy` (`option`); *out already set means the
+  // line gave one before: an error.
+  bool ParsePolicyOption(const Token& option,
+                         std::optional<Located<Policy>>* out);
+  // run [deliver=N|record|all] [first=SIDE] [limit=N] [-> VERDICT]
+  bool ParseRun(const Token& keyword);
+
   // Appends a step; header statements and blocks are refused from now on.
   void AddStep(Step step) {
     seen_step_ = true;
@@ -261,6 +274,8 @@ class Parser {
   // Where each direction of the current connection was reset (line 0: not
   // yet); a second reset is refused.
   std::array<int, 2> reset_lines_ = {0, 0};
+  // Where each side's program block was declared (line 0: not yet).
+  std::array<Pos, 2> program_pos_ = {};
 };
 
 template <typename ParseLine>

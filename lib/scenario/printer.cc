@@ -236,6 +236,60 @@ std::string FaultStepText(const FaultStep& s) {
   return "?";
 }
 
+// `policy=NAME` after a space, or nothing.
+std::string PolicyText(const std::optional<Located<Policy>>& policy) {
+  if (!policy) return "";
+  return std::string(" policy=") + NameOf(kPolicies, policy->value);
+}
+
+std::string OperationText(const Operation& op) {
+  std::string out = OperationName(op);
+  switch (op.kind) {
+    case Operation::Kind::kWrite:
+    case Operation::Kind::kWriteEarly:
+      out += " " + PayloadText(op.data);
+      break;
+    case Operation::Kind::kRead:
+      switch (op.until) {
+        case Operation::Until::kBytes:
+          out += " " + std::to_string(op.bytes);
+          break;
+        case Operation::Until::kText:
+          out += " until " + PayloadText(op.data);
+          break;
+        case Operation::Until::kCloseNotify:
+          out += " until close_notify";
+          break;
+      }
+      break;
+    case Operation::Kind::kShutdown:
+      if (op.once) out += " once";
+      break;
+    case Operation::Kind::kKeyUpdate:
+      if (op.requested) out += " requested";
+      break;
+    case Operation::Kind::kWaitPeer:
+      out += " peer";
+      break;
+    case Operation::Kind::kHandshake:
+    case Operation::Kind::kRenegotiate:
+    case Operation::Kind::kVerifyClientPostHandshake:
+    case Operation::Kind::kReadEarly:
+      break;
+  }
+  return out + PolicyText(op.policy);
+}
+
+void PrintProgram(const ProgramDecl& program, std::string* out) {
+  *out += std::string("program ") + SideName(program.side);
+  if (program.blocking) *out += " blocking";
+  *out += PolicyText(program.policy) + " {\n";
+  for (const Operation& op : program.operations) {
+    *out += "  " + OperationText(op) + "\n";
+  }
+  *out += "}\n";
+}
+
 std::string StepText(const Step& step) {
   return std::visit(
       Overloaded{
@@ -273,6 +327,7 @@ std::string StepText(const Step& step) {
             return out;
           },
           [](const ClockStep& s) { return ClockText(s); },
+          [](const RunStep& s) { return RunText(s); },
           [](const ExpectStep& s) {
             std::string value = std::visit(
                 Overloaded{
@@ -282,6 +337,10 @@ std::string StepText(const Step& step) {
                     [](int64_t v) { return std::to_string(v); },
                 },
                 s.value);
+            if (s.property == Property::kProgramRead &&
+                std::holds_alternative<std::string>(s.value)) {
+              value = PayloadText(std::get<std::string>(s.value));
+            }
             if (IsDirectionProperty(s.property)) {
               return std::string("expect ") + PropertyName(s.property) + " " +
                      DirectionName(s.side) + " = " + value;
@@ -320,6 +379,10 @@ std::string Print(const Scenario& s) {
     out += "server context " + context.name + " {\n";
     PrintSettings(context.settings, "  ", &out);
     out += "}\n";
+  }
+  for (const ProgramDecl& program : s.programs) {
+    section();
+    PrintProgram(program, &out);
   }
   if (!s.steps.empty()) section();
   for (const Step& step : s.steps) out += StepText(step) + "\n";
@@ -492,6 +555,21 @@ std::string DurationText(int64_t seconds) {
     }
   }
   return out;
+}
+
+std::string RunText(const RunStep& s) {
+  std::string out = "run deliver=" + AmountTextOf(s.chunk) +
+                    " first=" + SideName(s.first) +
+                    " limit=" + std::to_string(s.limit) + " -> " +
+                    NameOf(kRunVerdicts, s.expect);
+  if (s.failed_by) out += std::string(" by ") + SideName(*s.failed_by);
+  return out;
+}
+
+std::string PolicyName(Policy policy) { return NameOf(kPolicies, policy); }
+
+std::string ProgramOperationText(const Operation& op) {
+  return OperationText(op);
 }
 
 std::string ClockText(const ClockStep& step) {

@@ -43,5 +43,12 @@ std::string PayloadText(std::string_view s);
 std::string DurationText(int64_t seconds);
 // A clock step as written: "clock advance 2h", "clock set 2026-...Z".
 std::string ClockText(const ClockStep& step);
+// A run step as written: "run deliver=all first=client limit=10000 -> done".
+std::string RunText(const RunStep& step);
+// A retry policy's name: "full_duplex".
+std::string PolicyName(Policy policy);
+// A program's operation as written, with its own policy:
+// "read until \"\r\n\r\n\" policy=busy", "shutdown once".
+std::string ProgramOperationText(const Operation& op);
 
 }  // namespace tlsim::scenario

@@ -73,6 +73,8 @@ inline constexpr PropertyRow kProperties[] = {
     {"peer_sig_hash", Property::kPeerSigHash, "a hash like SHA256"},
     {"peer_tmp_key", Property::kPeerTmpKey, "a key type like X25519 or P-256"},
     {"ca_names", Property::kCaNames, "certificate names or none"},
+    {"read", Property::kProgramRead, "a string (what the program read)"},
+    {"program", Property::kProgram, "done, failed, waiting or none"},
 };
 
 // The name of `value` in `names`; "?" when it has none.
@@ -102,6 +104,77 @@ std::string Alternatives(const Named<E> (&names)[N]) {
     out += names[i].name;
   }
   return out;
+}
+
+}  // namespace tlsim::scenario
+
+namespace tlsim::scenario {
+
+// program SIDE policy=NAME { ... }, and an operation's own policy=NAME.
+inline constexpr Named<Policy> kPolicies[] = {
+    {"correct", Policy::kCorrect},
+    {"read_waits_readable", Policy::kReadWaitsReadable},
+    {"want_write_fatal", Policy::kWantWriteFatal},
+    {"full_duplex", Policy::kFullDuplex},
+    {"read_while_write_owed", Policy::kReadWhileWriteOwed},
+    {"busy", Policy::kBusy},
+    {"write_waits_writable", Policy::kWriteWaitsWritable},
+};
+
+// run ... -> VERDICT
+inline constexpr Named<RunVerdict> kRunVerdicts[] = {
+    {"done", RunVerdict::kDone},
+    {"failed", RunVerdict::kFailed},
+    {"deadlock", RunVerdict::kDeadlock},
+    {"spinning", RunVerdict::kSpinning},
+    {"unfinished", RunVerdict::kUnfinished},
+};
+
+// The operations of a program, by the word that starts their line. The
+// handshake has three words (one per call); `side` is the only side that
+// may make the operation, unset for either.
+struct OperationRow {
+  const char* name;
+  Operation::Kind kind;
+  Call call;                 // kHandshake: the call it repeats
+  std::optional<Side> side;  // unset: either side
+  const char* why;           // for a side that may not: what it is for
+};
+inline constexpr OperationRow kOperations[] = {
+    {"connect", Operation::Kind::kHandshake, Call::kConnect, Side::kClient,
+     "SSL_connect starts a client's handshake; a server uses accept or "
+     "do_handshake"},
+    {"accept", Operation::Kind::kHandshake, Call::kAccept, Side::kServer,
+     "SSL_accept starts a server's handshake; a client uses connect or "
+     "do_handshake"},
+    {"do_handshake", Operation::Kind::kHandshake, Call::kDoHandshake,
+     std::nullopt, ""},
+    {"write", Operation::Kind::kWrite, Call::kConnect, std::nullopt, ""},
+    {"read", Operation::Kind::kRead, Call::kConnect, std::nullopt, ""},
+    {"shutdown", Operation::Kind::kShutdown, Call::kConnect, std::nullopt, ""},
+    {"key_update", Operation::Kind::kKeyUpdate, Call::kConnect, std::nullopt,
+     ""},
+    {"renegotiate", Operation::Kind::kRenegotiate, Call::kConnect, std::nullopt,
+     ""},
+    {"verify_client_post_handshake",
+     Operation::Kind::kVerifyClientPostHandshake, Call::kConnect, Side::kServer,
+     "only a server asks its client for a certificate"},
+    {"write_early", Operation::Kind::kWriteEarly, Call::kConnect, Side::kClient,
+     "only a client sends early data"},
+    {"read_early", Operation::Kind::kReadEarly, Call::kConnect, Side::kServer,
+     "only a server reads early data"},
+    {"wait", Operation::Kind::kWaitPeer, Call::kConnect, std::nullopt, ""},
+};
+
+// The word that starts `op`'s line: "connect", "write", "wait".
+inline const char* OperationName(const Operation& op) {
+  for (const OperationRow& row : kOperations) {
+    if (row.kind == op.kind &&
+        (op.kind != Operation::Kind::kHandshake || row.call == op.call)) {
+      return row.name;
+    }
+  }
+  return "?";
 }
 
 }  // namespace tlsim::scenario
