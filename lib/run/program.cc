@@ -77,6 +77,21 @@ bool IsOtherRetry(int error) {
   }
 }
 
+// Data as a verdict's detail quotes it: whole when short, else its start
+// and its length.
+std::string ShortData(const std::string& data) {
+  if (data.size() <= 40) return scenario::QuoteString(data);
+  return fmt::format("{}... ({} bytes)",
+                     scenario::QuoteString(data.substr(0, 16)), data.size());
+}
+
+// A call as a verdict's detail says it: `write "GET / "... (400 bytes)`.
+std::string ShortCall(const scenario::CallStep& call) {
+  if (call.write_data.size() <= 40) return scenario::CallText(call);
+  return std::string(scenario::CallName(call.call)) + " " +
+         ShortData(call.write_data);
+}
+
 // An operation as a program's line says it, short: `read until "\r\n"`.
 std::string OperationWords(const Operation& op) {
   using K = Operation::Kind;
@@ -84,13 +99,13 @@ std::string OperationWords(const Operation& op) {
     case K::kHandshake:
       return scenario::CallName(op.call);
     case K::kWrite:
-      return "write " + trace::DataText(op.data);
+      return "write " + ShortData(op.data);
     case K::kRead:
       switch (op.until) {
         case Operation::Until::kBytes:
           return fmt::format("read {}", op.bytes);
         case Operation::Until::kText:
-          return "read until " + trace::DataText(op.data);
+          return "read until " + ShortData(op.data);
         case Operation::Until::kCloseNotify:
           return "read until close_notify";
       }
@@ -104,7 +119,7 @@ std::string OperationWords(const Operation& op) {
     case K::kVerifyClientPostHandshake:
       return "verify_client_post_handshake";
     case K::kWriteEarly:
-      return "write_early " + trace::DataText(op.data);
+      return "write_early " + ShortData(op.data);
     case K::kReadEarly:
       return "read_early";
     case K::kWaitPeer:
@@ -531,11 +546,8 @@ class Loop {
       }
     }
     caller_.Make(side, call.call, call, &ev);
-    g.last_call = scenario::CallText(call);
-    if (call.write_data.size() > trace::kLongData) {
-      g.last_call = std::string(scenario::CallName(call.call)) + " " +
-                    trace::DataText(call.write_data);
-    }
+    g.last_call = ShortCall(call);
+    const size_t operation_before = g.operation;
     g.last_ret = ev.ret;
     g.last_error = ev.error;
     g.last_state = ev.state;
@@ -544,24 +556,35 @@ class Loop {
       scenario::Outcome expect;
       expect.ret = ev.ret;
       expect.error = static_cast<scenario::SslError>(ev.error);
+      if (call.call == Call::kRead || call.call == Call::kReadEarly) {
+        if (ev.ret > 0 || !ev.data.empty()) expect.data = ev.data;
+      }
       plain.expect = expect;
       hooks_.plain->push_back(std::move(plain));
     }
-    const bool ok = Handle(side, purpose, call, op, policy, ev, blocking,
-                           socket);
-    (void)ok;
+    Handle(side, purpose, call, op, policy, ev, blocking, socket);
+    Settle(side);
     if (!hooks_.emit) return;
-    ev.note = Note(side, policy, blocking && ev.ret <= 0);
+    ev.note = Note(side, policy, blocking && ev.ret <= 0,
+                   g.operation != operation_before);
     hooks_.emit(std::move(ev));
   }
 
-  std::string Note(wire::Side side, Policy policy, bool blocking) {
+  // What the program does after a call, for its trace line.
+  std::string Note(wire::Side side, Policy policy, bool blocking,
+                   bool advanced) {
     const ProgramProgress& g = Progress(side);
     if (g.status == Status::kDone) return "program done";
     if (g.status == Status::kFailed) return "program failed: " + g.failure;
     std::string note;
     if (blocking && blocked_) {
       note = "blocks until " + WaitText(g.wait);
+    } else if (advanced) {
+      const Operation* next = Current(side);
+      note = next != nullptr ? "next: " + OperationWords(*next)
+                             : "next: the owed write";
+    } else if (g.wait == 0) {
+      note = "calls again";
     } else {
       note = "waits for " + WaitText(g.wait);
     }

@@ -719,6 +719,11 @@ Verdict Session::Steps::Do(const scenario::ExpectStep& step,
           : fmt::format("{} {}", scenario::SideName(step.side),
                         scenario::PropertyName(step.property));
   auto [observed, ok] = Observe(step);
+  if (step.property == scenario::Property::kProgramRead) {
+    // Bytes, as a string is written: quoted, escaped, long ones shortened.
+    want = trace::DataText(want);
+    observed = trace::DataText(observed);
+  }
   Verdict v;
   if (!ok) {
     v = Fail(id, fmt::format("{}: expected {}, observed {}", subject, want,
@@ -747,8 +752,19 @@ bool Session::Prepare(scenario::Diagnostic* out_error) {
 
 scenario::Scenario Session::PlainScenario() const {
   scenario::Scenario out = scenario_;
+  out.steps.clear();
   out.programs.clear();
-  out.steps = plain_;
+  // Expectations about programs have no program left to check; the plain
+  // reads check the bytes instead.
+  for (const scenario::Step& step : plain_) {
+    const auto* expect = std::get_if<scenario::ExpectStep>(&step);
+    if (expect != nullptr &&
+        (expect->property == scenario::Property::kProgramRead ||
+         expect->property == scenario::Property::kProgram)) {
+      continue;
+    }
+    out.steps.push_back(step);
+  }
   return out;
 }
 
