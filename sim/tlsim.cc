@@ -115,6 +115,7 @@ struct RunFlags {
   std::string pcap;
   std::string keylog;
   std::string outputs;
+  std::string emit_steps;
   std::optional<uint64_t> seed;
   bool update = false;
 };
@@ -143,15 +144,16 @@ OutputPaths PathsFor(const RunFlags& flags, const std::string& scenario) {
 
 // Checks the flags that no parser can; prints why and returns false.
 bool CheckFlags(const RunFlags& flags) {
-  bool single =
-      !flags.save_trace.empty() || !flags.pcap.empty() || !flags.keylog.empty();
+  bool single = !flags.save_trace.empty() || !flags.pcap.empty() ||
+                !flags.keylog.empty() || !flags.emit_steps.empty();
   if (single && flags.files.size() != 1) {
-    std::cerr << "tlsim: error: --save-trace, --pcap and --keylog take "
-                 "exactly one scenario; use --outputs DIR for several\n";
+    std::cerr << "tlsim: error: --save-trace, --pcap, --keylog and "
+                 "--emit-steps take exactly one scenario; use --outputs DIR "
+                 "for several\n";
     return false;
   }
   for (const std::string* path :
-       {&flags.save_trace, &flags.pcap, &flags.keylog}) {
+       {&flags.save_trace, &flags.pcap, &flags.keylog, &flags.emit_steps}) {
     if (path->empty()) continue;
     fs::path parent = fs::path(UserPath(*path)).parent_path();
     std::error_code ec;
@@ -234,13 +236,17 @@ int RunOne(const RunFlags& flags, Loaded& l) {
   if (!keep_text && !flags.trace && !l.scenario.seed) {
     l.runner->session().KeepEvents(true);
   }
+  if (!flags.emit_steps.empty()) l.runner->session().RecordPlainSteps(true);
   run::Verdict v = l.runner->Run(observers);
 
   std::string error;
   if ((!paths.trace.empty() && !WriteWhole(paths.trace, text.str())) ||
       (!paths.json.empty() && !WriteWhole(paths.json, json.str())) ||
       (!paths.keylog.empty() &&
-       !l.runner->keylog().WriteFile(paths.keylog, &error))) {
+       !l.runner->keylog().WriteFile(paths.keylog, &error)) ||
+      (!flags.emit_steps.empty() &&
+       !WriteWhole(UserPath(flags.emit_steps),
+                   scenario::Print(l.runner->session().PlainScenario())))) {
     std::cerr << "tlsim: error: cannot write the outputs of " << l.path
               << (error.empty() ? "" : ": " + error) << "\n";
     return kExitBadInput;
@@ -381,6 +387,10 @@ int main(int argc, char** argv) {
   run->add_option("--outputs", run_flags.outputs,
                   "write NAME.trace, NAME.jsonl, NAME.pcap and NAME.keys "
                   "for each scenario into this folder");
+  run->add_option("--emit-steps", run_flags.emit_steps,
+                  "write the scenario as run, each `run` step replaced by "
+                  "the plain calls and deliveries it made, to this file "
+                  "(one scenario): it repeats the run exactly");
   run->add_option("--seed", run_flags.seed,
                   "override every scenario's seed: all random values of "
                   "the run derive from it");

@@ -18,8 +18,10 @@
 #include <vector>
 
 #include "lib/proto/names.h"
+#include "lib/run/call.h"
 #include "lib/run/convert.h"
 #include "lib/run/outcome.h"
+#include "lib/run/program.h"
 #include "lib/scenario/printer.h"
 #include "lib/tls/clock.h"
 #include "lib/tls/names.h"
@@ -128,7 +130,10 @@ std::string Verdict::Format(const std::string& file) const {
 class Session::Steps {
  public:
   explicit Steps(Session* session)
-      : session_(*session), world_(session->world_) {}
+      : session_(*session),
+        world_(session->world_),
+        caller_(&session->world_, session->scenario_,
+                &session->error_queue_clean_) {}
 
   Verdict Run(const scenario::Step& step, int number) {
     return std::visit(
@@ -146,176 +151,16 @@ class Session::Steps {
   wire::Wire& Wire() { return *world_.current().wire; }
   Endpoint& At(wire::Side side) { return world_.current().endpoint(side); }
 
-  trace::InFlight InFlight() {
-    return {Wire().InFlight(wire::Side::kClient),
-            Wire().InFlight(wire::Side::kServer)};
-  }
-
-  // Bytes held and unread each way, for a scenario that shows them.
-  trace::Transport Transport() {
-    trace::Transport t;
-    if (!world_.show_transport) return t;
-    t.shown = true;
-    for (wire::Side side : {wire::Side::kClient, wire::Side::kServer}) {
-      size_t i = static_cast<size_t>(side);
-      t.held[i] = Wire().Held(side);
-      t.unread[i] = Wire().Unread(side);
-    }
-    return t;
-  }
-
-  // Whether the harness empties the thread's error queue around `side`'s
-  // calls: `clear_errors`, on unless the scenario turns it off.
-  bool ClearsErrors(wire::Side side) const {
-    const scenario::EndpointDecl& decl = side == wire::Side::kClient
-                                             ? session_.scenario_.client
-                                             : session_.scenario_.server;
-    return !decl.clear_errors || decl.clear_errors->value;
-  }
-
-  // What an application's own failed call leaves on the queue: a library
-  // error ("internal error"), or a system error (ENOENT, as from fopen),
-  // which SSL_get_error reports as SYSCALL.
-  static void RaiseError(bool system) {
-    if (system) {
-      ERR_raise(ERR_LIB_SYS, ENOENT);
-    } else {
-      ERR_raise(ERR_LIB_USER, ERR_R_INTERNAL_ERROR);
-    }
-  }
+  trace::InFlight InFlight() { return caller_.InFlight(); }
+  trace::Transport Transport() { return caller_.Transport(); }
 
   static Verdict Fail(const trace::StepId& id, std::string message) {
     return Verdict{false, id.line, std::move(message)};
   }
 
-  // Makes one SSL call (`call`, with the arguments of `step`) and collects
-  // what it wrote into `ev`; the caller emits it.
   void MakeCall(wire::Side side, Call call, const scenario::CallStep& step,
                 trace::CallEvent* out_event) {
-    trace::CallEvent& ev = *out_event;
-    Endpoint& e = At(side);
-    SSL* ssl = e.ssl.get();
-    e.log->Clear();
-    // OpenSSL's error queue is emptied after every call; only something
-    // else (an observer, an expectation, the caller between steps) may have
-    // left an error there, and looking costs as much as a small call. With
-    // `clear_errors = off` the side's calls leave the queue as they find it,
-    // and raise_error adds to it.
-    const bool clears = ClearsErrors(side) && call != Call::kRaiseError;
-    if (clears && !session_.error_queue_clean_ && ERR_peek_error() != 0) {
-      ERR_clear_error();
-    }
-    ev.side = side;
-    wire::SocketState* socket = e.link->socket();
-    if (socket != nullptr) socket->failed_errno = 0;
-    int ret = 0;
-    switch (call) {
-      case Call::kConnect:
-        ret = SSL_connect(ssl);
-        e.handshake_call = Call::kConnect;
-        break;
-      case Call::kAccept:
-        ret = SSL_accept(ssl);
-        e.handshake_call = Call::kAccept;
-        break;
-      case Call::kDoHandshake:
-        ret = SSL_do_handshake(ssl);
-        e.handshake_call = Call::kDoHandshake;
-        break;
-      case Call::kSetConnectState:
-        SSL_set_connect_state(ssl);
-        e.handshake_call = Call::kDoHandshake;
-        ev.returns = false;
-        break;
-      case Call::kSetAcceptState:
-        SSL_set_accept_state(ssl);
-        e.handshake_call = Call::kDoHandshake;
-        ev.returns = false;
-        break;
-      case Call::kRead: {
-        std::string buf(static_cast<size_t>(step.read_len), '\0');
-        ret = SSL_read(ssl, buf.data(), static_cast<int>(buf.size()));
-        if (ret > 0) ev.data = buf.substr(0, static_cast<size_t>(ret));
-        break;
-      }
-      case Call::kWrite: {
-        const std::string& buffer =
-            e.WriteBuffer(step.write_data, step.moved_buffer);
-        ret = SSL_write(ssl, buffer.data(), static_cast<int>(buffer.size()));
-        break;
-      }
-      case Call::kShutdown:
-        ret = SSL_shutdown(ssl);
-        break;
-      case Call::kPeek: {
-        std::string buf(static_cast<size_t>(step.read_len), '\0');
-        ret = SSL_peek(ssl, buf.data(), static_cast<int>(buf.size()));
-        if (ret > 0) ev.data = buf.substr(0, static_cast<size_t>(ret));
-        break;
-      }
-      case Call::kPending:
-        ret = SSL_pending(ssl);
-        break;
-      case Call::kWriteEarly: {
-        size_t written = 0;
-        const std::string& buffer =
-            e.WriteBuffer(step.write_data, step.moved_buffer);
-        ret = SSL_write_early_data(ssl, buffer.data(), buffer.size(), &written);
-        break;
-      }
-      case Call::kReadEarly: {
-        std::string buf(static_cast<size_t>(step.read_len), '\0');
-        size_t read = 0;
-        ret = SSL_read_early_data(ssl, buf.data(), buf.size(), &read);
-        ev.data = buf.substr(0, read);
-        break;
-      }
-      case Call::kKeyUpdate:
-        ret = SSL_key_update(ssl, step.key_update_requested
-                                      ? SSL_KEY_UPDATE_REQUESTED
-                                      : SSL_KEY_UPDATE_NOT_REQUESTED);
-        break;
-      case Call::kRenegotiate:
-        ret = SSL_renegotiate(ssl);
-        break;
-      case Call::kVerifyClientPostHandshake:
-        ret = SSL_verify_client_post_handshake(ssl);
-        break;
-      case Call::kRaiseError:
-        RaiseError(step.raise_system);
-        ev.returns = false;
-        break;
-    }
-    if (socket != nullptr) ev.sys_errno = socket->failed_errno;
-    if (ev.returns) {
-      ev.ret = ret;
-      // SSL_pending returns a count, never an error: SSL_get_error would
-      // misread its 0.
-      ev.error =
-          call == Call::kPending ? SSL_ERROR_NONE : SSL_get_error(ssl, ret);
-    }
-    // SSL_get_error has just found the queue empty when it answered
-    // anything but SSL or SYSCALL for a call that failed.
-    bool queue_seen_empty = ev.returns && call != Call::kPending && ret <= 0 &&
-                            ev.error != SSL_ERROR_SSL &&
-                            ev.error != SSL_ERROR_SYSCALL;
-    if (!queue_seen_empty) {
-      if (unsigned long code = ERR_peek_error(); code != 0) {
-        ev.reason = code;
-        if (clears) ERR_clear_error();
-      }
-    }
-    session_.error_queue_clean_ = clears;
-    ev.state = SSL_state_string_long(ssl);
-    ev.verify_result = SSL_get_verify_result(ssl);
-    ev.sent = std::move(e.log->sent);
-    ev.received = std::move(e.log->received);
-    ev.alerts_sent = std::move(e.log->alerts_sent);
-    ev.alerts_received = std::move(e.log->alerts_received);
-    Wire().Collect();
-    ev.in_flight = InFlight();
-    ev.lost = Wire().collected_lost();
-    if (world_.show_transport) ev.transport = Transport();
+    caller_.Make(side, call, step, out_event);
   }
 
   Verdict Do(const scenario::CallStep& step, const trace::StepId& id) {
@@ -472,6 +317,38 @@ class Session::Steps {
   Verdict Do(const scenario::DriveStep& step, const trace::StepId& id);
   Verdict Do(const scenario::ExpectStep& step, const trace::StepId& id);
 
+  Verdict Do(const scenario::RunStep& step, const trace::StepId& id) {
+    LoopHooks hooks;
+    if (session_.listening()) {
+      hooks.emit = [this](trace::Event&& e) { Emit(std::move(e)); };
+    }
+    std::vector<scenario::Step> plain;
+    if (session_.record_plain_) hooks.plain = &plain;
+    RunOutcome o = RunPrograms(&world_, session_.scenario_, &caller_,
+                               session_.applications_, step, id, hooks);
+    if (session_.record_plain_) {
+      session_.plain_.pop_back();  // the run step itself
+      for (scenario::Step& s : plain) {
+        std::visit([&](auto& x) { x.pos = step.pos; }, s);
+        session_.plain_.push_back(std::move(s));
+      }
+    }
+    const char* want = RunVerdictName(step.expect);
+    const char* seen = RunVerdictName(o.verdict);
+    if (o.verdict != step.expect) {
+      return Fail(id, fmt::format("run: expected {}, observed {}: {}", want,
+                                  seen, o.detail));
+    }
+    if (step.failed_by && o.failed_first != step.failed_by) {
+      return Fail(id, fmt::format("run: expected failed by {}, observed "
+                                  "failed by {}: {}",
+                                  scenario::SideName(*step.failed_by),
+                                  scenario::SideName(*o.failed_first),
+                                  o.detail));
+    }
+    return {};
+  }
+
   // The observed value of a property, and whether it matches `step`.
   std::pair<std::string, bool> Observe(const scenario::ExpectStep& step);
   // The CA names received, as pki certificate names, comma-separated;
@@ -480,6 +357,7 @@ class Session::Steps {
 
   Session& session_;
   World& world_;
+  Caller caller_;
 };
 
 Verdict Session::Steps::Do(const scenario::DriveStep& step,
@@ -758,6 +636,12 @@ std::pair<std::string, bool> Session::Steps::Observe(
       }
     case Property::kCaNames:
       return same_text(CaNamesText(SSL_get0_peer_CA_list(ssl)));
+    case Property::kProgramRead:
+      return same_text(
+          world_.current().programs[static_cast<size_t>(step.side)].read);
+    case Property::kProgram:
+      return same_text(ProgramStatusText(session_.scenario_,
+                                         world_.current(), step.side));
     case Property::kResumption: {
       if (SSL_session_reused(ssl) != 1) return same_text("none");
       // An external PSK resumes nothing the client was given to resume.
@@ -835,6 +719,11 @@ Verdict Session::Steps::Do(const scenario::ExpectStep& step,
           : fmt::format("{} {}", scenario::SideName(step.side),
                         scenario::PropertyName(step.property));
   auto [observed, ok] = Observe(step);
+  if (step.property == scenario::Property::kProgramRead) {
+    // Bytes, as a string is written: quoted, escaped, long ones shortened.
+    want = trace::DataText(want);
+    observed = trace::DataText(observed);
+  }
   Verdict v;
   if (!ok) {
     v = Fail(id, fmt::format("{}: expected {}, observed {}", subject, want,
@@ -859,6 +748,24 @@ bool Session::Prepare(scenario::Diagnostic* out_error) {
   tls::ClockScope clock(scenario_.clock.value_or(kDefaultClock));
   prepared_ = BuildWorld(scenario_, source_, &world_, out_error);
   return prepared_;
+}
+
+scenario::Scenario Session::PlainScenario() const {
+  scenario::Scenario out = scenario_;
+  out.steps.clear();
+  out.programs.clear();
+  // Expectations about programs have no program left to check; the plain
+  // reads check the bytes instead.
+  for (const scenario::Step& step : plain_) {
+    const auto* expect = std::get_if<scenario::ExpectStep>(&step);
+    if (expect != nullptr &&
+        (expect->property == scenario::Property::kProgramRead ||
+         expect->property == scenario::Property::kProgram)) {
+      continue;
+    }
+    out.steps.push_back(step);
+  }
+  return out;
 }
 
 int Session::next_line() const {
@@ -895,6 +802,7 @@ Verdict Session::Step() {
   // OpenSSL reads the scenario clock, not the wall's, during the step.
   tls::ClockScope clock(world_.clock);
   size_t index = next_++;
+  if (record_plain_) plain_.push_back(steps_[index]);
   Verdict v = steps.Run(steps_[index], static_cast<int>(index) + 1);
   if (!v.passed) {
     failed_ = true;

@@ -27,12 +27,14 @@
 
 #include <openssl/ssl.h>
 
+#include <array>
 #include <cstddef>
 #include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "lib/run/application.h"
 #include "lib/run/world.h"
 #include "lib/scenario/ast.h"
 #include "lib/scenario/diagnostic.h"
@@ -78,6 +80,26 @@ class Session {
   // which costs about 7% of a TLS 1.3 handshake, so a run that writes no
   // key log turns it off.
   void RecordKeyLog(bool record) { record_keylog_ = record; }
+
+  // Puts `application` in `side`'s seat for `run` steps, instead of the
+  // scenario's program for that side (there may be none). Borrowed: it
+  // must outlive the Session's use. Set before the first Step().
+  void SetApplication(wire::Side side, Application* application) {
+    applications_[static_cast<size_t>(side)] = application;
+  }
+  // What `side`'s program has read on the current connection, all its
+  // operations together.
+  const std::string& program_read(wire::Side side) {
+    return world_.current().programs[static_cast<size_t>(side)].read;
+  }
+
+  // Keeps, from now on, the steps run as plain steps: each `run` step as
+  // the calls and deliveries it made, with their observed results, for
+  // PlainScenario(). Set before the first Step().
+  void RecordPlainSteps(bool record) { record_plain_ = record; }
+  // The scenario with the steps run so far, each `run` replaced by its
+  // plain steps and the programs gone: it repeats this run exactly.
+  scenario::Scenario PlainScenario() const;
 
   // Runs the next step and returns its verdict; a failed step ends the run
   // (done() turns true). Without a successful Prepare the verdict says so.
@@ -139,6 +161,9 @@ class Session {
   bool keep_events_ = false;
   std::deque<trace::Event> events_;  // no moves as it grows
   bool record_keylog_ = true;
+  std::array<Application*, 2> applications_ = {nullptr, nullptr};
+  bool record_plain_ = false;
+  std::vector<scenario::Step> plain_;
   // Nothing has been left on OpenSSL's error queue since the last call
   // emptied it.
   bool error_queue_clean_ = false;

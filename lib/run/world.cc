@@ -492,7 +492,9 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
       s.steps.begin(), s.steps.end(), [](const scenario::Step& step) {
         const auto* close = std::get_if<scenario::CloseStep>(&step);
         return close != nullptr && close->reset;
-      });
+      }) ||
+      std::any_of(s.programs.begin(), s.programs.end(),
+                  [](const scenario::ProgramDecl& p) { return p.blocking; });
   std::string error;
   if (!OpenConnection(out, "main", &error)) {
     return Fail(s, source, {}, error, out_error);

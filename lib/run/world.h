@@ -83,8 +83,33 @@ struct Endpoint {
   }
 };
 
+// Where one side's program (or application) stands on a connection: the
+// state the `run` step's event loop keeps between runs.
+struct ProgramProgress {
+  enum class Status { kRunning, kDone, kFailed };
+  Status status = Status::kRunning;
+  size_t operation = 0;  // index of the operation under way
+  int phase = 0;         // within it: 1 once a two-call operation's first
+                         // call (SSL_key_update, ...) returned
+  size_t done_bytes = 0;  // of the operation: bytes written so far
+  std::string read;       // every byte the program read, in order
+  size_t consumed = 0;    // of `read`: what finished read operations took
+  unsigned wait = 0;      // what it waits for (program.h's kWait* bits)
+  bool peer_closed = false;  // a full-duplex read met the peer's close
+  bool started = false;      // the program has run on this connection
+  // A write the read_while_write_owed policy left owed.
+  std::optional<scenario::CallStep> owed_write;
+  // Its last call, for verdicts: the call's text, ret, error, state.
+  std::string last_call;
+  int last_ret = 0;
+  int last_error = 0;
+  std::string last_state;
+  std::string failure;  // why it failed
+};
+
 struct Connection {
   std::string name;
+  std::array<ProgramProgress, 2> programs;  // indexed by wire::Side
   bool session_offered = false;  // the client was given a session to resume
   std::array<Endpoint, 2> endpoints;  // indexed by wire::Side
   std::unique_ptr<wire::Wire> wire;

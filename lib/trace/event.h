@@ -98,6 +98,9 @@ struct CallEvent {
   // way: taken from the BIO pair and lost, never in flight.
   std::array<size_t, 2> lost{};
   Transport transport;
+  // What a program does next, for a call a `run` loop made ("waits for
+  // readable"); empty elsewhere.
+  std::string note;
 
   // SSL_get_error's name: "WANT_READ"; empty for a call that returns nothing.
   std::string error_name() const;
@@ -139,6 +142,8 @@ struct DriveEvent {
   bool end = false;
   std::string result;  // at the end: "done", "stalled", "failed"
   std::string detail;  // at the end: rounds, each side's state
+  // "drive", or "run" for the loop that runs programs.
+  const char* kind = "drive";
 };
 
 // An expectation checked on its own line.

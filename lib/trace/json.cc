@@ -371,6 +371,10 @@ void WriteCall(Writer& w, const CallEvent& e) {
     w.Number(e.lost[1]);
     w.Close();
   }
+  if (!e.note.empty()) {
+    w.Key("note");
+    w.String(e.note);
+  }
   w.Close();
 }
 
@@ -429,14 +433,15 @@ void WriteEvent(Writer& w, const Event& event) {
       w.Close();
     }
     void operator()(const DriveEvent& e) const {
+      const bool run = std::string_view(e.kind) == "run";
       if (!e.end) {
-        Start(w, "drive", e.id);
+        Start(w, run ? "run" : "drive", e.id);
         w.Key("text");
         w.String(e.text);
         w.Close();
         return;
       }
-      Start(w, "drive_end", e.id);
+      Start(w, run ? "run_end" : "drive_end", e.id);
       w.Key("result");
       w.String(e.result);
       w.Key("detail");

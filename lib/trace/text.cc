@@ -279,6 +279,10 @@ void AppendCall(Buffer& out, const CallEvent& e) {
     }
     out += " (written after the direction closed)";
   }
+  if (!e.note.empty()) {
+    out += "; ";
+    out += e.note;
+  }
 }
 
 void AppendDelivery(Buffer& out, const DeliveryEvent& e) {
@@ -350,12 +354,14 @@ void AppendEvent(Buffer& out, const Event& event) {
     }
     void operator()(const DriveEvent& e) const {
       AppendPrefix(out, e.id);
+      out += ' ';
+      out += e.kind;
       if (!e.end) {
-        out += " drive ";
+        out += ' ';
         out += e.text;
         return;
       }
-      out += " drive -> ";
+      out += " -> ";
       out += e.result;
       out += ": ";
       out += e.detail;

@@ -81,6 +81,10 @@ size_t Link::DiscardUnread() {
   return discarded;
 }
 
+size_t Link::SendRoom() const {
+  return BIO_ctrl_get_write_guarantee(ssl_half_);
+}
+
 size_t Link::DiscardHeld() { return Drain().size(); }
 
 size_t Link::FeedSpace() const {

@@ -58,6 +58,9 @@ class Link {
   // Throws away what Held() counts; returns how many bytes.
   size_t DiscardHeld();
 
+  // How many more bytes the SSL can write before its send buffer is full.
+  size_t SendRoom() const;
+
   // How many bytes Feed() accepts now.
   size_t FeedSpace() const;
 

@@ -26,6 +26,7 @@ int SocketWrite(BIO* b, const char* data, int len) {
   int n = BIO_write(next, data, len);
   BIO_clear_retry_flags(b);
   BIO_copy_next_retry(b);
+  if (n <= 0 && BIO_should_retry(next)) ++s->full_writes;
   return n;
 }
 
@@ -37,6 +38,7 @@ int SocketRead(BIO* b, char* out, int len) {
   int n = BIO_read(next, out, len);
   BIO_clear_retry_flags(b);
   BIO_copy_next_retry(b);
+  if (n <= 0 && BIO_should_retry(next)) ++s->dry_reads;
   return n;
 }
 

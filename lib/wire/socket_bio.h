@@ -22,6 +22,11 @@ struct SocketState {
   // The errno of the last read or write this BIO failed; the harness sets
   // it to 0 before each SSL call and reads it after.
   int failed_errno = 0;
+  // Reads that found nothing to read and writes that found no room (the
+  // BIO below asked to retry): where a blocking socket would have waited.
+  // The harness sets them to 0 before a call of a blocking side.
+  int dry_reads = 0;
+  int full_writes = 0;
 };
 
 // A new socket BIO reading and writing through whatever is pushed below it,

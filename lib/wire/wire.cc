@@ -56,6 +56,8 @@ void Wire::Take(Side s) {
 
 size_t Wire::Held(Side from) const { return link(from)->Held(); }
 
+size_t Wire::Room(Side from) const { return link(from)->SendRoom(); }
+
 size_t Wire::Unread(Side from) const { return link(Peer(from))->Unread(); }
 
 std::string Wire::SentDigest(Side from) const {

@@ -75,6 +75,9 @@ class Wire {
   // Bytes `from`'s SSL wrote that are still in its own BIO pair, not yet
   // taken by the network.
   size_t Held(Side from) const;
+  // How many more bytes `from`'s SSL can write before its BIO pair is full
+  // (it is writable while this is not 0).
+  size_t Room(Side from) const;
   // Bytes delivered from `from` that the receiver has not read yet.
   size_t Unread(Side from) const;
   // Bytes `from` wrote after its direction was closed or reset: taken from

@@ -1,0 +1,181 @@
+#include "lib/run/call.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <cerrno>
+#include <string>
+
+#include "lib/wire/socket_bio.h"
+
+namespace tlsim::run {
+namespace {
+
+using scenario::Call;
+
+// What an application's own failed call leaves on the queue: a library
+// error ("internal error"), or a system error (ENOENT, as from fopen),
+// which SSL_get_error reports as SYSCALL.
+void RaiseError(bool system) {
+  if (system) {
+    ERR_raise(ERR_LIB_SYS, ENOENT);
+  } else {
+    ERR_raise(ERR_LIB_USER, ERR_R_INTERNAL_ERROR);
+  }
+}
+
+}  // namespace
+
+trace::InFlight Caller::InFlight() const {
+  const wire::Wire& w = *world_.current().wire;
+  return {w.InFlight(wire::Side::kClient), w.InFlight(wire::Side::kServer)};
+}
+
+trace::Transport Caller::Transport() const {
+  trace::Transport t;
+  if (!world_.show_transport) return t;
+  const wire::Wire& w = *world_.current().wire;
+  t.shown = true;
+  for (wire::Side side : {wire::Side::kClient, wire::Side::kServer}) {
+    size_t i = static_cast<size_t>(side);
+    t.held[i] = w.Held(side);
+    t.unread[i] = w.Unread(side);
+  }
+  return t;
+}
+
+bool Caller::ClearsErrors(wire::Side side) const {
+  const scenario::EndpointDecl& decl =
+      side == wire::Side::kClient ? scenario_.client : scenario_.server;
+  return !decl.clear_errors || decl.clear_errors->value;
+}
+
+void Caller::Make(wire::Side side, Call call, const scenario::CallStep& step,
+                trace::CallEvent* out_event) {
+  trace::CallEvent& ev = *out_event;
+  Endpoint& e = world_.current().endpoint(side);
+  SSL* ssl = e.ssl.get();
+  e.log->Clear();
+  // OpenSSL's error queue is emptied after every call; only something
+  // else (an observer, an expectation, the caller between steps) may have
+  // left an error there, and looking costs as much as a small call. With
+  // `clear_errors = off` the side's calls leave the queue as they find it,
+  // and raise_error adds to it.
+  const bool clears = ClearsErrors(side) && call != Call::kRaiseError;
+  if (clears && !*error_queue_clean_ && ERR_peek_error() != 0) {
+    ERR_clear_error();
+  }
+  ev.side = side;
+  wire::SocketState* socket = e.link->socket();
+  if (socket != nullptr) socket->failed_errno = 0;
+  int ret = 0;
+  switch (call) {
+    case Call::kConnect:
+      ret = SSL_connect(ssl);
+      e.handshake_call = Call::kConnect;
+      break;
+    case Call::kAccept:
+      ret = SSL_accept(ssl);
+      e.handshake_call = Call::kAccept;
+      break;
+    case Call::kDoHandshake:
+      ret = SSL_do_handshake(ssl);
+      e.handshake_call = Call::kDoHandshake;
+      break;
+    case Call::kSetConnectState:
+      SSL_set_connect_state(ssl);
+      e.handshake_call = Call::kDoHandshake;
+      ev.returns = false;
+      break;
+    case Call::kSetAcceptState:
+      SSL_set_accept_state(ssl);
+      e.handshake_call = Call::kDoHandshake;
+      ev.returns = false;
+      break;
+    case Call::kRead: {
+      std::string buf(static_cast<size_t>(step.read_len), '\0');
+      ret = SSL_read(ssl, buf.data(), static_cast<int>(buf.size()));
+      if (ret > 0) ev.data = buf.substr(0, static_cast<size_t>(ret));
+      break;
+    }
+    case Call::kWrite: {
+      const std::string& buffer =
+          e.WriteBuffer(step.write_data, step.moved_buffer);
+      ret = SSL_write(ssl, buffer.data(), static_cast<int>(buffer.size()));
+      break;
+    }
+    case Call::kShutdown:
+      ret = SSL_shutdown(ssl);
+      break;
+    case Call::kPeek: {
+      std::string buf(static_cast<size_t>(step.read_len), '\0');
+      ret = SSL_peek(ssl, buf.data(), static_cast<int>(buf.size()));
+      if (ret > 0) ev.data = buf.substr(0, static_cast<size_t>(ret));
+      break;
+    }
+    case Call::kPending:
+      ret = SSL_pending(ssl);
+      break;
+    case Call::kWriteEarly: {
+      size_t written = 0;
+      const std::string& buffer =
+          e.WriteBuffer(step.write_data, step.moved_buffer);
+      ret = SSL_write_early_data(ssl, buffer.data(), buffer.size(), &written);
+      break;
+    }
+    case Call::kReadEarly: {
+      std::string buf(static_cast<size_t>(step.read_len), '\0');
+      size_t read = 0;
+      ret = SSL_read_early_data(ssl, buf.data(), buf.size(), &read);
+      ev.data = buf.substr(0, read);
+      break;
+    }
+    case Call::kKeyUpdate:
+      ret = SSL_key_update(ssl, step.key_update_requested
+                                    ? SSL_KEY_UPDATE_REQUESTED
+                                    : SSL_KEY_UPDATE_NOT_REQUESTED);
+      break;
+    case Call::kRenegotiate:
+      ret = SSL_renegotiate(ssl);
+      break;
+    case Call::kVerifyClientPostHandshake:
+      ret = SSL_verify_client_post_handshake(ssl);
+      break;
+    case Call::kRaiseError:
+      RaiseError(step.raise_system);
+      ev.returns = false;
+      break;
+  }
+  if (socket != nullptr) ev.sys_errno = socket->failed_errno;
+  if (ev.returns) {
+    ev.ret = ret;
+    // SSL_pending returns a count, never an error: SSL_get_error would
+    // misread its 0.
+    ev.error =
+        call == Call::kPending ? SSL_ERROR_NONE : SSL_get_error(ssl, ret);
+  }
+  // SSL_get_error has just found the queue empty when it answered
+  // anything but SSL or SYSCALL for a call that failed.
+  bool queue_seen_empty = ev.returns && call != Call::kPending && ret <= 0 &&
+                          ev.error != SSL_ERROR_SSL &&
+                          ev.error != SSL_ERROR_SYSCALL;
+  if (!queue_seen_empty) {
+    if (unsigned long code = ERR_peek_error(); code != 0) {
+      ev.reason = code;
+      if (clears) ERR_clear_error();
+    }
+  }
+  *error_queue_clean_ = clears;
+  ev.state = SSL_state_string_long(ssl);
+  ev.verify_result = SSL_get_verify_result(ssl);
+  ev.sent = std::move(e.log->sent);
+  ev.received = std::move(e.log->received);
+  ev.alerts_sent = std::move(e.log->alerts_sent);
+  ev.alerts_received = std::move(e.log->alerts_received);
+  world_.current().wire->Collect();
+  ev.in_flight = InFlight();
+  ev.lost = world_.current().wire->collected_lost();
+  if (world_.show_transport) ev.transport = Transport();
+}
+
+}  // namespace tlsim::run

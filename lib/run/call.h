@@ -1,0 +1,48 @@
+// One SSL call of one side of the current connection, as every step and
+// loop makes it: the error queue handled as the scenario says, the call's
+// messages, alerts and bytes collected into a trace::CallEvent, what it
+// wrote put in flight.
+//
+//   run::Caller caller(&world, scenario, &error_queue_clean);
+//   trace::CallEvent ev;
+//   caller.Make(wire::Side::kClient, scenario::Call::kConnect, {}, &ev);
+//   ... ev.ret, ev.error, ev.sent ...
+#pragma once
+
+#include "lib/run/world.h"
+#include "lib/scenario/ast.h"
+#include "lib/trace/event.h"
+
+namespace tlsim::run {
+
+class Caller {
+ public:
+  // Borrows all three. `error_queue_clean` says nothing has been left on
+  // OpenSSL's error queue since the last call emptied it; Make keeps it.
+  Caller(World* world, const scenario::Scenario& scenario,
+         bool* error_queue_clean)
+      : world_(*world),
+        scenario_(scenario),
+        error_queue_clean_(error_queue_clean) {}
+
+  // Makes one call (`call`, with the arguments of `step`) and fills
+  // `out_event` with what it returned and did; the caller emits it.
+  void Make(wire::Side side, scenario::Call call,
+            const scenario::CallStep& step, trace::CallEvent* out_event);
+
+  // Bytes in flight each way.
+  trace::InFlight InFlight() const;
+  // Bytes held and unread each way, for a scenario that shows them.
+  trace::Transport Transport() const;
+
+ private:
+  // Whether the harness empties the thread's error queue around `side`'s
+  // calls: `clear_errors`, on unless the scenario turns it off.
+  bool ClearsErrors(wire::Side side) const;
+
+  World& world_;
+  const scenario::Scenario& scenario_;
+  bool* error_queue_clean_;
+};
+
+}  // namespace tlsim::run
