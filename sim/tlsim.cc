@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -22,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/explore/explorer.h"
 #include "lib/run/runner.h"
 #include "lib/scenario/parser.h"
 #include "lib/scenario/printer.h"
@@ -327,6 +329,84 @@ int Format(const std::vector<std::string>& files) {
   return kExitPass;
 }
 
+struct ExploreFlags {
+  std::string file;
+  std::vector<std::string> families;
+  int64_t max_runs = 20000;
+  int workers = 2;
+  std::string emit;
+  std::string format = "text";
+  std::string coverage;
+  bool fault_table = false;
+};
+
+// A number from the environment (Bazel's sharding variables); `fallback`
+// when unset or not a number.
+int EnvNumber(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == 0) return fallback;
+  char* end = nullptr;
+  long n = std::strtol(v, &end, 10);
+  return *end == 0 ? static_cast<int>(n) : fallback;
+}
+
+// `tlsim explore FILE`: the scenario's programs under every schedule of the
+// families asked for. Exit 0 when no invariant was violated, 1 when one
+// was, 2 on bad input. Under `bazel test` with shard_count, runs this
+// shard's part and writes its coverage into the undeclared outputs.
+int Explore(const ExploreFlags& flags) {
+  Loaded l;
+  if (!ReadAndParse(flags.file, &l)) return kExitBadInput;
+  explore::Options options;
+  if (!flags.families.empty()) {
+    options.families.clear();
+    for (const std::string& name : flags.families) {
+      std::optional<explore::Family> f = explore::FamilyNamed(name);
+      if (!f) {
+        std::cerr << "tlsim: error: unknown family '" << name
+                  << "' (chunks, splits, order, buffers, faults)\n";
+        return kExitBadInput;
+      }
+      options.families.push_back(*f);
+    }
+  }
+  options.max_runs = flags.max_runs;
+  options.workers = std::max(1, flags.workers);
+  if (!flags.emit.empty()) options.emit_dir = UserPath(flags.emit);
+  options.shard_count = std::max(1, EnvNumber("TEST_TOTAL_SHARDS", 1));
+  options.shard_index = EnvNumber("TEST_SHARD_INDEX", 0);
+  if (const char* status = std::getenv("TEST_SHARD_STATUS_FILE")) {
+    std::ofstream touch(status);  // this test knows how to shard
+  }
+  explore::Report report;
+  std::string error;
+  if (!explore::Explore(l.scenario, l.source, options, &report, &error)) {
+    std::cerr << l.path << ": error: " << error << "\n";
+    return kExitBadInput;
+  }
+  std::string coverage = explore::CoverageJsonLines(report);
+  if (flags.format == "jsonl") {
+    std::cout << coverage;
+  } else {
+    std::cout << explore::ReportText(report);
+  }
+  if (flags.fault_table) std::cout << explore::FaultTable(report);
+  std::string coverage_path = flags.coverage.empty() ? "" : UserPath(flags.coverage);
+  if (coverage_path.empty()) {
+    if (const char* dir = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR")) {
+      coverage_path = (fs::path(dir) / ("coverage-shard-" +
+                                        std::to_string(options.shard_index) +
+                                        ".jsonl"))
+                          .string();
+    }
+  }
+  if (!coverage_path.empty() && !WriteWhole(coverage_path, coverage)) {
+    std::cerr << "tlsim: error: cannot write " << coverage_path << "\n";
+    return kExitBadInput;
+  }
+  return report.violations.empty() ? kExitPass : kExitFail;
+}
+
 // `tlsim settings`: the registry of lib/scenario/settings.h, one entry per
 // setting and per option: "NAME = VALUE (BLOCKS)" and its description.
 int PrintSettings() {
@@ -408,6 +488,35 @@ int main(int argc, char** argv) {
       "fmt", "Print FILEs in canonical layout (what the printer writes).");
   fmt->add_option("files", fmt_files, "scenario files")->required();
 
+  ExploreFlags explore_flags;
+  CLI::App* explore = app.add_subcommand(
+      "explore",
+      "Run FILE's programs under every schedule of the families asked for "
+      "(each in a child process forked where it departs from the "
+      "baseline), check the invariants on every run, and print the "
+      "coverage: exit 1 when an invariant is violated.");
+  explore->add_option("file", explore_flags.file, "scenario file")
+      ->required();
+  explore->add_option("--family", explore_flags.families,
+                      "chunks, splits, order, buffers, faults (repeat or "
+                      "comma-separate; default chunks,splits,order)")
+      ->delimiter(',');
+  explore->add_option("--max-runs", explore_flags.max_runs,
+                      "refuse families that take more runs (default 20000)");
+  explore->add_option("--workers", explore_flags.workers,
+                      "child processes at once (default 2)");
+  explore->add_option("--emit", explore_flags.emit,
+                      "write one plain scenario per distinct path into this "
+                      "folder (which must not exist or be empty)");
+  explore->add_option("--format", explore_flags.format,
+                      "text (the report) or jsonl (the coverage)")
+      ->check(CLI::IsMember({"text", "jsonl"}));
+  explore->add_option("--coverage", explore_flags.coverage,
+                      "also write the coverage as JSON lines to this file");
+  explore->add_flag("--fault-table", explore_flags.fault_table,
+                    "print the fault sweep's table (fault x record -> each "
+                    "side's outcome)");
+
   CLI::App* settings = app.add_subcommand(
       "settings",
       "List the settings of client and server blocks and the "
@@ -423,5 +532,6 @@ int main(int argc, char** argv) {
   if (*check) return Check(check_files);
   if (*fmt) return Format(fmt_files);
   if (*settings) return PrintSettings();
+  if (*explore) return Explore(explore_flags);
   return kExitBadInput;
 }

@@ -349,12 +349,17 @@ std::string ScenariosFile(const std::string& name) {
 
 std::string Reference() { return ScenariosFile("README.md"); }
 
-TEST_CASE("the language reference's program example is the shipped file",
+// The worked example shows the programs and steps of a shipped file (its
+// blocks left out): both say the same.
+TEST_CASE("the language reference's program example is the shipped file's",
           "[programs]") {
   std::string readme = Reference();
   size_t section = readme.find("#### Programs and `run`");
   REQUIRE(section != std::string::npos);
-  size_t start = readme.find("```\nscenario ", section);
+  // The first code block after the example's file name.
+  size_t named = readme.find("`programs/http_tls13.tlsim`", section);
+  REQUIRE(named != std::string::npos);
+  size_t start = readme.find("```\n", named);
   REQUIRE(start != std::string::npos);
   start += 4;
   size_t end = readme.find("```", start);
@@ -364,9 +369,11 @@ TEST_CASE("the language reference's program example is the shipped file",
   CHECK(s.programs[0].operations.size() == 4);
   CHECK(s.programs[1].operations[1].data == "\r\n\r\n");
   CHECK(std::get<RunStep>(s.steps.at(0)).expect == RunVerdict::kDone);
-  std::string shipped = ScenariosFile("programs/http_tls13.tlsim");
-  REQUIRE_FALSE(shipped.empty());
-  CHECK(s == MustParse(shipped));
+  std::string text = ScenariosFile("programs/http_tls13.tlsim");
+  REQUIRE_FALSE(text.empty());
+  Scenario shipped = MustParse(text);
+  CHECK(s.programs == shipped.programs);
+  CHECK(s.steps == shipped.steps);
 }
 
 TEST_CASE("the language reference names every operation and policy",

@@ -171,11 +171,14 @@ class Loop {
       Start(side);
       Settle(side);
     }
-    const std::array<wire::Side, 2> order = {step_.first,
-                                             wire::Peer(step_.first)};
     wire::Side next_direction = step_.first;
     while (true) {
       bool ran = false;
+      wire::Side first = step_.first;
+      if (hooks_.chooser != nullptr) {
+        first = hooks_.chooser->First(deliveries_, first);
+      }
+      const std::array<wire::Side, 2> order = {first, wire::Peer(first)};
       for (wire::Side side : order) {
         while (count_ < step_.limit && Runnable(side)) {
           ran = true;
@@ -539,6 +542,9 @@ class Loop {
     trace::CallEvent ev;
     if (hooks_.emit) {
       ev.id = NextId();
+      ev.operation = purpose == Purpose::kOwedWrite    ? "owed write"
+                     : purpose == Purpose::kDuplexRead ? "full-duplex read"
+                                                       : OperationWords(*op);
       ev.call = scenario::CallText(call);
       if (call.write_data.size() > trace::kLongData) {
         ev.call = std::string(scenario::CallName(call.call)) + " " +
@@ -791,11 +797,22 @@ class Loop {
   // Delivers one chunk from `from`; false when nothing could move.
   bool Deliver(wire::Side from) {
     if (Wire().closed(from) || Wire().reset(from)) return false;
+    if (Wire().InFlight(from) == 0) return false;
+    if (hooks_.chooser != nullptr) {
+      hooks_.chooser->BeforeDelivery(deliveries_, from, &Wire());
+    }
     const size_t in_flight = Wire().InFlight(from);
-    if (in_flight == 0) return false;
+    if (in_flight == 0 || Wire().closed(from) || Wire().reset(from)) {
+      return false;
+    }
     wire::Amount amount = ToWire(step_.chunk);
     if (amount.kind == wire::Amount::Kind::kBytes) {
       amount.bytes = std::min(amount.bytes, in_flight);
+    }
+    if (hooks_.chooser != nullptr) {
+      if (size_t n = hooks_.chooser->Delivery(deliveries_, from, in_flight)) {
+        amount = wire::Amount::Bytes(std::min(n, in_flight));
+      }
     }
     wire::Delivery d = Wire().Deliver(from, amount);
     if (!d.ok && amount.kind == wire::Amount::Kind::kRecord) {
@@ -803,6 +820,7 @@ class Loop {
     }
     if (!d.ok || d.delivered == 0) return false;
     ++count_;
+    ++deliveries_;
     idle_side_.reset();
     idle_streak_ = 0;
     if (hooks_.plain != nullptr) {
@@ -912,6 +930,7 @@ class Loop {
   Connection& connection_;
   std::array<const scenario::ProgramDecl*, 2> programs_ = {nullptr, nullptr};
   int64_t count_ = 0;
+  int64_t deliveries_ = 0;
   int sub_ = 0;
   std::optional<wire::Side> failed_first_;
   std::optional<wire::Side> idle_side_;

@@ -32,7 +32,38 @@ inline constexpr unsigned kWaitReadable = 1;
 inline constexpr unsigned kWaitWritable = 2;
 inline constexpr unsigned kWaitPeer = 4;  // the peer's program finishing
 
+// Decisions an explorer makes instead of the run step's options, asked at
+// each point where the loop chooses.
+class Chooser {
+ public:
+  virtual ~Chooser() = default;
+  // Which side runs first in the loop's next turn; `deliveries` counts the
+  // deliveries made so far in this run.
+  virtual wire::Side First(int64_t deliveries, wire::Side planned) {
+    (void)deliveries;
+    return planned;
+  }
+  // How many of the `in_flight` bytes from `from` delivery number `index`
+  // (from 0) moves; 0: what the step's `deliver=` says.
+  virtual size_t Delivery(int64_t index, wire::Side from, size_t in_flight) {
+    (void)index;
+    (void)from;
+    (void)in_flight;
+    return 0;
+  }
+  // Just before delivery number `index`, what `from` has in flight may be
+  // changed (a fault); `wire` is the connection's.
+  virtual void BeforeDelivery(int64_t index, wire::Side from,
+                              wire::Wire* wire) {
+    (void)index;
+    (void)from;
+    (void)wire;
+  }
+};
+
 struct LoopHooks {
+  // Makes the loop's choices when set.
+  Chooser* chooser = nullptr;
   // Gets every call and delivery as an event; unset: nobody listens, and
   // events are not even filled in.
   std::function<void(trace::Event&&)> emit;

@@ -319,6 +319,7 @@ class Session::Steps {
 
   Verdict Do(const scenario::RunStep& step, const trace::StepId& id) {
     LoopHooks hooks;
+    hooks.chooser = session_.chooser_;
     if (session_.listening()) {
       hooks.emit = [this](trace::Event&& e) { Emit(std::move(e)); };
     }

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "lib/run/application.h"
+#include "lib/run/program.h"
 #include "lib/run/world.h"
 #include "lib/scenario/ast.h"
 #include "lib/scenario/diagnostic.h"
@@ -92,6 +93,10 @@ class Session {
   const std::string& program_read(wire::Side side) {
     return world_.current().programs[static_cast<size_t>(side)].read;
   }
+
+  // Makes the choices of the `run` steps from now on (an explorer's);
+  // borrowed. nullptr: the steps' own options.
+  void SetChooser(Chooser* chooser) { chooser_ = chooser; }
 
   // Keeps, from now on, the steps run as plain steps: each `run` step as
   // the calls and deliveries it made, with their observed results, for
@@ -163,6 +168,7 @@ class Session {
   bool record_keylog_ = true;
   std::array<Application*, 2> applications_ = {nullptr, nullptr};
   bool record_plain_ = false;
+  Chooser* chooser_ = nullptr;
   std::vector<scenario::Step> plain_;
   // Nothing has been left on OpenSSL's error queue since the last call
   // emptied it.

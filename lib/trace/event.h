@@ -101,6 +101,10 @@ struct CallEvent {
   // What a program does next, for a call a `run` loop made ("waits for
   // readable"); empty elsewhere.
   std::string note;
+  // The program's operation the call belongs to (`read until "\r\n"`), for
+  // a call a `run` loop made; empty elsewhere. Not printed: the explorer's
+  // coverage reads it.
+  std::string operation;
 
   // SSL_get_error's name: "WANT_READ"; empty for a call that returns nothing.
   std::string error_name() const;

@@ -1,0 +1,98 @@
+// The explorer: one scenario with programs, run under every schedule of a
+// family. Each schedule runs in a child process forked where its choices
+// begin to differ from the baseline's (before the World is built for
+// buffer sizes, before the `run` for delivery chunks, at the delivery or
+// turn it changes for split points and side order), so the PKI, the
+// SSL_CTXs and the common prefix of every run are made once, and byte for
+// byte as a fresh run makes them: each path found replays from its emitted
+// plain scenario. Two children run at once (both cores).
+//
+//   explore::Options options;
+//   options.families = {explore::Family::kSplits};
+//   explore::Report report;
+//   std::string error;
+//   if (!explore::Explore(scenario, source, options, &report, &error)) ...
+//   std::cout << explore::ReportText(report);
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lib/scenario/ast.h"
+
+namespace tlsim::explore {
+
+enum class Family {
+  kChunks,   // every delivery N bytes: 1..16, powers of two, record, all
+  kSplits,   // one delivery split in two at each byte offset of its flight
+  kOrder,    // the other side runs first in one turn after a delivery
+  kBuffers,  // send/recv buffers and network capacity, where behaviour changes
+  kFaults,   // each fault kind on each record of each direction
+};
+
+const char* FamilyName(Family family);
+std::optional<Family> FamilyNamed(std::string_view name);
+
+struct Options {
+  std::vector<Family> families = {Family::kChunks, Family::kSplits,
+                                  Family::kOrder};
+  int64_t max_runs = 20000;  // a family set that needs more is refused
+  int workers = 2;           // children at once
+  int shard_index = 0;       // run schedule n when n % shard_count ==
+  int shard_count = 1;       //   shard_index (Bazel's test sharding)
+  std::string emit_dir;      // one plain scenario per distinct path
+};
+
+// One run of the exploration and what it showed.
+struct RunResult {
+  int64_t number = 0;    // in the exploration's order, from 0 (baseline)
+  std::string schedule;  // "splits: delivery 3 (server->client) split at 117"
+  bool faulted = false;  // a fault was applied
+  std::string verdict;   // the run's: done, failed, deadlock, ...
+  std::string detail;
+  std::string client_read, server_read;
+  std::string path;   // digest of every call's (side, call, ret, error)
+  std::string plain;  // the plain scenario (when emitting)
+  // Per side: for the fault table, each side's last call, error, reason
+  // and alerts.
+  std::string client_end, server_end;
+  bool crashed = false;  // the child died or reported nothing
+};
+
+// One distinct (side, operation, call, state, ret, error, alert) seen.
+struct CoverageEntry {
+  int64_t runs = 0;
+  std::string first_schedule;
+};
+
+struct Report {
+  std::string file;
+  int64_t planned = 0;  // runs the families take (all shards)
+  std::vector<RunResult> runs;  // this shard's, baseline first
+  // "client | read until \"x\" | read | state | -1 | WANT_READ | -"
+  std::map<std::string, CoverageEntry> coverage;
+  std::vector<std::string> violations;  // each with its schedule
+  std::vector<std::string> emitted;     // files written
+  double seconds = 0;
+};
+
+// Explores `scenario` (which must have programs and a `run` step; steps
+// before the first run are its prefix, steps after it are not run).
+// Returns false with `out_error` for what cannot be explored (no run step,
+// a family larger than max_runs, an emit folder that is not empty).
+[[nodiscard]] bool Explore(const scenario::Scenario& scenario,
+                           std::string_view source, const Options& options,
+                           Report* out, std::string* out_error);
+
+// The report as text: runs, distinct paths, coverage, violations.
+std::string ReportText(const Report& report);
+// The coverage as JSON lines: one object per entry.
+std::string CoverageJsonLines(const Report& report);
+// The fault table: fault × record -> each side's outcome.
+std::string FaultTable(const Report& report);
+
+}  // namespace tlsim::explore
