@@ -1,7 +1,9 @@
 #include "lib/explore/explorer.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <openssl/evp.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -88,7 +90,8 @@ const char* FaultKindName(FaultKind k) {
 // The choices of one schedule.
 struct Choice {
   int64_t chunk = 0;  // chunks: bytes per delivery; -1 record; 0 as the step
-  int64_t split_at = -1;  // splits: this delivery moves `split_bytes`
+  size_t record_rest = 0;  // chunk -1: the rest of the record in flight
+  int64_t split_at = -1;   // splits: this delivery moves `split_bytes`
   size_t split_bytes = 0;
   int64_t flip_after = -1;  // order: the turn after this many deliveries
   // faults: the kind, on record `record` (1-based, in order of sending)
@@ -147,6 +150,8 @@ class Collector : public trace::Observer {
     }
   }
 
+  void Reset() { *this = Collector(); }
+
   bool active = false;
   std::set<std::string> coverage;
   std::string path;
@@ -200,12 +205,22 @@ class Brancher : public run::Chooser {
     }
     if (mine.split_at == index) return mine.split_bytes;
     if (mine.chunk > 0) return static_cast<size_t>(mine.chunk);
+    if (mine.chunk < 0) return mine.record_rest;
     return 0;
   }
 
   void BeforeDelivery(int64_t, wire::Side from, wire::Wire* w) override {
     const size_t d = static_cast<size_t>(from);
     std::vector<wire::RecordSpan> spans = w->FrameInFlight(from);
+    if (mine.chunk < 0) {  // a record at a time: the first one in flight
+      mine.record_rest = 0;
+      for (const wire::RecordSpan& span : spans) {
+        if (span.in_flight > 0) {
+          mine.record_rest = span.in_flight;
+          break;
+        }
+      }
+    }
     size_t complete = 0;
     for (const wire::RecordSpan& s : spans) {
       if (s.index >= 1 && s.complete) ++complete;
@@ -391,7 +406,9 @@ class Explorer {
       if (f == Family::kBuffers) ExploreBuffers();
     }
     for (Family f : options_.families) {
-      if (f == Family::kChunks) ExploreChunks();
+      if (f == Family::kChunks && (!Rewindable() || options_.fork_at_branch)) {
+        ExploreChunks();
+      }
     }
     bool fan_splits = false, fan_order = false;
     const bool fan_faults = fan_faults_;
@@ -399,9 +416,14 @@ class Explorer {
       fan_splits |= f == Family::kSplits;
       fan_order |= f == Family::kOrder;
     }
-    if (fan_splits || fan_order) FanOut(fan_splits, fan_order, false);
-    if (fan_faults) FanOut(false, false, true);
-    WaitAll();
+    if (Rewindable() && !options_.fork_at_branch) {
+      WaitAll();
+      RunInWorkers(Enumerate(fan_splits, fan_order, fan_faults));
+    } else {
+      if (fan_splits || fan_order) FanOut(fan_splits, fan_order, false);
+      if (fan_faults) FanOut(false, false, true);
+      WaitAll();
+    }
     CheckInvariants();
     std::sort(report_.runs.begin(), report_.runs.end(),
               [](const RunResult& a, const RunResult& b) {
@@ -498,7 +520,23 @@ class Explorer {
 
   // In a child: reports what its run did and exits.
   [[noreturn]] void SendReport(run::Session& session, Collector& collector) {
+    std::string text = ReportJson(session, collector);
+    bool ok = WriteAll(child_fd_, text);
+    close(child_fd_);
+    std::fflush(nullptr);
+    _exit(ok ? 0 : 3);
+  }
+
+  // What a run did, as the JSON object a child or a worker sends.
+  std::string ReportJson(run::Session& session, Collector& collector) {
+    (void)session.Finish();
     Json j;
+    std::string digest;
+    for (const trace::WireDigest& w : session.footer().digests) {
+      digest += fmt::format("{} c>s {} s>c {}; ", w.connection, w.sha256[0],
+                            w.sha256[1]);
+    }
+    j["digest"] = digest;
     j["number"] = child_number_;
     j["schedule"] = child_schedule_;
     j["fault"] = child_fault_;
@@ -509,7 +547,7 @@ class Explorer {
     j["client_end"] = collector.ends[0];
     j["server_end"] = collector.ends[1];
     j["path"] = Sha256Hex(collector.path);
-    j["coverage"] = collector.coverage;
+    if (!aggregate_coverage_) j["coverage"] = collector.coverage;
     Json shape = Json::array();
     for (const auto& [side, bytes] : collector.shape.deliveries) {
       shape.push_back({static_cast<int>(side), bytes});
@@ -540,15 +578,10 @@ class Explorer {
       }
       j["plain"] = scenario::Print(plain);
     }
-    (void)session.Finish();
 #ifdef TLSIM_ASAN
     if (__lsan_do_recoverable_leak_check() != 0) j["leak"] = true;
 #endif
-    std::string text = j.dump(-1, ' ', false, Json::error_handler_t::replace);
-    bool ok = WriteAll(child_fd_, text);
-    close(child_fd_);
-    std::fflush(nullptr);
-    _exit(ok ? 0 : 3);
+    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
   }
 
   // Reads the oldest child's report.
@@ -582,6 +615,21 @@ class Explorer {
   bool Parse(const std::string& text, RunResult* r, Shape* shape = nullptr) {
     Json j = Json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return false;
+    return ParseJson(j, r, shape);
+  }
+
+  // Counts one run toward a coverage entry.
+  void Count(const std::string& key, int64_t runs, int64_t number,
+             const std::string& schedule) {
+    CoverageEntry& e = report_.coverage[key];
+    e.runs += runs;
+    if (e.first_number < 0 || number < e.first_number) {
+      e.first_number = number;
+      e.first_schedule = schedule;
+    }
+  }
+
+  bool ParseJson(const Json& j, RunResult* r, Shape* shape = nullptr) {
     r->fault = j.value("fault", "");
     r->verdict = j.value("verdict", "");
     r->detail = j.value("detail", "");
@@ -591,14 +639,15 @@ class Explorer {
     r->server_end = j.value("server_end", "");
     r->path = j.value("path", "");
     r->plain = j.value("plain", "");
+    r->digest = j.value("digest", "");
     if (j.value("leak", false)) {
       report_.violations.push_back(
           fmt::format("{}: LeakSanitizer found a leak", r->schedule));
     }
-    for (const auto& entry : j["coverage"]) {
-      CoverageEntry& e = report_.coverage[entry.get<std::string>()];
-      if (e.runs == 0) e.first_schedule = r->schedule;
-      ++e.runs;
+    if (j.contains("coverage")) {
+      for (const auto& entry : j["coverage"]) {
+        Count(entry.get<std::string>(), 1, r->number, r->schedule);
+      }
     }
     if (shape != nullptr) {
       for (const auto& d : j["deliveries"]) {
@@ -781,6 +830,254 @@ class Explorer {
     // The parent's own run is the baseline's again: nothing to report.
   }
 
+  // Whether a worker may run schedule after schedule on one Session
+  // (Session::Rewind): a seeded scenario without `connection` steps.
+  bool Rewindable() const {
+    return scenario_.seed.has_value() &&
+           std::none_of(
+               scenario_.steps.begin(), scenario_.steps.end(),
+               [](const scenario::Step& step) {
+                 return std::holds_alternative<scenario::ConnectionStep>(step);
+               });
+  }
+
+  struct PlannedRun {
+    int64_t number = 0;
+    Choice choice;
+    std::string schedule;
+    std::string fault;
+  };
+
+  // Every schedule of the families a worker runs, numbered in order, this
+  // shard's only.
+  std::vector<PlannedRun> Enumerate(bool splits, bool order, bool faults) {
+    std::vector<PlannedRun> out;
+    auto add = [&](const Choice& c, std::string schedule, std::string fault) {
+      const int64_t number = next_number_++;
+      if (Mine(number)) {
+        out.push_back({number, c, std::move(schedule), std::move(fault)});
+      }
+    };
+    for (Family f : options_.families) {
+      if (f != Family::kChunks) continue;
+      for (int64_t size : ChunkSizes()) {
+        Choice c;
+        c.chunk = size;
+        add(c,
+            size < 0 ? std::string("chunks: a record at a time")
+                     : fmt::format("chunks: {} bytes at a time", size),
+            "");
+      }
+    }
+    if (splits) {
+      for (size_t i = 0; i < shape_.deliveries.size(); ++i) {
+        const auto& [from, bytes] = shape_.deliveries[i];
+        if (options_.split_delivery != 0 &&
+            static_cast<int64_t>(i) + 1 != options_.split_delivery) {
+          continue;
+        }
+        for (size_t k = 1; k < bytes; ++k) {
+          Choice c;
+          c.split_at = static_cast<int64_t>(i);
+          c.split_bytes = k;
+          add(c,
+              fmt::format("splits: delivery {} ({}) split at {} of {}", i + 1,
+                          proto::DirectionName(from), k, bytes),
+              "");
+        }
+      }
+    }
+    if (order) {
+      for (size_t d = 1; d <= shape_.deliveries.size(); ++d) {
+        Choice c;
+        c.flip_after = static_cast<int64_t>(d);
+        add(c,
+            fmt::format("order: the other side runs first after delivery {}",
+                        d),
+            "");
+      }
+    }
+    if (faults) {
+      for (wire::Side from : {wire::Side::kClient, wire::Side::kServer}) {
+        for (size_t r = 1; r <= shape_.records[static_cast<size_t>(from)];
+             ++r) {
+          for (FaultKind k : kFaultKinds) {
+            Choice c;
+            c.fault = k;
+            c.direction = from;
+            c.record = r;
+            add(c,
+                fmt::format("faults: {} record {} of {}", FaultKindName(k), r,
+                            proto::DirectionName(from)),
+                FaultKindName(k));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  // Runs `planned` in `options_.workers` worker processes, each with one
+  // World: schedule after schedule, rewound in between. Each sends one JSON
+  // line per run.
+  void RunInWorkers(const std::vector<PlannedRun>& planned) {
+    const int workers = std::max(
+        1, std::min<int>(options_.workers, static_cast<int>(planned.size())));
+    if (planned.empty()) return;
+    std::vector<std::pair<pid_t, int>> started;
+    for (int w = 0; w < workers; ++w) {
+      int fds[2];
+      if (pipe(fds) != 0) break;
+      std::fflush(nullptr);
+      pid_t pid = fork();
+      if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        break;
+      }
+      if (pid == 0) {
+        close(fds[0]);
+        for (const auto& [p, fd] : started) close(fd);
+        Work(planned, w, workers, fds[1]);
+      }
+      close(fds[1]);
+      started.emplace_back(pid, fds[0]);
+    }
+    // Read every worker's lines as they come.
+    std::vector<std::string> pending(started.size());
+    std::vector<bool> open(started.size(), true);
+    size_t open_count = started.size();
+    std::set<int64_t> reported;
+    while (open_count > 0) {
+      std::vector<pollfd> fds;
+      std::vector<size_t> which;
+      for (size_t i = 0; i < started.size(); ++i) {
+        if (!open[i]) continue;
+        fds.push_back({started[i].second, POLLIN, 0});
+        which.push_back(i);
+      }
+      if (poll(fds.data(), fds.size(), -1) < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      for (size_t f = 0; f < fds.size(); ++f) {
+        if (fds[f].revents == 0) continue;
+        const size_t i = which[f];
+        char buf[65536];
+        ssize_t n = ::read(started[i].second, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          open[i] = false;
+          --open_count;
+          close(started[i].second);
+          continue;
+        }
+        pending[i].append(buf, static_cast<size_t>(n));
+        size_t line_end;
+        while ((line_end = pending[i].find('\n')) != std::string::npos) {
+          std::string line = pending[i].substr(0, line_end);
+          pending[i].erase(0, line_end + 1);
+          Json j = Json::parse(line, nullptr, false);
+          if (!j.is_object()) continue;
+          if (j.contains("totals")) {  // a worker's coverage, at its end
+            for (const auto& t : j["totals"]) {
+              Count(t[0].get<std::string>(), t[1].get<int64_t>(),
+                    t[2].get<int64_t>(), t[3].get<std::string>());
+            }
+            continue;
+          }
+          RunResult r;
+          r.number = j.value("number", int64_t{-1});
+          r.schedule = j.value("schedule", "");
+          if (!ParseJson(j, &r)) continue;
+          reported.insert(r.number);
+          Record(std::move(r));
+        }
+      }
+    }
+    for (const auto& [pid, fd] : started) {
+      int status = 0;
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+    // A schedule no worker reported: its worker died during it.
+    for (const PlannedRun& p : planned) {
+      if (reported.count(p.number) != 0) continue;
+      RunResult r;
+      r.number = p.number;
+      r.schedule = p.schedule;
+      r.fault = p.fault;
+      r.crashed = true;
+      r.verdict = "crashed";
+      r.detail = "the worker running it died";
+      Record(std::move(r));
+    }
+  }
+
+  // A worker: runs every `workers`-th schedule from `first` and exits.
+  [[noreturn]] void Work(const std::vector<PlannedRun>& planned, int first,
+                         int workers, int fd) {
+    run::Session session(scenario_, source_);
+    Collector collector;
+    session.AddObserver(&collector);
+    session.RecordKeyLog(false);
+    session.RecordPlainSteps(!options_.emit_dir.empty());
+    session.UseSocketBios(fan_faults_);
+    scenario::Diagnostic d;
+    if (!session.Prepare(&d)) _exit(4);
+    // Memory freed between runs stays with the process: giving it back
+    // and faulting it in again costs more than the runs.
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    aggregate_coverage_ = true;
+    struct Seen {
+      int64_t runs = 0;
+      int64_t first = 0;
+      std::string schedule;
+    };
+    std::map<std::string, Seen> seen;
+    for (size_t i = static_cast<size_t>(first); i < planned.size();
+         i += static_cast<size_t>(workers)) {
+      const PlannedRun& p = planned[i];
+      if (!session.Rewind()) _exit(5);
+      collector.Reset();
+      Brancher brancher;
+      brancher.mine = p.choice;
+      session.SetChooser(&brancher);
+      while (!session.done() &&
+             session.next_step() < static_cast<size_t>(run_index_)) {
+        session.Step();
+      }
+      collector.active = true;
+      if (!session.done()) session.Step();
+      session.SetChooser(nullptr);
+      child_number_ = p.number;
+      child_schedule_ = p.schedule;
+      child_fault_ = p.fault;
+      std::string line = ReportJson(session, collector) + "\n";
+      if (!WriteAll(fd, line)) _exit(3);
+      for (const std::string& key : collector.coverage) {
+        Seen& e = seen[key];
+        if (e.runs++ == 0) {
+          e.first = p.number;
+          e.schedule = p.schedule;
+        }
+      }
+    }
+    Json totals = Json::array();
+    for (const auto& [key, e] : seen) {
+      totals.push_back({key, e.runs, e.first, e.schedule});
+    }
+    Json end;
+    end["totals"] = totals;
+    if (!WriteAll(fd, end.dump(-1, ' ', false, Json::error_handler_t::replace) +
+                          "\n")) {
+      _exit(3);
+    }
+    close(fd);
+    std::fflush(nullptr);
+    _exit(0);
+  }
+
   void CheckInvariants() {
     if (report_.runs.empty()) return;
     const RunResult* base = nullptr;
@@ -848,7 +1145,7 @@ class Explorer {
       f << "# Emitted by tlsim explore from "
         << fs::path(scenario_.file).filename().string()
         << ": one distinct path.\n# Schedule: " << r.schedule
-        << "\n# Run verdict: " << r.verdict << "\n"
+        << "\n# Run verdict: " << r.verdict << "\n# Wire: " << r.digest << "\n"
         << r.plain;
       report_.emitted.push_back(out.string());
     }
@@ -870,6 +1167,8 @@ class Explorer {
   int64_t child_number_ = 0;
   std::string child_schedule_;
   std::string child_fault_;
+  // A worker sums its runs' coverage and sends it once, at its end.
+  bool aggregate_coverage_ = false;
 };
 
 }  // namespace
