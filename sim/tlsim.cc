@@ -338,6 +338,8 @@ struct ExploreFlags {
   std::string format = "text";
   std::string coverage;
   bool fault_table = false;
+  int64_t split_delivery = 0;
+  bool fork_at_branch = false;
 };
 
 // A number from the environment (Bazel's sharding variables); `fallback`
@@ -371,6 +373,8 @@ int Explore(const ExploreFlags& flags) {
     }
   }
   options.max_runs = flags.max_runs;
+  options.split_delivery = flags.split_delivery;
+  options.fork_at_branch = flags.fork_at_branch;
   options.workers = std::max(1, flags.workers);
   if (!flags.emit.empty()) options.emit_dir = UserPath(flags.emit);
   options.shard_count = std::max(1, EnvNumber("TEST_TOTAL_SHARDS", 1));
@@ -515,6 +519,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "jsonl"}));
   explore->add_option("--coverage", explore_flags.coverage,
                       "also write the coverage as JSON lines to this file");
+  explore->add_option("--split-delivery", explore_flags.split_delivery,
+                      "splits: split only this delivery of the baseline "
+                      "(1-based; default every one)");
+  explore->add_flag("--fork-at-branch", explore_flags.fork_at_branch,
+                    "run each schedule in a child forked where it departs "
+                    "from the baseline, instead of in two workers that "
+                    "rewind one World between runs (same results)");
   explore->add_flag("--fault-table", explore_flags.fault_table,
                     "print the fault sweep's table (fault x record -> each "
                     "side's outcome)");

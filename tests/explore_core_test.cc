@@ -69,8 +69,8 @@ class Digests : public trace::Observer {
   void OnEvent(const trace::Event&) override {}
   void OnFooter(const trace::Footer& f) override {
     for (const trace::WireDigest& w : f.digests) {
-      text += w.connection + " c>s " + w.sha256[0] + " s>c " + w.sha256[1] +
-              "; ";
+      text +=
+          w.connection + " c>s " + w.sha256[0] + " s>c " + w.sha256[1] + "; ";
     }
   }
   std::string text;
@@ -97,8 +97,7 @@ TEST_CASE("every emitted path replays with the bytes the exploration saw") {
     const std::string text = ReadAll(file);
     const size_t at = text.find("# Wire: ");
     REQUIRE(at != std::string::npos);
-    const std::string wire =
-        text.substr(at + 8, text.find('\n', at) - at - 8);
+    const std::string wire = text.substr(at + 8, text.find('\n', at) - at - 8);
     scenario::Scenario plain;
     scenario::Diagnostic d;
     REQUIRE(scenario::Parse(file, text, &plain, &d));
@@ -146,8 +145,7 @@ TEST_CASE("the fault sweep: every kind on every record, within its bounds") {
   const std::string table = explore::FaultTable(report);
   CHECK(table.find("| corrupt last byte record 1 of server->client | ") !=
         std::string::npos);
-  CHECK(table.find("decryption failed or bad record mac") !=
-        std::string::npos);
+  CHECK(table.find("decryption failed or bad record mac") != std::string::npos);
   // A reset fails the reader with ECONNRESET (SYSCALL), not a wait.
   CHECK(table.find("| reset record 1 of client->server | ") !=
         std::string::npos);
