@@ -521,6 +521,11 @@ class Explorer {
   // In a child: reports what its run did and exits.
   [[noreturn]] void SendReport(run::Session& session, Collector& collector) {
     std::string text = ReportJson(session, collector);
+    if (Leaked()) {
+      Json j = Json::parse(text);
+      j["leak"] = true;
+      text = j.dump(-1, ' ', false, Json::error_handler_t::replace);
+    }
     bool ok = WriteAll(child_fd_, text);
     close(child_fd_);
     std::fflush(nullptr);
@@ -578,9 +583,6 @@ class Explorer {
       }
       j["plain"] = scenario::Print(plain);
     }
-#ifdef TLSIM_ASAN
-    if (__lsan_do_recoverable_leak_check() != 0) j["leak"] = true;
-#endif
     return j.dump(-1, ' ', false, Json::error_handler_t::replace);
   }
 
@@ -979,6 +981,11 @@ class Explorer {
           pending[i].erase(0, line_end + 1);
           Json j = Json::parse(line, nullptr, false);
           if (!j.is_object()) continue;
+          if (j.contains("leak")) {
+            report_.violations.push_back(fmt::format(
+                "LeakSanitizer found a leak in the runs of a worker ({})",
+                j["leak"].get<std::string>()));
+          }
           if (j.contains("totals")) {  // a worker's coverage, at its end
             for (const auto& t : j["totals"]) {
               Count(t[0].get<std::string>(), t[1].get<int64_t>(),
@@ -1069,6 +1076,11 @@ class Explorer {
     }
     Json end;
     end["totals"] = totals;
+    if (Leaked()) {
+      end["leak"] = fmt::format("schedules {} to {}, every {}th",
+                                planned[static_cast<size_t>(first)].number,
+                                planned.back().number, workers);
+    }
     if (!WriteAll(fd, end.dump(-1, ' ', false, Json::error_handler_t::replace) +
                           "\n")) {
       _exit(3);
@@ -1076,6 +1088,15 @@ class Explorer {
     close(fd);
     std::fflush(nullptr);
     _exit(0);
+  }
+
+  // Under ASan: whether memory allocated so far is no longer reachable.
+  static bool Leaked() {
+#ifdef TLSIM_ASAN
+    return __lsan_do_recoverable_leak_check() != 0;
+#else
+    return false;
+#endif
   }
 
   void CheckInvariants() {
