@@ -1,4 +1,17 @@
-"""One test target per scenario file."""
+"""One test target per scenario file.
+
+Works from tlsim's own workspace and from another one that has tlsim as a
+repository (see README.md, "Using tlsim from another Bazel workspace"):
+
+    load("@tlsim//scenarios:scenario_test.bzl", "scenario_tests")
+
+    scenario_tests(srcs = glob(["**/*.tlsim"]))
+"""
+
+# Labels of tlsim's own, resolved in tlsim's repository whichever workspace
+# loads this file.
+_TLSIM = Label("//sim:tlsim")
+_RUN_SCENARIO = Label("//scenarios:run_scenario.sh")
 
 def scenario_tests(srcs):
     """Declares a test for each .tlsim file in srcs.
@@ -19,13 +32,13 @@ def scenario_tests(srcs):
         native.sh_test(
             name = name,
             size = "small",
-            srcs = ["//scenarios:run_scenario.sh"],
+            srcs = [_RUN_SCENARIO],
             args = [
-                "$(location //sim:tlsim)",
+                "$(location %s)" % _TLSIM,
                 "$(location %s)" % src,
             ],
             data = [
                 src,
-                "//sim:tlsim",
+                _TLSIM,
             ] + native.glob([src[:-len(".tlsim")] + ".trace"]),
         )

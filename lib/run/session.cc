@@ -25,6 +25,7 @@
 #include "lib/scenario/printer.h"
 #include "lib/tls/clock.h"
 #include "lib/tls/names.h"
+#include "lib/tls/seeded_random.h"
 #include "lib/trace/text.h"
 #include "lib/wire/fault.h"
 #include "lib/wire/socket_bio.h"
@@ -751,7 +752,36 @@ bool Session::Prepare(scenario::Diagnostic* out_error) {
   world_.record_keylog = record_keylog_;
   tls::ClockScope clock(scenario_.clock.value_or(kDefaultClock));
   prepared_ = BuildWorld(scenario_, source_, &world_, out_error);
+  // A second connection may resume a session the contexts cached, and the
+  // cache outlives a rewind: such scenarios run from scratch instead.
+  rewindable_ = prepared_ && scenario_.seed.has_value() && !tag_connections_ &&
+                tls::GetRandomPosition(world_.libctx.get(), &prepared_at_);
   return prepared_;
+}
+
+bool Session::Rewind() {
+  if (!rewindable_) return false;
+  world_.connections.clear();
+  world_.clock = scenario_.clock.value_or(kDefaultClock);
+  world_.keylog = trace::KeyLog();
+  std::string error;
+  {
+    tls::ClockScope clock(world_.clock);
+    if (!OpenConnection(&world_, "main", &error)) return false;
+  }
+  // Whatever opening the connection drew, the stream goes on from where a
+  // fresh run's first step finds it.
+  if (!tls::RewindRandom(world_.libctx.get(), prepared_at_)) return false;
+  ERR_clear_error();
+  error_queue_clean_ = true;
+  next_ = 0;
+  failed_ = false;
+  finished_ = false;
+  verdict_ = {};
+  footer_ = {};
+  events_.clear();
+  plain_.clear();
+  return true;
 }
 
 scenario::Scenario Session::PlainScenario() const {

@@ -37,6 +37,7 @@
 #include "lib/run/application.h"
 #include "lib/run/program.h"
 #include "lib/run/world.h"
+#include "lib/tls/seeded_random.h"
 #include "lib/scenario/ast.h"
 #include "lib/scenario/diagnostic.h"
 #include "lib/trace/event.h"
@@ -67,6 +68,15 @@ class Session {
   [[nodiscard]] bool Prepare(scenario::Diagnostic* out_error);
   bool prepared() const { return prepared_; }
 
+  // Starts the run over without building the World again: every
+  // connection closed, "main" opened afresh, the scenario clock and (the
+  // scenario has a seed) the random stream back where Prepare left them,
+  // the steps from the first. What runs next sends the same bytes as a
+  // fresh Session would. False when the scenario has no seed, has
+  // `connection` steps (a resumption would find the sessions the contexts
+  // cached in the runs before), or the stream was rekeyed since.
+  [[nodiscard]] bool Rewind();
+
   // Observers get the header before the first step, every event, and the
   // footer from Finish(). Borrowed: they must outlive the Session's use.
   void AddObserver(trace::Observer* observer) {
@@ -93,6 +103,11 @@ class Session {
   const std::string& program_read(wire::Side side) {
     return world_.current().programs[static_cast<size_t>(side)].read;
   }
+
+  // Puts a socket BIO under each SSL even when no step resets (set before
+  // Prepare): an explorer's resets then fail reads with ECONNRESET. It
+  // changes no byte on the wire.
+  void UseSocketBios(bool use) { world_.socket_bios = use; }
 
   // Makes the choices of the `run` steps from now on (an explorer's);
   // borrowed. nullptr: the steps' own options.
@@ -169,6 +184,8 @@ class Session {
   std::array<Application*, 2> applications_ = {nullptr, nullptr};
   bool record_plain_ = false;
   Chooser* chooser_ = nullptr;
+  bool rewindable_ = false;
+  tls::RandomPosition prepared_at_;
   std::vector<scenario::Step> plain_;
   // Nothing has been left on OpenSSL's error queue since the last call
   // emptied it.
