@@ -122,8 +122,7 @@ TEST_CASE("every run replays from its plain steps, byte for byte") {
     CHECK(plain.programs.empty());
     CHECK(std::none_of(plain.steps.begin(), plain.steps.end(),
                        [](const auto& step) {
-                         return std::holds_alternative<scenario::RunStep>(
-                             step);
+                         return std::holds_alternative<scenario::RunStep>(step);
                        }));
     run::Runner again(plain, plain_text);
     REQUIRE(again.Prepare(&d));
@@ -229,7 +228,8 @@ TEST_CASE("a deadlock says where each side waits and where the bytes are") {
 
 TEST_CASE("a failed program names its call, error and reason") {
   std::string text = kHeader;
-  text.replace(text.find("trust  = root"), 13, "trust  = root\n  versions = TLSv1.3");
+  text.replace(text.find("trust  = root"), 13,
+               "trust  = root\n  versions = TLSv1.3");
   text.replace(text.find("cert = server.test"), 18,
                "cert = server.test\n  versions = TLSv1.2");
   text += "program client {\n  connect\n}\nprogram server {\n  accept\n}\n";
@@ -243,9 +243,8 @@ TEST_CASE("a failed program names its call, error and reason") {
   const auto& end = std::get<trace::DriveEvent>(session.events().back());
   CHECK(std::string(end.kind) == "run");
   CHECK(end.result == "failed");
-  CHECK_THAT(end.detail,
-             Catch::Contains("server failed: accept -> -1 SSL "
-                             "\"unsupported protocol\""));
+  CHECK_THAT(end.detail, Catch::Contains("server failed: accept -> -1 SSL "
+                                         "\"unsupported protocol\""));
 }
 
 // The way people write a non-blocking client: connect, send the request,
@@ -264,7 +263,8 @@ class Client : public run::Application {
           r = SSL_connect(ssl);
           break;
         case 1:
-          r = SSL_write(ssl, request_.data(), static_cast<int>(request_.size()));
+          r = SSL_write(ssl, request_.data(),
+                        static_cast<int>(request_.size()));
           break;
         default: {
           char buf[256];
@@ -309,8 +309,9 @@ TEST_CASE("a user's own client in the client's seat") {
                "trust  = root\n  send_buffer = 1024");
   text.replace(text.find("cert = server.test"), 18,
                "cert = server.test\n  num_tickets = 0");
-  text += "program server {\n  accept\n  read until \"\\r\\n\\r\\n\"\n"
-          "  write \"HTTP/1.1 200 OK\\r\\n\\r\\n\"\n}\n";
+  text +=
+      "program server {\n  accept\n  read until \"\\r\\n\\r\\n\"\n"
+      "  write \"HTTP/1.1 200 OK\\r\\n\\r\\n\"\n}\n";
   SECTION("written right, it reads the reply") {
     text += "run -> done\n";
     scenario::Scenario s = MustParse(text);

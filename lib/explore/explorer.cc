@@ -1,7 +1,9 @@
 #include "lib/explore/explorer.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <openssl/evp.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,9 +59,9 @@ enum class FaultKind {
   kClose,
 };
 constexpr FaultKind kFaultKinds[] = {
-    FaultKind::kDrop,   FaultKind::kDuplicate, FaultKind::kSwap,
-    FaultKind::kTruncate, FaultKind::kCorrupt, FaultKind::kHeader,
-    FaultKind::kAlert,  FaultKind::kReset,     FaultKind::kClose};
+    FaultKind::kDrop,     FaultKind::kDuplicate, FaultKind::kSwap,
+    FaultKind::kTruncate, FaultKind::kCorrupt,   FaultKind::kHeader,
+    FaultKind::kAlert,    FaultKind::kReset,     FaultKind::kClose};
 
 const char* FaultKindName(FaultKind k) {
   switch (k) {
@@ -88,7 +90,8 @@ const char* FaultKindName(FaultKind k) {
 // The choices of one schedule.
 struct Choice {
   int64_t chunk = 0;  // chunks: bytes per delivery; -1 record; 0 as the step
-  int64_t split_at = -1;  // splits: this delivery moves `split_bytes`
+  size_t record_rest = 0;  // chunk -1: the rest of the record in flight
+  int64_t split_at = -1;   // splits: this delivery moves `split_bytes`
   size_t split_bytes = 0;
   int64_t flip_after = -1;  // order: the turn after this many deliveries
   // faults: the kind, on record `record` (1-based, in order of sending)
@@ -147,6 +150,8 @@ class Collector : public trace::Observer {
     }
   }
 
+  void Reset() { *this = Collector(); }
+
   bool active = false;
   std::set<std::string> coverage;
   std::string path;
@@ -166,7 +171,7 @@ class Brancher : public run::Chooser {
   bool fan_order = false;
   bool fan_faults = false;
   int64_t split_delivery = 0;  // fan only this delivery's splits (1-based)
-  Choice mine;  // a child's (or the baseline's: nothing)
+  Choice mine;                 // a child's (or the baseline's: nothing)
   int64_t last_order_fan_ = 0;
   std::array<size_t, 2> records_seen = {0, 0};
 
@@ -175,9 +180,9 @@ class Brancher : public run::Chooser {
       last_order_fan_ = deliveries;
       Choice c;
       c.flip_after = deliveries;
-      if (fork(c, fmt::format("order: the {} runs first after delivery {}",
-                              proto::SideName(wire::Peer(planned)),
-                              deliveries))) {
+      if (fork(c,
+               fmt::format("order: the {} runs first after delivery {}",
+                           proto::SideName(wire::Peer(planned)), deliveries))) {
         return wire::Peer(planned);
       }
     }
@@ -200,12 +205,22 @@ class Brancher : public run::Chooser {
     }
     if (mine.split_at == index) return mine.split_bytes;
     if (mine.chunk > 0) return static_cast<size_t>(mine.chunk);
+    if (mine.chunk < 0) return mine.record_rest;
     return 0;
   }
 
   void BeforeDelivery(int64_t, wire::Side from, wire::Wire* w) override {
     const size_t d = static_cast<size_t>(from);
     std::vector<wire::RecordSpan> spans = w->FrameInFlight(from);
+    if (mine.chunk < 0) {  // a record at a time: the first one in flight
+      mine.record_rest = 0;
+      for (const wire::RecordSpan& span : spans) {
+        if (span.in_flight > 0) {
+          mine.record_rest = span.in_flight;
+          break;
+        }
+      }
+    }
     size_t complete = 0;
     for (const wire::RecordSpan& s : spans) {
       if (s.index >= 1 && s.complete) ++complete;
@@ -218,9 +233,9 @@ class Brancher : public run::Chooser {
           c.fault = k;
           c.direction = from;
           c.record = records_seen[d] + s.index;
-          if (fork(c, fmt::format("faults: {} record {} of {}",
-                                  FaultKindName(k), c.record,
-                                  proto::DirectionName(from)))) {
+          if (fork(c,
+                   fmt::format("faults: {} record {} of {}", FaultKindName(k),
+                               c.record, proto::DirectionName(from)))) {
             Apply(w, from, s, spans);
             records_seen[d] += complete;
             return;
@@ -275,7 +290,8 @@ class Brancher : public run::Chooser {
                        &result);
         break;
       case FaultKind::kAlert:
-        (void)w->Apply(from, wire::fault::InjectAlert{wire::kAlertLevelFatal, 40},
+        (void)w->Apply(from,
+                       wire::fault::InjectAlert{wire::kAlertLevelFatal, 40},
                        &result);
         break;
       case FaultKind::kReset:
@@ -353,24 +369,25 @@ class Explorer {
       }
     }
     if (run_index_ < 0) {
-      *out_error = "nothing to explore: the scenario has no `run` step "
-                   "(explore runs its programs under many schedules)";
+      *out_error =
+          "nothing to explore: the scenario has no `run` step "
+          "(explore runs its programs under many schedules)";
       return false;
     }
     if (!options_.emit_dir.empty()) {
       std::error_code ec;
       if (fs::exists(options_.emit_dir, ec) &&
           !fs::is_empty(options_.emit_dir, ec)) {
-        *out_error = "the emit folder " + options_.emit_dir +
-                     " exists and is not empty";
+        *out_error =
+            "the emit folder " + options_.emit_dir + " exists and is not empty";
         return false;
       }
     }
     // The baseline, in a child, for the shape the families are made from.
     Choice none;
     RunResult baseline;
-    if (!RunFresh(none, "baseline: the run step's own options", 0,
-                  &baseline, &shape_)) {
+    if (!RunFresh(none, "baseline: the run step's own options", 0, &baseline,
+                  &shape_)) {
       *out_error = "the baseline run did not report: " + baseline.detail;
       return false;
     }
@@ -389,7 +406,9 @@ class Explorer {
       if (f == Family::kBuffers) ExploreBuffers();
     }
     for (Family f : options_.families) {
-      if (f == Family::kChunks) ExploreChunks();
+      if (f == Family::kChunks && (!Rewindable() || options_.fork_at_branch)) {
+        ExploreChunks();
+      }
     }
     bool fan_splits = false, fan_order = false;
     const bool fan_faults = fan_faults_;
@@ -397,18 +416,23 @@ class Explorer {
       fan_splits |= f == Family::kSplits;
       fan_order |= f == Family::kOrder;
     }
-    if (fan_splits || fan_order) FanOut(fan_splits, fan_order, false);
-    if (fan_faults) FanOut(false, false, true);
-    WaitAll();
+    if (Rewindable() && !options_.fork_at_branch) {
+      WaitAll();
+      RunInWorkers(Enumerate(fan_splits, fan_order, fan_faults));
+    } else {
+      if (fan_splits || fan_order) FanOut(fan_splits, fan_order, false);
+      if (fan_faults) FanOut(false, false, true);
+      WaitAll();
+    }
     CheckInvariants();
     std::sort(report_.runs.begin(), report_.runs.end(),
               [](const RunResult& a, const RunResult& b) {
                 return a.number < b.number;
               });
     if (!options_.emit_dir.empty()) Emit();
-    report_.seconds = std::chrono::duration<double>(
-                          std::chrono::steady_clock::now() - start)
-                          .count();
+    report_.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     return true;
   }
 
@@ -437,8 +461,8 @@ class Explorer {
           n += static_cast<int64_t>(std::size(kBufferSizes)) * 3;
           break;
         case Family::kFaults:
-          n += static_cast<int64_t>(
-              (shape_.records[0] + shape_.records[1]) * std::size(kFaultKinds));
+          n += static_cast<int64_t>((shape_.records[0] + shape_.records[1]) *
+                                    std::size(kFaultKinds));
           break;
       }
     }
@@ -496,7 +520,23 @@ class Explorer {
 
   // In a child: reports what its run did and exits.
   [[noreturn]] void SendReport(run::Session& session, Collector& collector) {
+    std::string text = ReportJson(session, collector);
+    bool ok = WriteAll(child_fd_, text);
+    close(child_fd_);
+    std::fflush(nullptr);
+    _exit(ok ? 0 : 3);
+  }
+
+  // What a run did, as the JSON object a child or a worker sends.
+  std::string ReportJson(run::Session& session, Collector& collector) {
+    (void)session.Finish();
     Json j;
+    std::string digest;
+    for (const trace::WireDigest& w : session.footer().digests) {
+      digest += fmt::format("{} c>s {} s>c {}; ", w.connection, w.sha256[0],
+                            w.sha256[1]);
+    }
+    j["digest"] = digest;
     j["number"] = child_number_;
     j["schedule"] = child_schedule_;
     j["fault"] = child_fault_;
@@ -507,7 +547,7 @@ class Explorer {
     j["client_end"] = collector.ends[0];
     j["server_end"] = collector.ends[1];
     j["path"] = Sha256Hex(collector.path);
-    j["coverage"] = collector.coverage;
+    if (!aggregate_coverage_) j["coverage"] = collector.coverage;
     Json shape = Json::array();
     for (const auto& [side, bytes] : collector.shape.deliveries) {
       shape.push_back({static_cast<int>(side), bytes});
@@ -538,15 +578,10 @@ class Explorer {
       }
       j["plain"] = scenario::Print(plain);
     }
-    (void)session.Finish();
 #ifdef TLSIM_ASAN
     if (__lsan_do_recoverable_leak_check() != 0) j["leak"] = true;
 #endif
-    std::string text = j.dump(-1, ' ', false, Json::error_handler_t::replace);
-    bool ok = WriteAll(child_fd_, text);
-    close(child_fd_);
-    std::fflush(nullptr);
-    _exit(ok ? 0 : 3);
+    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
   }
 
   // Reads the oldest child's report.
@@ -564,11 +599,11 @@ class Explorer {
     if (!Parse(text, &r) || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
       r.crashed = true;
       r.verdict = "crashed";
-      r.detail = WIFSIGNALED(status)
-                     ? fmt::format("the run died of signal {}",
-                                   WTERMSIG(status))
-                     : fmt::format("the run exited {} without a report",
-                                   WEXITSTATUS(status));
+      r.detail =
+          WIFSIGNALED(status)
+              ? fmt::format("the run died of signal {}", WTERMSIG(status))
+              : fmt::format("the run exited {} without a report",
+                            WEXITSTATUS(status));
     }
     Record(std::move(r));
   }
@@ -580,6 +615,21 @@ class Explorer {
   bool Parse(const std::string& text, RunResult* r, Shape* shape = nullptr) {
     Json j = Json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return false;
+    return ParseJson(j, r, shape);
+  }
+
+  // Counts one run toward a coverage entry.
+  void Count(const std::string& key, int64_t runs, int64_t number,
+             const std::string& schedule) {
+    CoverageEntry& e = report_.coverage[key];
+    e.runs += runs;
+    if (e.first_number < 0 || number < e.first_number) {
+      e.first_number = number;
+      e.first_schedule = schedule;
+    }
+  }
+
+  bool ParseJson(const Json& j, RunResult* r, Shape* shape = nullptr) {
     r->fault = j.value("fault", "");
     r->verdict = j.value("verdict", "");
     r->detail = j.value("detail", "");
@@ -589,14 +639,15 @@ class Explorer {
     r->server_end = j.value("server_end", "");
     r->path = j.value("path", "");
     r->plain = j.value("plain", "");
+    r->digest = j.value("digest", "");
     if (j.value("leak", false)) {
       report_.violations.push_back(
           fmt::format("{}: LeakSanitizer found a leak", r->schedule));
     }
-    for (const auto& entry : j["coverage"]) {
-      CoverageEntry& e = report_.coverage[entry.get<std::string>()];
-      if (e.runs == 0) e.first_schedule = r->schedule;
-      ++e.runs;
+    if (j.contains("coverage")) {
+      for (const auto& entry : j["coverage"]) {
+        Count(entry.get<std::string>(), 1, r->number, r->schedule);
+      }
     }
     if (shape != nullptr) {
       for (const auto& d : j["deliveries"]) {
@@ -676,10 +727,10 @@ class Explorer {
       for (int64_t size : kBufferSizes) {
         const char* names[] = {"send_buffer", "recv_buffer",
                                "network_capacity"};
-        std::string schedule =
-            fmt::format("buffers: {} = {} on both sides (the others at "
-                        "their defaults)",
-                        names[dimension], size);
+        std::string schedule = fmt::format(
+            "buffers: {} = {} on both sides (the others at "
+            "their defaults)",
+            names[dimension], size);
         scenario::Scenario changed = scenario_;
         for (scenario::EndpointDecl* e : {&changed.client, &changed.server}) {
           scenario::Located<int64_t> v{size, {}};
@@ -690,8 +741,7 @@ class Explorer {
         if (dimension == 2) {
           // The capacity alone, with the buffers as small: every buffer
           // this size, the transport of a loaded or slow network.
-          for (scenario::EndpointDecl* e :
-               {&changed.client, &changed.server}) {
+          for (scenario::EndpointDecl* e : {&changed.client, &changed.server}) {
             scenario::Located<int64_t> v{size, {}};
             e->send_buffer = v;
             e->recv_buffer = v;
@@ -780,6 +830,254 @@ class Explorer {
     // The parent's own run is the baseline's again: nothing to report.
   }
 
+  // Whether a worker may run schedule after schedule on one Session
+  // (Session::Rewind): a seeded scenario without `connection` steps.
+  bool Rewindable() const {
+    return scenario_.seed.has_value() &&
+           std::none_of(
+               scenario_.steps.begin(), scenario_.steps.end(),
+               [](const scenario::Step& step) {
+                 return std::holds_alternative<scenario::ConnectionStep>(step);
+               });
+  }
+
+  struct PlannedRun {
+    int64_t number = 0;
+    Choice choice;
+    std::string schedule;
+    std::string fault;
+  };
+
+  // Every schedule of the families a worker runs, numbered in order, this
+  // shard's only.
+  std::vector<PlannedRun> Enumerate(bool splits, bool order, bool faults) {
+    std::vector<PlannedRun> out;
+    auto add = [&](const Choice& c, std::string schedule, std::string fault) {
+      const int64_t number = next_number_++;
+      if (Mine(number)) {
+        out.push_back({number, c, std::move(schedule), std::move(fault)});
+      }
+    };
+    for (Family f : options_.families) {
+      if (f != Family::kChunks) continue;
+      for (int64_t size : ChunkSizes()) {
+        Choice c;
+        c.chunk = size;
+        add(c,
+            size < 0 ? std::string("chunks: a record at a time")
+                     : fmt::format("chunks: {} bytes at a time", size),
+            "");
+      }
+    }
+    if (splits) {
+      for (size_t i = 0; i < shape_.deliveries.size(); ++i) {
+        const auto& [from, bytes] = shape_.deliveries[i];
+        if (options_.split_delivery != 0 &&
+            static_cast<int64_t>(i) + 1 != options_.split_delivery) {
+          continue;
+        }
+        for (size_t k = 1; k < bytes; ++k) {
+          Choice c;
+          c.split_at = static_cast<int64_t>(i);
+          c.split_bytes = k;
+          add(c,
+              fmt::format("splits: delivery {} ({}) split at {} of {}", i + 1,
+                          proto::DirectionName(from), k, bytes),
+              "");
+        }
+      }
+    }
+    if (order) {
+      for (size_t d = 1; d <= shape_.deliveries.size(); ++d) {
+        Choice c;
+        c.flip_after = static_cast<int64_t>(d);
+        add(c,
+            fmt::format("order: the other side runs first after delivery {}",
+                        d),
+            "");
+      }
+    }
+    if (faults) {
+      for (wire::Side from : {wire::Side::kClient, wire::Side::kServer}) {
+        for (size_t r = 1; r <= shape_.records[static_cast<size_t>(from)];
+             ++r) {
+          for (FaultKind k : kFaultKinds) {
+            Choice c;
+            c.fault = k;
+            c.direction = from;
+            c.record = r;
+            add(c,
+                fmt::format("faults: {} record {} of {}", FaultKindName(k), r,
+                            proto::DirectionName(from)),
+                FaultKindName(k));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  // Runs `planned` in `options_.workers` worker processes, each with one
+  // World: schedule after schedule, rewound in between. Each sends one JSON
+  // line per run.
+  void RunInWorkers(const std::vector<PlannedRun>& planned) {
+    const int workers = std::max(
+        1, std::min<int>(options_.workers, static_cast<int>(planned.size())));
+    if (planned.empty()) return;
+    std::vector<std::pair<pid_t, int>> started;
+    for (int w = 0; w < workers; ++w) {
+      int fds[2];
+      if (pipe(fds) != 0) break;
+      std::fflush(nullptr);
+      pid_t pid = fork();
+      if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        break;
+      }
+      if (pid == 0) {
+        close(fds[0]);
+        for (const auto& [p, fd] : started) close(fd);
+        Work(planned, w, workers, fds[1]);
+      }
+      close(fds[1]);
+      started.emplace_back(pid, fds[0]);
+    }
+    // Read every worker's lines as they come.
+    std::vector<std::string> pending(started.size());
+    std::vector<bool> open(started.size(), true);
+    size_t open_count = started.size();
+    std::set<int64_t> reported;
+    while (open_count > 0) {
+      std::vector<pollfd> fds;
+      std::vector<size_t> which;
+      for (size_t i = 0; i < started.size(); ++i) {
+        if (!open[i]) continue;
+        fds.push_back({started[i].second, POLLIN, 0});
+        which.push_back(i);
+      }
+      if (poll(fds.data(), fds.size(), -1) < 0) {
+        if (errno == EINTR) continue;
+        break;
+      }
+      for (size_t f = 0; f < fds.size(); ++f) {
+        if (fds[f].revents == 0) continue;
+        const size_t i = which[f];
+        char buf[65536];
+        ssize_t n = ::read(started[i].second, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          open[i] = false;
+          --open_count;
+          close(started[i].second);
+          continue;
+        }
+        pending[i].append(buf, static_cast<size_t>(n));
+        size_t line_end;
+        while ((line_end = pending[i].find('\n')) != std::string::npos) {
+          std::string line = pending[i].substr(0, line_end);
+          pending[i].erase(0, line_end + 1);
+          Json j = Json::parse(line, nullptr, false);
+          if (!j.is_object()) continue;
+          if (j.contains("totals")) {  // a worker's coverage, at its end
+            for (const auto& t : j["totals"]) {
+              Count(t[0].get<std::string>(), t[1].get<int64_t>(),
+                    t[2].get<int64_t>(), t[3].get<std::string>());
+            }
+            continue;
+          }
+          RunResult r;
+          r.number = j.value("number", int64_t{-1});
+          r.schedule = j.value("schedule", "");
+          if (!ParseJson(j, &r)) continue;
+          reported.insert(r.number);
+          Record(std::move(r));
+        }
+      }
+    }
+    for (const auto& [pid, fd] : started) {
+      int status = 0;
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+    // A schedule no worker reported: its worker died during it.
+    for (const PlannedRun& p : planned) {
+      if (reported.count(p.number) != 0) continue;
+      RunResult r;
+      r.number = p.number;
+      r.schedule = p.schedule;
+      r.fault = p.fault;
+      r.crashed = true;
+      r.verdict = "crashed";
+      r.detail = "the worker running it died";
+      Record(std::move(r));
+    }
+  }
+
+  // A worker: runs every `workers`-th schedule from `first` and exits.
+  [[noreturn]] void Work(const std::vector<PlannedRun>& planned, int first,
+                         int workers, int fd) {
+    run::Session session(scenario_, source_);
+    Collector collector;
+    session.AddObserver(&collector);
+    session.RecordKeyLog(false);
+    session.RecordPlainSteps(!options_.emit_dir.empty());
+    session.UseSocketBios(fan_faults_);
+    scenario::Diagnostic d;
+    if (!session.Prepare(&d)) _exit(4);
+    // Memory freed between runs stays with the process: giving it back
+    // and faulting it in again costs more than the runs.
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    aggregate_coverage_ = true;
+    struct Seen {
+      int64_t runs = 0;
+      int64_t first = 0;
+      std::string schedule;
+    };
+    std::map<std::string, Seen> seen;
+    for (size_t i = static_cast<size_t>(first); i < planned.size();
+         i += static_cast<size_t>(workers)) {
+      const PlannedRun& p = planned[i];
+      if (!session.Rewind()) _exit(5);
+      collector.Reset();
+      Brancher brancher;
+      brancher.mine = p.choice;
+      session.SetChooser(&brancher);
+      while (!session.done() &&
+             session.next_step() < static_cast<size_t>(run_index_)) {
+        session.Step();
+      }
+      collector.active = true;
+      if (!session.done()) session.Step();
+      session.SetChooser(nullptr);
+      child_number_ = p.number;
+      child_schedule_ = p.schedule;
+      child_fault_ = p.fault;
+      std::string line = ReportJson(session, collector) + "\n";
+      if (!WriteAll(fd, line)) _exit(3);
+      for (const std::string& key : collector.coverage) {
+        Seen& e = seen[key];
+        if (e.runs++ == 0) {
+          e.first = p.number;
+          e.schedule = p.schedule;
+        }
+      }
+    }
+    Json totals = Json::array();
+    for (const auto& [key, e] : seen) {
+      totals.push_back({key, e.runs, e.first, e.schedule});
+    }
+    Json end;
+    end["totals"] = totals;
+    if (!WriteAll(fd, end.dump(-1, ' ', false, Json::error_handler_t::replace) +
+                          "\n")) {
+      _exit(3);
+    }
+    close(fd);
+    std::fflush(nullptr);
+    _exit(0);
+  }
+
   void CheckInvariants() {
     if (report_.runs.empty()) return;
     const RunResult* base = nullptr;
@@ -807,9 +1105,9 @@ class Explorer {
               r.schedule));
         } else if (r.verdict == "spinning" || r.verdict == "unfinished" ||
                    (r.verdict == "deadlock" && !removes)) {
-          report_.violations.push_back(fmt::format(
-              "{}: {} is outside what this fault may cause: {}", r.schedule,
-              r.verdict, r.detail));
+          report_.violations.push_back(
+              fmt::format("{}: {} is outside what this fault may cause: {}",
+                          r.schedule, r.verdict, r.detail));
         }
         continue;
       }
@@ -844,9 +1142,11 @@ class Explorer {
       fs::path out =
           fs::path(options_.emit_dir) / fmt::format("{}_{:03}.tlsim", stem, n);
       std::ofstream f(out, std::ios::binary);
-      f << "# Emitted by tlsim explore from " << fs::path(scenario_.file).filename().string()
+      f << "# Emitted by tlsim explore from "
+        << fs::path(scenario_.file).filename().string()
         << ": one distinct path.\n# Schedule: " << r.schedule
-        << "\n# Run verdict: " << r.verdict << "\n" << r.plain;
+        << "\n# Run verdict: " << r.verdict << "\n# Wire: " << r.digest << "\n"
+        << r.plain;
       report_.emitted.push_back(out.string());
     }
   }
@@ -867,6 +1167,8 @@ class Explorer {
   int64_t child_number_ = 0;
   std::string child_schedule_;
   std::string child_fault_;
+  // A worker sums its runs' coverage and sends it once, at its end.
+  bool aggregate_coverage_ = false;
 };
 
 }  // namespace
@@ -909,24 +1211,26 @@ std::string ReportText(const Report& report) {
     paths.insert(r.path);
     ++verdicts[r.verdict];
   }
-  out += fmt::format("# tlsim explore of {}: {} runs here ({} in all "
-                     "shards), {} distinct paths, {:.1f} s\n",
-                     report.file, report.runs.size(), report.planned,
-                     paths.size(), report.seconds);
+  out += fmt::format(
+      "# tlsim explore of {}: {} runs here ({} in all "
+      "shards), {} distinct paths, {:.1f} s\n",
+      report.file, report.runs.size(), report.planned, paths.size(),
+      report.seconds);
   for (const auto& [verdict, n] : verdicts) {
     out += fmt::format("# verdict {}: {} runs\n", verdict, n);
   }
-  out += "## coverage: side | operation | call | state | ret | error | "
-         "alert -> runs, first schedule\n";
+  out +=
+      "## coverage: side | operation | call | state | ret | error | "
+      "alert -> runs, first schedule\n";
   for (const auto& [key, e] : report.coverage) {
-    out += fmt::format("{} -> {} runs, first {}\n", key, e.runs,
-                       e.first_schedule);
+    out +=
+        fmt::format("{} -> {} runs, first {}\n", key, e.runs, e.first_schedule);
   }
   if (report.violations.empty()) {
     out += "## invariants: none violated\n";
   } else {
-    out += fmt::format("## invariants: {} violated\n",
-                       report.violations.size());
+    out +=
+        fmt::format("## invariants: {} violated\n", report.violations.size());
     for (const std::string& v : report.violations) out += v + "\n";
   }
   for (const std::string& f : report.emitted) out += "emitted " + f + "\n";

@@ -48,6 +48,13 @@ struct Options {
   // splits: only delivery number `split_delivery` (1-based) is split; 0:
   // every delivery.
   int64_t split_delivery = 0;
+  // Forks a child per schedule where it departs from the baseline (shares
+  // each schedule's prefix) instead of running schedule after schedule in
+  // two worker processes, each with one World it rewinds between runs.
+  // Either sends the same bytes; the workers are faster where forking is
+  // expensive (every page a child writes is copied), and the only way for
+  // scenarios that cannot rewind (no seed, `connection` steps).
+  bool fork_at_branch = false;
 };
 
 // One run of the exploration and what it showed.
@@ -58,8 +65,9 @@ struct RunResult {
   std::string verdict;   // the run's: done, failed, deadlock, ...
   std::string detail;
   std::string client_read, server_read;
-  std::string path;   // digest of every call's (side, call, ret, error)
-  std::string plain;  // the plain scenario (when emitting)
+  std::string path;    // digest of every call's (side, call, ret, error)
+  std::string plain;   // the plain scenario (when emitting)
+  std::string digest;  // "main c>s SHA256 s>c SHA256; " per connection
   // Per side: for the fault table, each side's last call, error, reason
   // and alerts.
   std::string client_end, server_end;
@@ -70,11 +78,12 @@ struct RunResult {
 struct CoverageEntry {
   int64_t runs = 0;
   std::string first_schedule;
+  int64_t first_number = -1;  // of first_schedule, the lowest that reached it
 };
 
 struct Report {
   std::string file;
-  int64_t planned = 0;  // runs the families take (all shards)
+  int64_t planned = 0;          // runs the families take (all shards)
   std::vector<RunResult> runs;  // this shard's, baseline first
   // "client | read until \"x\" | read | state | -1 | WANT_READ | -"
   std::map<std::string, CoverageEntry> coverage;

@@ -342,11 +342,11 @@ class Session::Steps {
                                   seen, o.detail));
     }
     if (step.failed_by && o.failed_first != step.failed_by) {
-      return Fail(id, fmt::format("run: expected failed by {}, observed "
-                                  "failed by {}: {}",
-                                  scenario::SideName(*step.failed_by),
-                                  scenario::SideName(*o.failed_first),
-                                  o.detail));
+      return Fail(id,
+                  fmt::format("run: expected failed by {}, observed "
+                              "failed by {}: {}",
+                              scenario::SideName(*step.failed_by),
+                              scenario::SideName(*o.failed_first), o.detail));
     }
     return {};
   }
@@ -645,8 +645,8 @@ std::pair<std::string, bool> Session::Steps::Observe(
       return same_text(
           world_.current().programs[static_cast<size_t>(step.side)].read);
     case Property::kProgram:
-      return same_text(ProgramStatusText(session_.scenario_,
-                                         world_.current(), step.side));
+      return same_text(
+          ProgramStatusText(session_.scenario_, world_.current(), step.side));
     case Property::kResumption: {
       if (SSL_session_reused(ssl) != 1) return same_text("none");
       // An external PSK resumes nothing the client was given to resume.

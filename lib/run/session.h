@@ -37,9 +37,9 @@
 #include "lib/run/application.h"
 #include "lib/run/program.h"
 #include "lib/run/world.h"
-#include "lib/tls/seeded_random.h"
 #include "lib/scenario/ast.h"
 #include "lib/scenario/diagnostic.h"
+#include "lib/tls/seeded_random.h"
 #include "lib/trace/event.h"
 #include "lib/wire/wire.h"
 

@@ -509,9 +509,8 @@ bool RewindRandom(OSSL_LIB_CTX* libctx, const RandomPosition& to) {
   const std::array<EVP_RAND_CTX*, 3> drbgs = Drbgs(libctx);
   for (size_t i = 0; i < drbgs.size(); ++i) {
     uint64_t drawn = to.drawn[i];
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_uint64(kDrawnParameter, &drawn),
-        OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_uint64(kDrawnParameter, &drawn),
+                           OSSL_PARAM_construct_end()};
     if (EVP_RAND_CTX_set_params(drbgs[i], params) != 1) return false;
   }
   return GetRandomPosition(libctx, &now) && now == to;

@@ -83,7 +83,6 @@ struct RandomPosition {
 // Moves `libctx` back (or on) to `to`, a position it stood at before under
 // the same keys: what it hands out next is what it handed out then. Returns
 // false when the keys changed since (rekeys differ).
-[[nodiscard]] bool RewindRandom(OSSL_LIB_CTX* libctx,
-                                const RandomPosition& to);
+[[nodiscard]] bool RewindRandom(OSSL_LIB_CTX* libctx, const RandomPosition& to);
 
 }  // namespace tlsim::tls

@@ -342,9 +342,18 @@ bool ExploreSpeed(int bare_count, int workers) {
   if (!MakeBareContexts(p.session->world(), c.version_number, &bare)) {
     return false;
   }
+  auto cpu = [](const struct rusage& a, const struct rusage& b) {
+    auto sec = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+    return (sec(b.ru_utime) - sec(a.ru_utime)) +
+           (sec(b.ru_stime) - sec(a.ru_stime));
+  };
+  struct rusage bare_before, bare_after;
+  getrusage(RUSAGE_SELF, &bare_before);
   Clock::time_point start = Clock::now();
   if (!BareBatch(bare, true, bare_count, nullptr)) return false;
   const double bare_rate = bare_count / Seconds(start);
+  getrusage(RUSAGE_SELF, &bare_after);
+  const double bare_cpu = cpu(bare_before, bare_after) / bare_count;
 
   explore::Options options;
   options.families = {explore::Family::kSplits};
@@ -363,22 +372,22 @@ bool ExploreSpeed(int bare_count, int workers) {
   const double seconds = Seconds(start);
   getrusage(RUSAGE_SELF, &after_self);
   getrusage(RUSAGE_CHILDREN, &after_children);
-  auto cpu = [](const struct rusage& a, const struct rusage& b) {
-    auto sec = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
-    return (sec(b.ru_utime) - sec(a.ru_utime)) +
-           (sec(b.ru_stime) - sec(a.ru_stime));
-  };
-  const double cpu_seconds = cpu(before_self, after_self) +
-                             cpu(before_children, after_children);
+  const double cpu_seconds =
+      cpu(before_self, after_self) + cpu(before_children, after_children);
   const double runs = static_cast<double>(report.runs.size());
   std::printf(
       "explore: split-point sweep of the server's first TLS 1.3 flight: %.0f "
       "schedules in %.2f s with %d workers: %.0f schedules/s, %.2f ms CPU "
       "each (children included)\n"
-      "bare loop, TLS 1.3 byte at a time: %.0f handshakes/s\n"
-      "ratio schedules/s / bare byte-at-a-time handshakes/s: %.2fx\n",
+      "bare loop, TLS 1.3 byte at a time: %.0f handshakes/s, %.2f ms CPU "
+      "each\n"
+      "ratio schedules/s / bare byte-at-a-time handshakes/s: %.2fx (wall "
+      "clock); per core (CPU time): %.2fx, so %.2fx with %d workers on as "
+      "many idle cores\n",
       runs, seconds, workers, runs / seconds, 1000 * cpu_seconds / runs,
-      bare_rate, runs / seconds / bare_rate);
+      bare_rate, 1000 * bare_cpu, runs / seconds / bare_rate,
+      bare_cpu / (cpu_seconds / runs),
+      workers * bare_cpu / (cpu_seconds / runs), workers);
   return true;
 }
 

@@ -1,0 +1,194 @@
+// The explorer's engine, observed: every emitted path replays with the
+// bytes the exploration saw, worker processes and fork snapshots find the
+// same runs, the fault sweep fills its table, and bad requests are refused.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "lib/explore/explorer.h"
+#include "lib/run/runner.h"
+#include "lib/scenario/parser.h"
+#include "lib/trace/event.h"
+
+namespace tlsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadAll(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+constexpr const char* kHttp = R"(# An HTTP-like exchange.
+scenario "explore core"
+seed 1
+pki {
+  ca   root
+  leaf server.test issuer=root
+}
+client {
+  verify = peer
+  trust  = root
+}
+server {
+  cert = server.test
+}
+program client {
+  connect
+  write "GET / HTTP/1.1\r\n\r\n"
+  read until "\r\n\r\n"
+}
+program server {
+  accept
+  read until "\r\n\r\n"
+  write "HTTP/1.1 200 OK\r\n\r\n"
+}
+run
+)";
+
+scenario::Scenario MustParse(const std::string& text) {
+  scenario::Scenario s;
+  scenario::Diagnostic d;
+  INFO(d.Format());
+  REQUIRE(scenario::Parse("core.tlsim", text, &s, &d));
+  return s;
+}
+
+// The digest line a run of `file` ends with, as the explorer writes it.
+class Digests : public trace::Observer {
+ public:
+  void OnHeader(const trace::Header&) override {}
+  void OnEvent(const trace::Event&) override {}
+  void OnFooter(const trace::Footer& f) override {
+    for (const trace::WireDigest& w : f.digests) {
+      text += w.connection + " c>s " + w.sha256[0] + " s>c " + w.sha256[1] +
+              "; ";
+    }
+  }
+  std::string text;
+};
+
+fs::path TempDir(const char* name) {
+  fs::path dir = fs::path(std::getenv("TEST_TMPDIR")) / name;
+  fs::remove_all(dir);
+  return dir;
+}
+
+TEST_CASE("every emitted path replays with the bytes the exploration saw") {
+  scenario::Scenario s = MustParse(kHttp);
+  explore::Options options;
+  options.families = {explore::Family::kChunks, explore::Family::kOrder};
+  options.emit_dir = TempDir("emit").string();
+  explore::Report report;
+  std::string error;
+  REQUIRE(explore::Explore(s, kHttp, options, &report, &error));
+  CHECK(report.violations.empty());
+  REQUIRE(report.emitted.size() >= 3);
+  for (const std::string& file : report.emitted) {
+    INFO(file);
+    const std::string text = ReadAll(file);
+    const size_t at = text.find("# Wire: ");
+    REQUIRE(at != std::string::npos);
+    const std::string wire =
+        text.substr(at + 8, text.find('\n', at) - at - 8);
+    scenario::Scenario plain;
+    scenario::Diagnostic d;
+    REQUIRE(scenario::Parse(file, text, &plain, &d));
+    CHECK(plain.programs.empty());
+    run::Runner runner(plain, text);
+    REQUIRE(runner.Prepare(&d));
+    Digests digests;
+    run::Verdict v = runner.Run({&digests});
+    INFO(v.Format(file));
+    CHECK(v.passed);
+    CHECK(digests.text == wire);
+  }
+}
+
+TEST_CASE("workers and fork snapshots find the same runs") {
+  scenario::Scenario s = MustParse(kHttp);
+  explore::Options options;
+  options.families = {explore::Family::kChunks, explore::Family::kSplits,
+                      explore::Family::kOrder};
+  options.split_delivery = 3;  // the client's Finished and request
+  explore::Report workers, forks;
+  std::string error;
+  REQUIRE(explore::Explore(s, kHttp, options, &workers, &error));
+  options.fork_at_branch = true;
+  REQUIRE(explore::Explore(s, kHttp, options, &forks, &error));
+  REQUIRE(workers.runs.size() == forks.runs.size());
+  CHECK(workers.runs.size() > 50);
+  REQUIRE(workers.coverage.size() == forks.coverage.size());
+  for (const auto& [key, entry] : workers.coverage) {
+    INFO(key);
+    REQUIRE(forks.coverage.count(key) == 1);
+    CHECK(forks.coverage.at(key).runs == entry.runs);
+  }
+}
+
+TEST_CASE("the fault sweep: every kind on every record, within its bounds") {
+  scenario::Scenario s = MustParse(kHttp);
+  explore::Options options;
+  options.families = {explore::Family::kFaults};
+  explore::Report report;
+  std::string error;
+  REQUIRE(explore::Explore(s, kHttp, options, &report, &error));
+  INFO(explore::ReportText(report));
+  CHECK(report.violations.empty());
+  const std::string table = explore::FaultTable(report);
+  CHECK(table.find("| corrupt last byte record 1 of server->client | ") !=
+        std::string::npos);
+  CHECK(table.find("decryption failed or bad record mac") !=
+        std::string::npos);
+  // A reset fails the reader with ECONNRESET (SYSCALL), not a wait.
+  CHECK(table.find("| reset record 1 of client->server | ") !=
+        std::string::npos);
+  CHECK(report.coverage.count(
+            "server | accept | accept | before SSL initialization | -1 | "
+            "SYSCALL | -") == 1);
+  size_t rows = 0;
+  for (const explore::RunResult& r : report.runs) rows += !r.fault.empty();
+  CHECK(rows % 9 == 0);
+  CHECK(rows >= 9 * 8);
+}
+
+TEST_CASE("explorations it cannot or should not run are refused") {
+  explore::Report report;
+  std::string error;
+  explore::Options options;
+  SECTION("no run step") {
+    std::string text = kHttp;
+    text.erase(text.rfind("run"));
+    scenario::Scenario s = MustParse(text);
+    CHECK_FALSE(explore::Explore(s, text, options, &report, &error));
+    CHECK_THAT(error, Catch::Contains("no `run` step"));
+  }
+  SECTION("more runs than allowed, saying how many it would take") {
+    scenario::Scenario s = MustParse(kHttp);
+    options.families = {explore::Family::kSplits};
+    options.max_runs = 10;
+    CHECK_FALSE(explore::Explore(s, kHttp, options, &report, &error));
+    CHECK_THAT(error, Catch::Contains("more than --max-runs 10"));
+    CHECK_THAT(error, Catch::Contains("pass --max-runs"));
+  }
+  SECTION("an emit folder that is not empty") {
+    scenario::Scenario s = MustParse(kHttp);
+    fs::path dir = TempDir("full");
+    fs::create_directories(dir);
+    std::ofstream(dir / "x.tlsim") << "x";
+    options.emit_dir = dir.string();
+    CHECK_FALSE(explore::Explore(s, kHttp, options, &report, &error));
+    CHECK_THAT(error, Catch::Contains("exists and is not empty"));
+  }
+}
+
+}  // namespace
+}  // namespace tlsim
