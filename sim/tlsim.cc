@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -28,6 +29,7 @@
 #include "lib/scenario/parser.h"
 #include "lib/scenario/printer.h"
 #include "lib/scenario/settings.h"
+#include "lib/shrink/shrink.h"
 #include "lib/trace/json.h"
 #include "lib/trace/pcap.h"
 #include "lib/trace/text.h"
@@ -412,6 +414,84 @@ int Explore(const ExploreFlags& flags) {
   return report.violations.empty() ? kExitPass : kExitFail;
 }
 
+struct ShrinkFlags {
+  std::string file;
+  std::string output;
+  int max_runs = 300;
+  std::optional<uint64_t> seed;
+};
+
+// `tlsim shrink FILE`: the smallest scenario that fails the way FILE does
+// (lib/shrink). Each reduction is a line on standard error; the scenario
+// goes to standard output or --output. Exit 0 with it written, 2 on bad
+// input or when FILE passes.
+int Shrink(const ShrinkFlags& flags) {
+  Loaded l;
+  if (!ReadAndParse(flags.file, &l)) return kExitBadInput;
+  if (flags.seed) l.scenario.seed = flags.seed;
+  if (!flags.output.empty()) {
+    fs::path parent = fs::path(UserPath(flags.output)).parent_path();
+    std::error_code ec;
+    if (!parent.empty() && !fs::is_directory(parent, ec)) {
+      std::cerr << "tlsim: error: cannot write " << flags.output
+                << ": no folder " << parent.string() << "\n";
+      return kExitBadInput;
+    }
+  }
+  shrink::Options options;
+  options.max_runs = std::max(1, flags.max_runs);
+  options.on_failure = [&](const shrink::Failure& f) {
+    std::cerr << l.path << ":" << f.line << ": fails: " << f.message
+              << "\nkeeping: the same step fails, " << f.Summary() << "\n";
+  };
+  options.on_reduction = [](const std::string& line) {
+    std::cerr << line << "\n";
+  };
+  auto start = std::chrono::steady_clock::now();
+  shrink::Result result;
+  scenario::Diagnostic bad;
+  switch (shrink::Shrink(l.scenario, l.source, options, &result, &bad)) {
+    case shrink::Status::kRefused:
+      std::cerr << bad.Format();
+      return kExitBadInput;
+    case shrink::Status::kPasses:
+      std::cerr << l.path << " passes: nothing to shrink\n";
+      return kExitBadInput;
+    case shrink::Status::kNotRepeated:
+      std::cerr << l.path
+                << ": error: the shrunk scenario does not fail the same way "
+                   "when run again (give the scenario a seed)\n";
+      return kExitFail;
+    case shrink::Status::kShrunk:
+      break;
+  }
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  std::ostringstream took;
+  took.precision(1);
+  took << std::fixed << seconds;
+  std::cerr << "shrunk from " << shrink::SizeText(result.before)
+            << "\n        to " << shrink::SizeText(result.after) << "\n"
+            << result.runs << " candidate runs (" << result.refused
+            << " did not build) in " << took.str() << " s\n";
+  if (result.bounded) {
+    std::cerr << "stopped at the bound of " << options.max_runs
+              << " candidate runs (--max-runs): a smaller scenario may "
+                 "fail the same way\n";
+  }
+  std::string out_name = flags.output.empty() ? "<stdout>" : flags.output;
+  std::cerr << out_name << ":" << result.shrunk.line
+            << ": fails: " << result.shrunk.message << "\n";
+  if (flags.output.empty()) {
+    std::cout << result.text;
+  } else if (!WriteWhole(UserPath(flags.output), result.text)) {
+    std::cerr << "tlsim: error: cannot write " << flags.output << "\n";
+    return kExitBadInput;
+  }
+  return kExitPass;
+}
+
 // `tlsim settings`: the registry of lib/scenario/settings.h, one entry per
 // setting and per option: "NAME = VALUE (BLOCKS)" and its description.
 int PrintSettings() {
@@ -530,6 +610,23 @@ int main(int argc, char** argv) {
                     "print the fault sweep's table (fault x record -> each "
                     "side's outcome)");
 
+  ShrinkFlags shrink_flags;
+  CLI::App* shrink = app.add_subcommand(
+      "shrink",
+      "From FILE, which fails, find the smallest scenario that fails the "
+      "same way (the same step, its kind and the first words of what went "
+      "wrong): remove steps, program operations, settings and unreferenced "
+      "certificates, halve payloads. Prints each reduction on standard "
+      "error and the scenario on standard output (or --output); exit 2 when "
+      "FILE passes.");
+  shrink->add_option("file", shrink_flags.file, "scenario file")->required();
+  shrink->add_option("--output", shrink_flags.output,
+                     "write the smallest scenario to this file");
+  shrink->add_option("--max-runs", shrink_flags.max_runs,
+                     "candidate runs at most (default 300)");
+  shrink->add_option("--seed", shrink_flags.seed,
+                     "override the scenario's seed (the result keeps it)");
+
   CLI::App* settings = app.add_subcommand(
       "settings",
       "List the settings of client and server blocks and the "
@@ -546,5 +643,6 @@ int main(int argc, char** argv) {
   if (*fmt) return Format(fmt_files);
   if (*settings) return PrintSettings();
   if (*explore) return Explore(explore_flags);
+  if (*shrink) return Shrink(shrink_flags);
   return kExitBadInput;
 }

@@ -346,5 +346,19 @@ TEST_CASE("a server context OpenSSL refuses is bad input at its value",
                        "'nope'") == 0);
 }
 
+// Found by tlsim shrink, which removed every step before such an
+// expectation: OpenSSL 3.0's SSL_get_negotiated_group reads the session,
+// which a side has only once its first ClientHello is written or read.
+TEST_CASE("the group before any handshake is none, on either side", "[run]") {
+  Outcome o;
+  RunSteps(
+      "expect client group = none\nexpect server group = none\n"
+      "client connect -> -1 WANT_READ\nexpect client group = none\n",
+      &o);
+  CHECK(o.verdict.passed);
+  CHECK(o.text.find("#2 L15 expect server group = none: ok\n") !=
+        std::string::npos);
+}
+
 }  // namespace
 }  // namespace tlsim

@@ -590,6 +590,9 @@ std::pair<std::string, bool> Session::Steps::Observe(
       return {observed, ok};
     }
     case Property::kGroup: {
+      // OpenSSL 3.0 reads the session's group: with no session yet (no
+      // ClientHello written or read) SSL_get_negotiated_group would crash.
+      if (SSL_get_session(ssl) == nullptr) return same_text("none");
       int nid = SSL_get_negotiated_group(ssl);
       if (nid == 0) return same_text("none");
       const char* names[] = {SSL_group_to_name(ssl, nid), OBJ_nid2sn(nid),

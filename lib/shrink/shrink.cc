@@ -1,0 +1,554 @@
+#include "lib/shrink/shrink.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+#include <utility>
+#include <variant>
+
+#include "lib/scenario/printer.h"
+#include "lib/scenario/settings.h"
+#include "lib/shrink/parts.h"
+
+namespace tlsim::shrink {
+namespace {
+
+using scenario::EndpointDecl;
+using scenario::Operation;
+using scenario::Scenario;
+using scenario::Step;
+using namespace internal;
+
+// A payload shorter than this stays as written: short texts ("\r\n\r\n", a
+// request line) usually mean something, long ones are bulk.
+constexpr size_t kShortPayload = 16;
+
+// A scenario being shrunk, and where each of its steps came from.
+struct Candidate {
+  Scenario s;
+  std::vector<size_t> origin;  // each step's index in the original
+};
+
+int LineOf(const Step& step) {
+  return std::visit([](const auto& s) { return s.pos.line; }, step);
+}
+
+// One step as the printer writes it.
+std::string StepText(const Step& step) {
+  Scenario one;
+  one.steps = {step};
+  std::string text = scenario::Print(one);
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+// "L20-L25, L30": the lines of the steps at `indices` of `c` (ascending),
+// runs of neighbouring steps as ranges.
+std::string StepLines(const Candidate& c, const std::vector<size_t>& indices) {
+  std::string out;
+  for (size_t i = 0; i < indices.size();) {
+    size_t j = i;
+    while (j + 1 < indices.size() && indices[j + 1] == indices[j] + 1) ++j;
+    if (!out.empty()) out += ", ";
+    out += fmt::format("L{}", LineOf(c.s.steps[indices[i]]));
+    if (j > i) out += fmt::format("-L{}", LineOf(c.s.steps[indices[j]]));
+    i = j + 1;
+  }
+  return out;
+}
+
+// "removed 2 steps: L20 client connect -> -1 WANT_READ; L21 deliver ...",
+// or, for more than three, their lines only.
+std::string RemovedSteps(const Candidate& c, const std::vector<size_t>& gone,
+                         const std::string& what) {
+  std::string out = fmt::format("removed {} step{}{}: ", gone.size(),
+                                gone.size() == 1 ? "" : "s", what);
+  if (gone.size() > 3) return out + StepLines(c, gone);
+  for (size_t k = 0; k < gone.size(); ++k) {
+    const Step& step = c.s.steps[gone[k]];
+    out += fmt::format("{}L{} {}", k ? "; " : "", LineOf(step), StepText(step));
+  }
+  return out;
+}
+
+class Shrinker {
+ public:
+  Shrinker(const Options& options, Result* result, std::string file)
+      : options_(options), result_(result), file_(std::move(file)) {}
+
+  void Start(const Scenario& original) {
+    current_.s = original;
+    current_.origin.resize(original.steps.size());
+    for (size_t i = 0; i < original.steps.size(); ++i) current_.origin[i] = i;
+    failed_origin_ = result_->failure.step;
+  }
+
+  void Run() {
+    DropTail();
+    // Each kind of reduction can make another possible (a setting gone
+    // leaves a certificate unreferenced, a step gone a program operation
+    // useless): go round until a whole round removes nothing.
+    while (!Stop()) {
+      bool progress = false;
+      progress |= Steps();
+      progress |= WholePrograms();
+      progress |= ProgramOperations();
+      progress |= ProgramPolicies();
+      progress |= Settings();
+      progress |= Unreferenced();
+      progress |= Payloads();
+      if (!progress) break;
+    }
+  }
+
+  const Candidate& current() const { return current_; }
+  // The failed step's index in `c`.
+  size_t FailedIn(const Candidate& c) const {
+    return static_cast<size_t>(
+        std::find(c.origin.begin(), c.origin.end(), failed_origin_) -
+        c.origin.begin());
+  }
+
+  // Runs `c` (printed, parsed, built): true when it fails the same way at
+  // the same step.
+  bool Test(const Candidate& c) {
+    if (Stop()) return false;
+    ++result_->runs;
+    std::string text = scenario::Print(c.s);
+    Failure f;
+    scenario::Diagnostic d;
+    switch (RunText(file_, text, &f, &d)) {
+      case RunResult::kRefused:
+        ++result_->refused;
+        return false;
+      case RunResult::kPassed:
+        return false;
+      case RunResult::kFailed:
+        return f.step < c.origin.size() && c.origin[f.step] == failed_origin_ &&
+               f.SameWay(result_->failure);
+    }
+    return false;
+  }
+
+ private:
+  bool Exhausted() const { return result_->runs >= options_.max_runs; }
+  // Asked before each test: true, and the result says the bound stopped
+  // the shrink, when no test is left.
+  bool Stop() {
+    if (!Exhausted()) return false;
+    result_->bounded = true;
+    return true;
+  }
+
+  // Tests `c`; when it fails the same way, it becomes the current one and
+  // `line` is reported.
+  bool Accept(Candidate c, const std::string& line) {
+    if (!Test(c)) return false;
+    current_ = std::move(c);
+    result_->reductions.push_back(line);
+    if (options_.on_reduction) options_.on_reduction(line);
+    return true;
+  }
+
+  // Steps after the failed one never run.
+  void DropTail() {
+    size_t failed = FailedIn(current_);
+    if (failed + 1 >= current_.s.steps.size()) return;
+    std::vector<size_t> gone;
+    for (size_t i = failed + 1; i < current_.s.steps.size(); ++i) {
+      gone.push_back(i);
+    }
+    Candidate c = current_;
+    c.s.steps.resize(failed + 1);
+    c.origin.resize(failed + 1);
+    (void)Accept(std::move(c),
+                 RemovedSteps(current_, gone, " after the failed one"));
+  }
+
+  bool Steps() {
+    const Candidate base = current_;
+    size_t failed = FailedIn(base);
+    std::vector<bool> before(failed, true);
+    bool progress = false;
+    Ddmin(
+        failed,
+        [&](const std::vector<bool>& keep) {
+          Candidate c;
+          c.s = base.s;
+          c.s.steps.clear();
+          std::vector<size_t> gone;
+          for (size_t i = 0; i < base.s.steps.size(); ++i) {
+            if (i < failed && !keep[i]) {
+              if (before[i]) gone.push_back(i);
+              continue;
+            }
+            c.s.steps.push_back(base.s.steps[i]);
+            c.origin.push_back(base.origin[i]);
+          }
+          if (!Accept(std::move(c), RemovedSteps(base, gone, ""))) {
+            return false;
+          }
+          before = keep;
+          progress = true;
+          return true;
+        },
+        [this] { return Stop(); });
+    return progress;
+  }
+
+  // Programs with no `run` step left to run them.
+  bool WholePrograms() {
+    if (current_.s.programs.empty()) return false;
+    for (const Step& step : current_.s.steps) {
+      if (std::holds_alternative<scenario::RunStep>(step)) return false;
+    }
+    Candidate c = current_;
+    c.s.programs.clear();
+    return Accept(std::move(c), "removed every program (no run step left)");
+  }
+
+  bool ProgramOperations() {
+    bool progress = false;
+    for (size_t p = 0; p < current_.s.programs.size(); ++p) {
+      const Candidate base = current_;
+      const scenario::ProgramDecl& program = base.s.programs[p];
+      std::vector<bool> before(program.operations.size(), true);
+      Ddmin(
+          program.operations.size(),
+          [&](const std::vector<bool>& keep) {
+            if (std::none_of(keep.begin(), keep.end(),
+                             [](bool k) { return k; })) {
+              return false;  // a program has at least one operation
+            }
+            Candidate c = base;
+            auto& ops = c.s.programs[p].operations;
+            ops.clear();
+            std::string gone;
+            for (size_t i = 0; i < program.operations.size(); ++i) {
+              const Operation& op = program.operations[i];
+              if (keep[i]) {
+                ops.push_back(op);
+              } else if (before[i]) {
+                gone += fmt::format("{}L{} {}", gone.empty() ? "" : "; ",
+                                    op.pos.line,
+                                    scenario::ProgramOperationText(op));
+              }
+            }
+            std::string line =
+                fmt::format("removed from the {} program: {}",
+                            scenario::SideName(program.side), gone);
+            if (!Accept(std::move(c), line)) return false;
+            before = keep;
+            progress = true;
+            return true;
+          },
+          [this] { return Stop(); });
+    }
+    return progress;
+  }
+
+  // `blocking`, a program's policy=, an operation's policy=.
+  bool ProgramPolicies() {
+    struct Item {
+      size_t program;
+      int op;  // -1: the block's own (blocking when `blocking`)
+      bool blocking;
+    };
+    const Candidate base = current_;
+    std::vector<Item> items;
+    for (size_t p = 0; p < base.s.programs.size(); ++p) {
+      const scenario::ProgramDecl& program = base.s.programs[p];
+      if (program.blocking) items.push_back({p, -1, true});
+      if (program.policy) items.push_back({p, -1, false});
+      for (size_t i = 0; i < program.operations.size(); ++i) {
+        if (program.operations[i].policy) {
+          items.push_back({p, static_cast<int>(i), false});
+        }
+      }
+    }
+    std::vector<bool> before(items.size(), true);
+    bool progress = false;
+    Ddmin(
+        items.size(),
+        [&](const std::vector<bool>& keep) {
+          Candidate c = base;
+          std::string gone;
+          for (size_t k = 0; k < items.size(); ++k) {
+            if (keep[k]) continue;
+            const Item& it = items[k];
+            scenario::ProgramDecl& program = c.s.programs[it.program];
+            std::string what;
+            if (it.blocking) {
+              program.blocking = false;
+              what = fmt::format("blocking (L{})", program.pos.line);
+            } else if (it.op < 0) {
+              what = fmt::format("policy={} (L{})",
+                                 scenario::PolicyName(program.policy->value),
+                                 program.pos.line);
+              program.policy.reset();
+            } else {
+              Operation& op = program.operations[static_cast<size_t>(it.op)];
+              what = fmt::format(
+                  "policy={} of L{} {}", scenario::PolicyName(op.policy->value),
+                  op.pos.line, scenario::ProgramOperationText(op));
+              op.policy.reset();
+            }
+            if (before[k]) {
+              gone +=
+                  fmt::format("{}the {} program's {}", gone.empty() ? "" : "; ",
+                              scenario::SideName(program.side), what);
+            }
+          }
+          if (!Accept(std::move(c), "removed " + gone)) return false;
+          before = keep;
+          progress = true;
+          return true;
+        },
+        [this] { return Stop(); });
+    return progress;
+  }
+
+  bool Settings() {
+    const Candidate base = current_;
+    std::vector<SettingItem> items;
+    for (size_t b = 0; b < 2 + base.s.contexts.size(); ++b) {
+      const EndpointDecl& d = Block(base.s, b);
+      for (const scenario::SettingRow& row : scenario::Settings()) {
+        if (!IsSet(d, row)) continue;
+        if (IsOptions(row)) {
+          for (const std::string& name : d.options->value) {
+            items.push_back({b, &row, name});
+          }
+        } else {
+          items.push_back({b, &row, ""});
+        }
+      }
+    }
+    std::vector<bool> before(items.size(), true);
+    bool progress = false;
+    Ddmin(
+        items.size(),
+        [&](const std::vector<bool>& keep) {
+          Candidate c = base;
+          std::string gone;
+          for (size_t k = 0; k < items.size(); ++k) {
+            if (keep[k]) continue;
+            const SettingItem& it = items[k];
+            EndpointDecl& d = Block(c.s, it.block);
+            const EndpointDecl& was = Block(base.s, it.block);
+            std::optional<scenario::Pos> pos =
+                scenario::SettingPos(was, *it.row);
+            if (before[k]) {
+              gone += fmt::format("{}{} {} (L{})", gone.empty() ? "" : "; ",
+                                  BlockName(base.s, it.block),
+                                  it.option.empty() ? SettingText(was, *it.row)
+                                                    : "option " + it.option,
+                                  pos ? pos->line : 0);
+            }
+            if (it.option.empty()) {
+              Unset(&d, *it.row);
+            } else if (d.options) {
+              auto& names = d.options->value;
+              names.erase(std::remove(names.begin(), names.end(), it.option),
+                          names.end());
+              if (names.empty()) d.options.reset();
+            }
+          }
+          if (!Accept(std::move(c), "removed " + gone)) return false;
+          before = keep;
+          progress = true;
+          return true;
+        },
+        [this] { return Stop(); });
+    return progress;
+  }
+
+  // pki certificates and server contexts that nothing names. Removing a
+  // leaf can leave its issuer unreferenced: again until nothing goes.
+  bool Unreferenced() {
+    bool progress = false;
+    while (true) {
+      const Candidate base = current_;
+      References refs = ReferencesOf(base.s);
+      std::vector<size_t> certs, contexts;
+      for (size_t i = 0; i < base.s.pki.size(); ++i) {
+        if (!refs.certs.count(base.s.pki[i].name)) certs.push_back(i);
+      }
+      for (size_t i = 0; i < base.s.contexts.size(); ++i) {
+        if (!refs.contexts.count(base.s.contexts[i].name)) {
+          contexts.push_back(i);
+        }
+      }
+      size_t count = certs.size() + contexts.size();
+      if (count == 0) break;
+      std::vector<bool> before(count, true);
+      bool round = false;
+      Ddmin(
+          count,
+          [&](const std::vector<bool>& keep) {
+            Candidate c = base;
+            c.s.pki.clear();
+            c.s.contexts.clear();
+            std::string gone;
+            auto removed = [&](size_t k, const std::string& what) {
+              if (before[k]) gone += (gone.empty() ? "" : ", ") + what;
+            };
+            for (size_t i = 0, k = 0; i < base.s.pki.size(); ++i) {
+              const scenario::CertDecl& cert = base.s.pki[i];
+              bool candidate = k < certs.size() && certs[k] == i;
+              if (candidate && !keep[k]) {
+                removed(k,
+                        fmt::format("{} {} (L{})", cert.is_ca ? "ca" : "leaf",
+                                    cert.name, cert.pos.line));
+              } else {
+                c.s.pki.push_back(cert);
+              }
+              if (candidate) ++k;
+            }
+            for (size_t i = 0, k = 0; i < base.s.contexts.size(); ++i) {
+              const scenario::ContextDecl& context = base.s.contexts[i];
+              bool candidate = k < contexts.size() && contexts[k] == i;
+              size_t item = certs.size() + k;
+              if (candidate && !keep[item]) {
+                removed(item, fmt::format("server context {} (L{})",
+                                          context.name, context.pos.line));
+              } else {
+                c.s.contexts.push_back(context);
+              }
+              if (candidate) ++k;
+            }
+            if (!Accept(std::move(c), "removed unreferenced " + gone)) {
+              return false;
+            }
+            before = keep;
+            round = true;
+            return true;
+          },
+          [this] { return Stop(); });
+      if (!round) break;
+      progress = true;
+    }
+    return progress;
+  }
+
+  // Halves every long payload at once (a write and the read that expects
+  // it shrink together), then each on its own, while the failure holds.
+  bool Payloads() {
+    bool progress = false;
+    auto halvable = [](const Scenario& s, const Slot& slot) {
+      return SizeOf(s, slot) > kShortPayload;
+    };
+    while (true) {
+      std::vector<Slot> slots = Slots(current_.s);
+      Candidate c = current_;
+      std::string gone;
+      size_t halved = 0;
+      for (const Slot& slot : slots) {
+        if (!halvable(current_.s, slot)) continue;
+        size_t was = SizeOf(current_.s, slot);
+        Halve(&c.s, slot);
+        gone += fmt::format("{}{} {} -> {}", gone.empty() ? "" : ", ",
+                            SlotName(current_.s, slot), was, SizeOf(c.s, slot));
+        ++halved;
+      }
+      if (halved < 2) break;  // one at a time below
+      if (!Accept(std::move(c),
+                  fmt::format("halved {} payloads: {} bytes", halved, gone))) {
+        break;
+      }
+      progress = true;
+    }
+    std::vector<Slot> slots = Slots(current_.s);
+    for (const Slot& slot : slots) {
+      while (halvable(current_.s, slot) && !Stop()) {
+        Candidate c = current_;
+        Halve(&c.s, slot);
+        std::string line =
+            fmt::format("halved {}: {} -> {} bytes", SlotName(current_.s, slot),
+                        SizeOf(current_.s, slot), SizeOf(c.s, slot));
+        if (!Accept(std::move(c), line)) break;
+        progress = true;
+      }
+    }
+    return progress;
+  }
+
+  const Options& options_;
+  Result* result_;
+  std::string file_;
+  Candidate current_;
+  size_t failed_origin_ = 0;
+};
+
+size_t SettingsIn(const EndpointDecl& d) {
+  size_t n = 0;
+  for (const scenario::SettingRow& row : scenario::Settings()) {
+    if (IsSet(d, row)) ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+Size Measure(const Scenario& s) {
+  Size size;
+  size.steps = s.steps.size();
+  size.settings = SettingsIn(s.client) + SettingsIn(s.server);
+  for (const scenario::ContextDecl& c : s.contexts) {
+    size.settings += SettingsIn(c.settings);
+  }
+  size.pki = s.pki.size();
+  size.contexts = s.contexts.size();
+  for (const scenario::ProgramDecl& p : s.programs) {
+    size.operations += p.operations.size();
+  }
+  for (const Slot& slot : Slots(s)) size.payload += SizeOf(s, slot);
+  return size;
+}
+
+std::string SizeText(const Size& size) {
+  auto n = [](size_t count, const char* one, const char* many) {
+    return fmt::format("{} {}", count, count == 1 ? one : many);
+  };
+  return fmt::format(
+      "{}, {}, {}, {}, {}, {}", n(size.steps, "step", "steps"),
+      n(size.settings, "setting", "settings"),
+      n(size.pki, "certificate", "certificates"),
+      n(size.contexts, "server context", "server contexts"),
+      n(size.operations, "program operation", "program operations"),
+      n(size.payload, "payload byte", "payload bytes"));
+}
+
+Status Shrink(const Scenario& original, std::string_view source,
+              const Options& options, Result* out,
+              scenario::Diagnostic* out_error) {
+  *out = Result{};
+  switch (RunScenario(original, source, &out->failure, out_error)) {
+    case RunResult::kRefused:
+      return Status::kRefused;
+    case RunResult::kPassed:
+      return Status::kPasses;
+    case RunResult::kFailed:
+      break;
+  }
+  if (options.on_failure) options.on_failure(out->failure);
+  out->before = Measure(original);
+  Shrinker shrinker(options, out, original.file);
+  shrinker.Start(original);
+  shrinker.Run();
+  out->smallest = shrinker.current().s;
+  out->text = scenario::Print(out->smallest);
+  out->after = Measure(out->smallest);
+  // The result as it will be read: its text parsed and run once more.
+  scenario::Diagnostic bad;
+  if (RunText(original.file, out->text, &out->shrunk, &bad) !=
+          RunResult::kFailed ||
+      out->shrunk.step != shrinker.FailedIn(shrinker.current()) ||
+      !out->shrunk.SameWay(out->failure)) {
+    return Status::kNotRepeated;
+  }
+  return Status::kShrunk;
+}
+
+}  // namespace tlsim::shrink
