@@ -400,7 +400,10 @@ class Explorer {
           planned, options_.max_runs, planned);
       return false;
     }
-    Record(std::move(baseline));
+    // Every shard runs the baseline (the invariants compare with it); only
+    // shard 0 counts it, so that the shards' runs and coverage add up.
+    if (Mine(0)) Record(baseline);
+    baseline_ = std::move(baseline);
     next_number_ = 1;
     for (Family f : options_.families) {
       if (f == Family::kBuffers) ExploreBuffers();
@@ -646,7 +649,7 @@ class Explorer {
       report_.violations.push_back(
           fmt::format("{}: LeakSanitizer found a leak", r->schedule));
     }
-    if (j.contains("coverage")) {
+    if (j.contains("coverage") && Mine(r->number)) {
       for (const auto& entry : j["coverage"]) {
         Count(entry.get<std::string>(), 1, r->number, r->schedule);
       }
@@ -1101,11 +1104,7 @@ class Explorer {
 
   void CheckInvariants() {
     if (report_.runs.empty()) return;
-    const RunResult* base = nullptr;
-    for (const RunResult& r : report_.runs) {
-      if (r.number == 0) base = &r;
-    }
-    if (base == nullptr) return;
+    const RunResult* base = &baseline_;
     for (const RunResult& r : report_.runs) {
       if (r.crashed) {
         report_.violations.push_back(
@@ -1181,6 +1180,7 @@ class Explorer {
   // fails reads with ECONNRESET (the bytes do not change).
   bool fan_faults_ = false;
   Shape shape_;
+  RunResult baseline_;  // run 0, in every shard
   int64_t next_number_ = 1;
   std::deque<Child> children_;
   // In a child: where and what to report.
@@ -1275,6 +1275,7 @@ std::string CoverageJsonLines(const Report& report) {
     for (size_t i = 0; i < parts.size() && i < 7; ++i) j[kKeys[i]] = parts[i];
     j["runs"] = e.runs;
     j["first_schedule"] = e.first_schedule;
+    j["first_run"] = e.first_number;
     out += j.dump() + "\n";
   }
   return out;
