@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/explore/coverage.h"
 #include "lib/explore/explorer.h"
 #include "lib/run/runner.h"
 #include "lib/scenario/parser.h"
@@ -407,6 +408,39 @@ int Explore(const ExploreFlags& flags) {
   return report.violations.empty() ? kExitPass : kExitFail;
 }
 
+struct CoverageMergeFlags {
+  std::vector<std::string> files;
+  std::string format = "text";
+};
+
+// `tlsim coverage merge FILE...`: the coverage of an exploration's shards
+// (each shard's `--coverage` file, or coverage-shard-K.jsonl from a
+// tlsim_explore_test's undeclared outputs) as one: the runs of each entry
+// summed, the first schedule kept (the first file's that has the entry).
+// Exit 0, or 2 when a file cannot be read or a line is not an entry (then
+// nothing is printed).
+int MergeCoverage(const CoverageMergeFlags& flags) {
+  explore::CoverageMerge merge;
+  for (const std::string& path : flags.files) {
+    std::string text;
+    if (!ReadFile(UserPath(path), &text)) {
+      std::cerr << path << ": error: cannot read the coverage file\n";
+      return kExitBadInput;
+    }
+    scenario::Diagnostic d;
+    if (!merge.Add(path, text, &d)) {
+      std::cerr << d.Format();
+      return kExitBadInput;
+    }
+  }
+  if (flags.format == "jsonl") {
+    std::cout << explore::MergedCoverageJsonLines(merge.coverage());
+  } else {
+    std::cout << explore::MergedCoverageText(merge.coverage(), merge.shards());
+  }
+  return kExitPass;
+}
+
 // `tlsim settings`: the registry of lib/scenario/settings.h, one entry per
 // setting and per option: "NAME = VALUE (BLOCKS)" and its description.
 int PrintSettings() {
@@ -517,6 +551,24 @@ int main(int argc, char** argv) {
                     "print the fault sweep's table (fault x record -> each "
                     "side's outcome)");
 
+  CoverageMergeFlags merge_flags;
+  CLI::App* coverage = app.add_subcommand(
+      "coverage", "Work with the coverage `tlsim explore` writes.");
+  coverage->require_subcommand(1);
+  CLI::App* coverage_merge = coverage->add_subcommand(
+      "merge",
+      "Merge the coverage files of an exploration's shards (JSON lines, "
+      "as --coverage and the undeclared outputs' coverage-shard-K.jsonl "
+      "have them): sum the runs per entry, keep the first file's first "
+      "schedule.");
+  coverage_merge->add_option("files", merge_flags.files,
+                             "coverage files, in shard order")
+      ->required();
+  coverage_merge->add_option("--format", merge_flags.format,
+                             "text (one line per entry) or jsonl (the "
+                             "explorer's own format)")
+      ->check(CLI::IsMember({"text", "jsonl"}));
+
   CLI::App* settings = app.add_subcommand(
       "settings",
       "List the settings of client and server blocks and the "
@@ -533,5 +585,6 @@ int main(int argc, char** argv) {
   if (*fmt) return Format(fmt_files);
   if (*settings) return PrintSettings();
   if (*explore) return Explore(explore_flags);
+  if (*coverage_merge) return MergeCoverage(merge_flags);
   return kExitBadInput;
 }
