@@ -165,6 +165,7 @@ class Brancher : public run::Chooser {
   bool fan_splits = false;
   bool fan_order = false;
   bool fan_faults = false;
+  int64_t split_delivery = 0;  // fan only this delivery's splits (1-based)
   Choice mine;  // a child's (or the baseline's: nothing)
   int64_t last_order_fan_ = 0;
   std::array<size_t, 2> records_seen = {0, 0};
@@ -185,7 +186,7 @@ class Brancher : public run::Chooser {
   }
 
   size_t Delivery(int64_t index, wire::Side from, size_t in_flight) override {
-    if (fan_splits) {
+    if (fan_splits && (split_delivery == 0 || split_delivery == index + 1)) {
       for (size_t k = 1; k < in_flight; ++k) {
         Choice c;
         c.split_at = index;
@@ -344,6 +345,7 @@ class Explorer {
     auto start = std::chrono::steady_clock::now();
     report_.file = scenario_.file;
     run_index_ = -1;
+    for (Family f : options_.families) fan_faults_ |= f == Family::kFaults;
     for (size_t i = 0; i < scenario_.steps.size(); ++i) {
       if (std::holds_alternative<scenario::RunStep>(scenario_.steps[i])) {
         run_index_ = static_cast<int64_t>(i);
@@ -389,11 +391,11 @@ class Explorer {
     for (Family f : options_.families) {
       if (f == Family::kChunks) ExploreChunks();
     }
-    bool fan_splits = false, fan_order = false, fan_faults = false;
+    bool fan_splits = false, fan_order = false;
+    const bool fan_faults = fan_faults_;
     for (Family f : options_.families) {
       fan_splits |= f == Family::kSplits;
       fan_order |= f == Family::kOrder;
-      fan_faults |= f == Family::kFaults;
     }
     if (fan_splits || fan_order) FanOut(fan_splits, fan_order, false);
     if (fan_faults) FanOut(false, false, true);
@@ -419,7 +421,12 @@ class Explorer {
           n += static_cast<int64_t>(ChunkSizes().size());
           break;
         case Family::kSplits:
-          for (const auto& [side, bytes] : shape_.deliveries) {
+          for (size_t i = 0; i < shape_.deliveries.size(); ++i) {
+            const size_t bytes = shape_.deliveries[i].second;
+            if (options_.split_delivery != 0 &&
+                static_cast<int64_t>(i) + 1 != options_.split_delivery) {
+              continue;
+            }
             if (bytes > 1) n += static_cast<int64_t>(bytes) - 1;
           }
           break;
@@ -459,7 +466,7 @@ class Explorer {
   // Forks a child for schedule `number` (when this shard runs it). In the
   // child returns true, with the child set up to report; in the parent
   // false.
-  bool Fork(const std::string& schedule, bool faulted) {
+  bool Fork(const std::string& schedule, const std::string& fault) {
     const int64_t number = next_number_++;
     if (!Mine(number)) return false;
     while (static_cast<int>(children_.size()) >= options_.workers) Reap();
@@ -479,7 +486,7 @@ class Explorer {
       child_fd_ = fds[1];
       child_number_ = number;
       child_schedule_ = schedule;
-      child_faulted_ = faulted;
+      child_fault_ = fault;
       return true;
     }
     close(fds[1]);
@@ -492,7 +499,7 @@ class Explorer {
     Json j;
     j["number"] = child_number_;
     j["schedule"] = child_schedule_;
-    j["faulted"] = child_faulted_;
+    j["fault"] = child_fault_;
     j["verdict"] = collector.verdict;
     j["detail"] = collector.detail;
     j["client_read"] = session.program_read(wire::Side::kClient);
@@ -510,6 +517,25 @@ class Explorer {
     if (!options_.emit_dir.empty()) {
       scenario::Scenario plain = session.PlainScenario();
       plain.title = scenario_.title + " (" + child_schedule_ + ")";
+      if (collector.verdict == "deadlock") {
+        // Where every byte waits, as the run ended: the state a replay
+        // must reach.
+        for (wire::Side side : {wire::Side::kClient, wire::Side::kServer}) {
+          for (scenario::Property p :
+               {scenario::Property::kHeld, scenario::Property::kInFlight,
+                scenario::Property::kUnread}) {
+            scenario::ExpectStep e;
+            e.property = p;
+            e.side = side;
+            const wire::Wire& w = session.wire();
+            e.value = static_cast<int64_t>(
+                p == scenario::Property::kHeld       ? w.Held(side)
+                : p == scenario::Property::kInFlight ? w.InFlight(side)
+                                                     : w.Unread(side));
+            plain.steps.push_back(e);
+          }
+        }
+      }
       j["plain"] = scenario::Print(plain);
     }
     (void)session.Finish();
@@ -554,7 +580,7 @@ class Explorer {
   bool Parse(const std::string& text, RunResult* r, Shape* shape = nullptr) {
     Json j = Json::parse(text, nullptr, false);
     if (j.is_discarded() || !j.is_object()) return false;
-    r->faulted = j.value("faulted", false);
+    r->fault = j.value("fault", "");
     r->verdict = j.value("verdict", "");
     r->detail = j.value("detail", "");
     r->client_read = j.value("client_read", "");
@@ -590,6 +616,7 @@ class Explorer {
               run::Chooser* chooser) {
     session->AddObserver(collector);
     session->RecordKeyLog(false);
+    session->UseSocketBios(fan_faults_);
     session->RecordPlainSteps(!options_.emit_dir.empty());
     scenario::Diagnostic d;
     if (!session->Prepare(&d)) return false;
@@ -674,7 +701,7 @@ class Explorer {
               "on both sides",
               size);
         }
-        if (!Fork(schedule, false)) continue;
+        if (!Fork(schedule, "")) continue;
         // In the child: a World of its own with these buffers.
         run::Session session(changed, source_);
         Collector collector;
@@ -700,7 +727,7 @@ class Explorer {
       std::string schedule =
           size < 0 ? std::string("chunks: a record at a time")
                    : fmt::format("chunks: {} bytes at a time", size);
-      if (!Fork(schedule, false)) continue;
+      if (!Fork(schedule, "")) continue;
       if (size < 0) {
         session.SetChooser(&records);
       } else {
@@ -739,8 +766,11 @@ class Explorer {
     brancher.fan_splits = splits;
     brancher.fan_order = order;
     brancher.fan_faults = faults;
+    brancher.split_delivery = options_.split_delivery;
     brancher.fork = [&](const Choice& c, const std::string& schedule) {
-      if (!Fork(schedule, c.fault.has_value())) return false;
+      if (!Fork(schedule, c.fault ? FaultKindName(*c.fault) : "")) {
+        return false;
+      }
       brancher.fan_splits = brancher.fan_order = brancher.fan_faults = false;
       brancher.mine = c;
       return true;
@@ -763,22 +793,30 @@ class Explorer {
             fmt::format("{}: {}", r.schedule, r.detail));
         continue;
       }
-      if (r.verdict == "deadlock" || r.verdict == "spinning" ||
-          r.verdict == "unfinished") {
-        if (!r.faulted) {
-          report_.violations.push_back(
-              fmt::format("{}: {}: {}", r.schedule, r.verdict, r.detail));
-        }
-        continue;
-      }
-      if (r.faulted) {
-        // A fault may fail the run, never pass altered data off as sent.
+      if (!r.fault.empty()) {
+        // What a fault may do: fail the run, or (when it removes bytes the
+        // peer waits for) leave both sides waiting; never pass altered
+        // data off as sent, never spin or run on.
+        const bool removes = r.fault == "drop" || r.fault == "truncate" ||
+                             r.fault == "reset" || r.fault == "close" ||
+                             r.fault == "swap with next";
         if (r.verdict == "done" && (r.client_read != base->client_read ||
                                     r.server_read != base->server_read)) {
           report_.violations.push_back(fmt::format(
               "{}: the programs finished with data that was not sent",
               r.schedule));
+        } else if (r.verdict == "spinning" || r.verdict == "unfinished" ||
+                   (r.verdict == "deadlock" && !removes)) {
+          report_.violations.push_back(fmt::format(
+              "{}: {} is outside what this fault may cause: {}", r.schedule,
+              r.verdict, r.detail));
         }
+        continue;
+      }
+      if (r.verdict == "deadlock" || r.verdict == "spinning" ||
+          r.verdict == "unfinished") {
+        report_.violations.push_back(
+            fmt::format("{}: {}: {}", r.schedule, r.verdict, r.detail));
         continue;
       }
       if (r.verdict != base->verdict || r.client_read != base->client_read ||
@@ -818,6 +856,9 @@ class Explorer {
   const Options& options_;
   Report& report_;
   int64_t run_index_ = -1;
+  // The faults family runs: every session gets socket BIOs, so that a reset
+  // fails reads with ECONNRESET (the bytes do not change).
+  bool fan_faults_ = false;
   Shape shape_;
   int64_t next_number_ = 1;
   std::deque<Child> children_;
@@ -825,7 +866,7 @@ class Explorer {
   int child_fd_ = -1;
   int64_t child_number_ = 0;
   std::string child_schedule_;
-  bool child_faulted_ = false;
+  std::string child_fault_;
 };
 
 }  // namespace
@@ -919,7 +960,7 @@ std::string FaultTable(const Report& report) {
       "| fault | client ends with | server ends with | run |\n"
       "|---|---|---|---|\n";
   for (const RunResult& r : report.runs) {
-    if (!r.faulted) continue;
+    if (r.fault.empty()) continue;
     std::string name = r.schedule;
     if (name.rfind("faults: ", 0) == 0) name = name.substr(8);
     out += fmt::format("| {} | {} | {} | {} |\n", name, r.client_end,

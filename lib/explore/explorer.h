@@ -45,13 +45,16 @@ struct Options {
   int shard_index = 0;       // run schedule n when n % shard_count ==
   int shard_count = 1;       //   shard_index (Bazel's test sharding)
   std::string emit_dir;      // one plain scenario per distinct path
+  // splits: only delivery number `split_delivery` (1-based) is split; 0:
+  // every delivery.
+  int64_t split_delivery = 0;
 };
 
 // One run of the exploration and what it showed.
 struct RunResult {
   int64_t number = 0;    // in the exploration's order, from 0 (baseline)
   std::string schedule;  // "splits: delivery 3 (server->client) split at 117"
-  bool faulted = false;  // a fault was applied
+  std::string fault;     // the fault kind applied ("drop"), or empty
   std::string verdict;   // the run's: done, failed, deadlock, ...
   std::string detail;
   std::string client_read, server_read;

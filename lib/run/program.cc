@@ -195,6 +195,10 @@ class Loop {
                     failed_first_});
       }
       if (ran) continue;
+      if (Progress(wire::Side::kClient).status != Status::kRunning &&
+          Progress(wire::Side::kServer).status != Status::kRunning) {
+        break;  // what is still in flight stays there for later steps
+      }
       if (Deliver(next_direction)) {
         next_direction = wire::Peer(next_direction);
         continue;
@@ -246,7 +250,7 @@ class Loop {
   bool Runnable(wire::Side side) {
     ProgramProgress& g = Progress(side);
     if (g.status != Status::kRunning) return false;
-    if (g.owed_write && Writable(side)) return true;
+    if (g.owed_write && WaitHolds(side, g.owed_wait)) return true;
     if (applications_[Index(side)] == nullptr && Current(side) == nullptr) {
       return false;  // only an owed write is left
     }
@@ -463,7 +467,7 @@ class Loop {
     ProgramProgress& g = Progress(side);
     scenario::CallStep call;
     call.side = side;
-    if (g.owed_write && Writable(side)) {
+    if (g.owed_write && WaitHolds(side, g.owed_wait)) {
       *out_purpose = Purpose::kOwedWrite;
       return *g.owed_write;
     }
@@ -757,6 +761,7 @@ class Loop {
       case Policy::kReadWhileWriteOwed:
         if (want_write && from_write && purpose == Purpose::kOperation) {
           g.owed_write = call;
+          g.owed_wait = kWaitWritable;
           Advance(&g);
           return true;
         }
@@ -779,8 +784,9 @@ class Loop {
   void SetWait(wire::Side side, Purpose purpose, unsigned wait) {
     ProgramProgress& g = Progress(side);
     if (purpose == Purpose::kOwedWrite) {
-      // The owed write waits for room by itself (Runnable); the operation
+      // The owed write waits for what its call asked for; the operation
       // keeps its own wait.
+      g.owed_wait = wait;
       return;
     }
     if (purpose == Purpose::kDuplexRead) {
@@ -801,10 +807,11 @@ class Loop {
     if (hooks_.chooser != nullptr) {
       hooks_.chooser->BeforeDelivery(deliveries_, from, &Wire());
     }
-    const size_t in_flight = Wire().InFlight(from);
-    if (in_flight == 0 || Wire().closed(from) || Wire().reset(from)) {
-      return false;
+    if (Wire().closed(from) || Wire().reset(from)) {
+      return true;  // the chooser closed the direction: sides may wake
     }
+    const size_t in_flight = Wire().InFlight(from);
+    if (in_flight == 0) return false;
     wire::Amount amount = ToWire(step_.chunk);
     if (amount.kind == wire::Amount::Kind::kBytes) {
       amount.bytes = std::min(amount.bytes, in_flight);

@@ -94,6 +94,11 @@ class Session {
     return world_.current().programs[static_cast<size_t>(side)].read;
   }
 
+  // Puts a socket BIO under each SSL even when no step resets (set before
+  // Prepare): an explorer's resets then fail reads with ECONNRESET. It
+  // changes no byte on the wire.
+  void UseSocketBios(bool use) { world_.socket_bios = use; }
+
   // Makes the choices of the `run` steps from now on (an explorer's);
   // borrowed. nullptr: the steps' own options.
   void SetChooser(Chooser* chooser) { chooser_ = chooser; }

@@ -488,7 +488,7 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
           out_error);
     }
   }
-  out->socket_bios = std::any_of(
+  out->socket_bios = out->socket_bios || std::any_of(
       s.steps.begin(), s.steps.end(), [](const scenario::Step& step) {
         const auto* close = std::get_if<scenario::CloseStep>(&step);
         return close != nullptr && close->reset;

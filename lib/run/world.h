@@ -97,8 +97,10 @@ struct ProgramProgress {
   unsigned wait = 0;      // what it waits for (program.h's kWait* bits)
   bool peer_closed = false;  // a full-duplex read met the peer's close
   bool started = false;      // the program has run on this connection
-  // A write the read_while_write_owed policy left owed.
+  // A write the read_while_write_owed policy left owed, and what its last
+  // call waits for (program.h's kWait* bits; writable when it became owed).
   std::optional<scenario::CallStep> owed_write;
+  unsigned owed_wait = 0;
   // Its last call, for verdicts: the call's text, ret, error, state.
   std::string last_call;
   int last_ret = 0;
@@ -129,7 +131,8 @@ struct World {
   // The transport, indexed by wire::Side like the rest.
   std::array<size_t, 2> recv_buffer_sizes = {0, 0};  // 0: OpenSSL's default
   std::array<size_t, 2> capacities = {SIZE_MAX, SIZE_MAX};  // in flight
-  // The links get socket BIOs (a scenario that resets a direction).
+  // The links get socket BIOs (a scenario that resets a direction, or a
+  // caller that asks before BuildWorld).
   bool socket_bios = false;
   // The trace shows bytes held, in flight and unread each way (a scenario
   // that sets a transport setting beyond `buffer`).

@@ -22,6 +22,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -36,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/explore/explorer.h"
 #include "lib/run/session.h"
 #include "lib/scenario/parser.h"
 #include "lib/trace/json.h"
@@ -311,6 +313,75 @@ bool Memory(const Case& c, int count, double* out_tlsim, double* out_bare) {
   return ok;
 }
 
+// The explorer's speed: a split-point sweep of the server's first TLS 1.3
+// flight (every byte offset), each schedule in a child forked at that
+// delivery, against bare byte-at-a-time TLS 1.3 handshakes in this process.
+// Prints schedules per second (wall clock, `workers` children at once) and
+// CPU time per schedule (children included), and the ratio to the bare
+// loop's handshakes per second.
+bool ExploreSpeed(int bare_count, int workers) {
+  const Case c{"TLSv1.3", TLS1_3_VERSION, true};
+  std::string source = "scenario \"explore bench\"\nseed 1\n";
+  source +=
+      "pki {\n  ca root\n  leaf server.test issuer=root key=ec-p256\n}\n"
+      "client {\n  versions = TLSv1.3\n  verify = peer\n  trust = root\n"
+      "  server_name = server.test\n}\n"
+      "server {\n  versions = TLSv1.3\n  cert = server.test\n"
+      "  tickets = off\n  num_tickets = 0\n}\n"
+      "program client {\n  connect\n}\nprogram server {\n  accept\n}\n"
+      "run\n";
+  scenario::Scenario s;
+  scenario::Diagnostic d;
+  if (!scenario::Parse("explore-bench.tlsim", source, &s, &d)) {
+    std::cerr << d.Format();
+    return false;
+  }
+  Prepared p;
+  if (!Prepare(c, 0, false, &p)) return false;
+  BareContexts bare;
+  if (!MakeBareContexts(p.session->world(), c.version_number, &bare)) {
+    return false;
+  }
+  Clock::time_point start = Clock::now();
+  if (!BareBatch(bare, true, bare_count, nullptr)) return false;
+  const double bare_rate = bare_count / Seconds(start);
+
+  explore::Options options;
+  options.families = {explore::Family::kSplits};
+  options.split_delivery = 2;  // the server's first flight
+  options.workers = workers;
+  explore::Report report;
+  std::string error;
+  struct rusage before_self, before_children, after_self, after_children;
+  getrusage(RUSAGE_SELF, &before_self);
+  getrusage(RUSAGE_CHILDREN, &before_children);
+  start = Clock::now();
+  if (!explore::Explore(s, source, options, &report, &error)) {
+    std::cerr << error << "\n";
+    return false;
+  }
+  const double seconds = Seconds(start);
+  getrusage(RUSAGE_SELF, &after_self);
+  getrusage(RUSAGE_CHILDREN, &after_children);
+  auto cpu = [](const struct rusage& a, const struct rusage& b) {
+    auto sec = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+    return (sec(b.ru_utime) - sec(a.ru_utime)) +
+           (sec(b.ru_stime) - sec(a.ru_stime));
+  };
+  const double cpu_seconds = cpu(before_self, after_self) +
+                             cpu(before_children, after_children);
+  const double runs = static_cast<double>(report.runs.size());
+  std::printf(
+      "explore: split-point sweep of the server's first TLS 1.3 flight: %.0f "
+      "schedules in %.2f s with %d workers: %.0f schedules/s, %.2f ms CPU "
+      "each (children included)\n"
+      "bare loop, TLS 1.3 byte at a time: %.0f handshakes/s\n"
+      "ratio schedules/s / bare byte-at-a-time handshakes/s: %.2fx\n",
+      runs, seconds, workers, runs / seconds, 1000 * cpu_seconds / runs,
+      bare_rate, runs / seconds / bare_rate);
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -333,6 +404,11 @@ int main(int argc, char** argv) {
   app.add_option("--memory", memory,
                  "connections held open to measure memory (0: skip)")
       ->check(CLI::Range(0, 100000));
+  int explore_workers = 2;
+  app.add_option("--explore-workers", explore_workers,
+                 "children at once in the explorer's measurement (0: skip "
+                 "it)")
+      ->check(CLI::Range(0, 64));
   app.add_option("--only", only,
                  "run one case: tls13-flights, tls13-bytes, tls12-flights "
                  "or tls12-bytes");
@@ -376,5 +452,9 @@ int main(int argc, char** argv) {
                 1 / t.none, t.none / t.bare, 1 / t.every, t.every / t.bare);
   }
   std::filesystem::remove_all(dir);
+  if (explore_workers > 0 && (only.empty() || only == "explore")) {
+    std::printf("\n");
+    if (!ExploreSpeed(bytes, explore_workers)) return 1;
+  }
   return 0;
 }
