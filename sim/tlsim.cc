@@ -561,12 +561,13 @@ int main(int argc, char** argv) {
       "as --coverage and the undeclared outputs' coverage-shard-K.jsonl "
       "have them): sum the runs per entry, keep the first file's first "
       "schedule.");
-  coverage_merge->add_option("files", merge_flags.files,
-                             "coverage files, in shard order")
+  coverage_merge
+      ->add_option("files", merge_flags.files, "coverage files, in shard order")
       ->required();
-  coverage_merge->add_option("--format", merge_flags.format,
-                             "text (one line per entry) or jsonl (the "
-                             "explorer's own format)")
+  coverage_merge
+      ->add_option("--format", merge_flags.format,
+                   "text (one line per entry) or jsonl (the "
+                   "explorer's own format)")
       ->check(CLI::IsMember({"text", "jsonl"}));
 
   CLI::App* settings = app.add_subcommand(
