@@ -1,4 +1,18 @@
-"""One test target per scenario file, and explorations as sharded tests."""
+"""One test target per scenario file, and explorations as sharded tests.
+
+Works from tlsim's own workspace and from another one that has tlsim as a
+repository (see README.md, "Using tlsim from another Bazel workspace"):
+
+    load("@tlsim//scenarios:scenario_test.bzl", "scenario_tests", "tlsim_explore_test")
+
+    scenario_tests(srcs = glob(["**/*.tlsim"]))
+"""
+
+# Labels of tlsim's own, resolved in tlsim's repository whichever workspace
+# loads this file.
+_TLSIM = Label("//sim:tlsim")
+_RUN_SCENARIO = Label("//scenarios:run_scenario.sh")
+_RUN_EXPLORE = Label("//scenarios:run_explore.sh")
 
 def scenario_tests(srcs):
     """Declares a test for each .tlsim file in srcs.
@@ -19,14 +33,14 @@ def scenario_tests(srcs):
         native.sh_test(
             name = name,
             size = "small",
-            srcs = ["//scenarios:run_scenario.sh"],
+            srcs = [_RUN_SCENARIO],
             args = [
-                "$(location //sim:tlsim)",
+                "$(location %s)" % _TLSIM,
                 "$(location %s)" % src,
             ],
             data = [
                 src,
-                "//sim:tlsim",
+                _TLSIM,
             ] + native.glob([src[:-len(".tlsim")] + ".trace"]),
         )
 
@@ -72,7 +86,7 @@ def tlsim_explore_test(
     if expect_violations and shard_count != 1:
         fail("tlsim_explore_test %s: expect_violations needs shard_count = 1" % name)
     args = [
-        "$(location //sim:tlsim)",
+        "$(location %s)" % _TLSIM,
         "$(location %s)" % src,
         "1" if expect_violations else "0",
         "1" if emit else "0",
@@ -86,11 +100,11 @@ def tlsim_explore_test(
     native.sh_test(
         name = name,
         size = size,
-        srcs = ["//scenarios:run_explore.sh"],
+        srcs = [_RUN_EXPLORE],
         args = args,
         data = [
             src,
-            "//sim:tlsim",
+            _TLSIM,
         ],
         shard_count = shard_count,
         tags = kwargs.pop("tags", []) + ["explore"],

@@ -392,13 +392,14 @@ int Explore(const ExploreFlags& flags) {
     std::cout << explore::ReportText(report);
   }
   if (flags.fault_table) std::cout << explore::FaultTable(report);
-  std::string coverage_path = flags.coverage.empty() ? "" : UserPath(flags.coverage);
+  std::string coverage_path =
+      flags.coverage.empty() ? "" : UserPath(flags.coverage);
   if (coverage_path.empty()) {
     if (const char* dir = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR")) {
-      coverage_path = (fs::path(dir) / ("coverage-shard-" +
-                                        std::to_string(options.shard_index) +
-                                        ".jsonl"))
-                          .string();
+      coverage_path =
+          (fs::path(dir) /
+           ("coverage-shard-" + std::to_string(options.shard_index) + ".jsonl"))
+              .string();
     }
   }
   if (!coverage_path.empty() && !WriteWhole(coverage_path, coverage)) {
@@ -529,11 +530,11 @@ int main(int argc, char** argv) {
       "(each in a child process forked where it departs from the "
       "baseline), check the invariants on every run, and print the "
       "coverage: exit 1 when an invariant is violated.");
-  explore->add_option("file", explore_flags.file, "scenario file")
-      ->required();
-  explore->add_option("--family", explore_flags.families,
-                      "chunks, splits, order, buffers, faults (repeat or "
-                      "comma-separate; default chunks,splits,order)")
+  explore->add_option("file", explore_flags.file, "scenario file")->required();
+  explore
+      ->add_option("--family", explore_flags.families,
+                   "chunks, splits, order, buffers, faults (repeat or "
+                   "comma-separate; default chunks,splits,order)")
       ->delimiter(',');
   explore->add_option("--max-runs", explore_flags.max_runs,
                       "refuse families that take more runs (default 20000)");
@@ -542,8 +543,9 @@ int main(int argc, char** argv) {
   explore->add_option("--emit", explore_flags.emit,
                       "write one plain scenario per distinct path into this "
                       "folder (which must not exist or be empty)");
-  explore->add_option("--format", explore_flags.format,
-                      "text (the report) or jsonl (the coverage)")
+  explore
+      ->add_option("--format", explore_flags.format,
+                   "text (the report) or jsonl (the coverage)")
       ->check(CLI::IsMember({"text", "jsonl"}));
   explore->add_option("--coverage", explore_flags.coverage,
                       "also write the coverage as JSON lines to this file");

@@ -335,23 +335,31 @@ TEST_CASE("the printer's run defaults and its key_update spelling",
   CHECK(ProgramOperationText(k.programs[0].operations[0]) == "key_update");
 }
 
-// scenarios/README.md from the runfiles, or "" when it is not there.
-std::string Reference() {
+// scenarios/NAME from the runfiles, or "" when it is not there.
+std::string ScenariosFile(const std::string& name) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const char* workspace = std::getenv("TEST_WORKSPACE");
   if (srcdir == nullptr || workspace == nullptr) return "";
   std::ifstream in(std::filesystem::path(srcdir) / workspace / "scenarios" /
-                   "README.md");
+                   name);
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
 }
 
-TEST_CASE("the language reference's program example parses", "[programs]") {
+std::string Reference() { return ScenariosFile("README.md"); }
+
+// The worked example shows the programs and steps of a shipped file (its
+// blocks left out): both say the same.
+TEST_CASE("the language reference's program example is the shipped file's",
+          "[programs]") {
   std::string readme = Reference();
   size_t section = readme.find("#### Programs and `run`");
   REQUIRE(section != std::string::npos);
-  size_t start = readme.find("```\nscenario ", section);
+  // The first code block after the example's file name.
+  size_t named = readme.find("`programs/http_tls13.tlsim`", section);
+  REQUIRE(named != std::string::npos);
+  size_t start = readme.find("```\n", named);
   REQUIRE(start != std::string::npos);
   start += 4;
   size_t end = readme.find("```", start);
@@ -360,8 +368,12 @@ TEST_CASE("the language reference's program example parses", "[programs]") {
   REQUIRE(s.programs.size() == 2);
   CHECK(s.programs[0].operations.size() == 4);
   CHECK(s.programs[1].operations[1].data == "\r\n\r\n");
-  REQUIRE(s.steps.size() == 5);
-  CHECK(std::get<RunStep>(s.steps[0]).expect == RunVerdict::kDone);
+  CHECK(std::get<RunStep>(s.steps.at(0)).expect == RunVerdict::kDone);
+  std::string text = ScenariosFile("programs/http_tls13.tlsim");
+  REQUIRE_FALSE(text.empty());
+  Scenario shipped = MustParse(text);
+  CHECK(s.programs == shipped.programs);
+  CHECK(s.steps == shipped.steps);
 }
 
 TEST_CASE("the language reference names every operation and policy",

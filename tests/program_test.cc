@@ -122,8 +122,7 @@ TEST_CASE("every run replays from its plain steps, byte for byte") {
     CHECK(plain.programs.empty());
     CHECK(std::none_of(plain.steps.begin(), plain.steps.end(),
                        [](const auto& step) {
-                         return std::holds_alternative<scenario::RunStep>(
-                             step);
+                         return std::holds_alternative<scenario::RunStep>(step);
                        }));
     run::Runner again(plain, plain_text);
     REQUIRE(again.Prepare(&d));
@@ -132,6 +131,37 @@ TEST_CASE("every run replays from its plain steps, byte for byte") {
     INFO(replayed.Format("plain.tlsim"));
     CHECK(replayed.passed);
     CHECK(second.text == first.text);
+  }
+}
+
+TEST_CASE("a rewound session runs again with the same bytes") {
+  for (const fs::path& file : RunScenarios()) {
+    INFO(file.string());
+    const std::string source = ReadAll(file);
+    scenario::Scenario s;
+    scenario::Diagnostic d;
+    REQUIRE(scenario::Parse(file.string(), source, &s, &d));
+    if (!s.seed) continue;
+    run::Session session(s, source);
+    Digests first;
+    session.AddObserver(&first);
+    REQUIRE(session.Prepare(&d));
+    while (!session.done()) session.Step();
+    REQUIRE(session.Finish().passed);
+    const std::string once = first.text;
+    const bool connections =
+        std::any_of(s.steps.begin(), s.steps.end(), [](const auto& step) {
+          return std::holds_alternative<scenario::ConnectionStep>(step);
+        });
+    if (connections) {  // the contexts' session caches would show
+      CHECK_FALSE(session.Rewind());
+      continue;
+    }
+    REQUIRE(session.Rewind());
+    while (!session.done()) session.Step();
+    INFO(session.verdict().Format(file.string()));
+    REQUIRE(session.Finish().passed);
+    CHECK(first.text == once + once);
   }
 }
 
@@ -198,7 +228,8 @@ TEST_CASE("a deadlock says where each side waits and where the bytes are") {
 
 TEST_CASE("a failed program names its call, error and reason") {
   std::string text = kHeader;
-  text.replace(text.find("trust  = root"), 13, "trust  = root\n  versions = TLSv1.3");
+  text.replace(text.find("trust  = root"), 13,
+               "trust  = root\n  versions = TLSv1.3");
   text.replace(text.find("cert = server.test"), 18,
                "cert = server.test\n  versions = TLSv1.2");
   text += "program client {\n  connect\n}\nprogram server {\n  accept\n}\n";
@@ -212,9 +243,8 @@ TEST_CASE("a failed program names its call, error and reason") {
   const auto& end = std::get<trace::DriveEvent>(session.events().back());
   CHECK(std::string(end.kind) == "run");
   CHECK(end.result == "failed");
-  CHECK_THAT(end.detail,
-             Catch::Contains("server failed: accept -> -1 SSL "
-                             "\"unsupported protocol\""));
+  CHECK_THAT(end.detail, Catch::Contains("server failed: accept -> -1 SSL "
+                                         "\"unsupported protocol\""));
 }
 
 // The way people write a non-blocking client: connect, send the request,
@@ -233,7 +263,8 @@ class Client : public run::Application {
           r = SSL_connect(ssl);
           break;
         case 1:
-          r = SSL_write(ssl, request_.data(), static_cast<int>(request_.size()));
+          r = SSL_write(ssl, request_.data(),
+                        static_cast<int>(request_.size()));
           break;
         default: {
           char buf[256];
@@ -278,8 +309,9 @@ TEST_CASE("a user's own client in the client's seat") {
                "trust  = root\n  send_buffer = 1024");
   text.replace(text.find("cert = server.test"), 18,
                "cert = server.test\n  num_tickets = 0");
-  text += "program server {\n  accept\n  read until \"\\r\\n\\r\\n\"\n"
-          "  write \"HTTP/1.1 200 OK\\r\\n\\r\\n\"\n}\n";
+  text +=
+      "program server {\n  accept\n  read until \"\\r\\n\\r\\n\"\n"
+      "  write \"HTTP/1.1 200 OK\\r\\n\\r\\n\"\n}\n";
   SECTION("written right, it reads the reply") {
     text += "run -> done\n";
     scenario::Scenario s = MustParse(text);

@@ -1572,5 +1572,25 @@ TEST_CASE("bad transport input is refused before anything runs",
         "                                ^\n");
 }
 
+// A quoted value reads as its words, but a control byte is no part of a
+// word: the value stays a string, and the message shows it escaped on one
+// line (the parser fuzzer's find).
+TEST_CASE("a quoted value holding a control byte stays a string", "[parser]") {
+  CHECK(ParseError("client {\n  verify = \"peer\\r\\n\"\n}\n") ==
+        "t.tlsim:2:12: error: expected none, peer or require, found string "
+        "\"peer\\r\\n\"\n"
+        "  verify = \"peer\\r\\n\"\n"
+        "           ^\n");
+  CHECK(ParseError("expect client version = \"TLSv1.3\\x01\"\n") ==
+        "t.tlsim:1:25: error: expected a version, found string "
+        "\"TLSv1.3\\x01\"\n"
+        "expect client version = \"TLSv1.3\\x01\"\n"
+        "                        ^\n");
+  // A tab still separates words, as a blank does.
+  Scenario s = MustParse("client {\n  verify_cb = \"retry\\t1 then ok\"\n}\n");
+  REQUIRE(s.client.verify_cb);
+  CHECK(s.client.verify_cb->value.retries == 1);
+}
+
 }  // namespace
 }  // namespace tlsim::scenario

@@ -57,9 +57,9 @@ enum class FaultKind {
   kClose,
 };
 constexpr FaultKind kFaultKinds[] = {
-    FaultKind::kDrop,   FaultKind::kDuplicate, FaultKind::kSwap,
-    FaultKind::kTruncate, FaultKind::kCorrupt, FaultKind::kHeader,
-    FaultKind::kAlert,  FaultKind::kReset,     FaultKind::kClose};
+    FaultKind::kDrop,     FaultKind::kDuplicate, FaultKind::kSwap,
+    FaultKind::kTruncate, FaultKind::kCorrupt,   FaultKind::kHeader,
+    FaultKind::kAlert,    FaultKind::kReset,     FaultKind::kClose};
 
 const char* FaultKindName(FaultKind k) {
   switch (k) {
@@ -166,7 +166,7 @@ class Brancher : public run::Chooser {
   bool fan_order = false;
   bool fan_faults = false;
   int64_t split_delivery = 0;  // fan only this delivery's splits (1-based)
-  Choice mine;  // a child's (or the baseline's: nothing)
+  Choice mine;                 // a child's (or the baseline's: nothing)
   int64_t last_order_fan_ = 0;
   std::array<size_t, 2> records_seen = {0, 0};
 
@@ -175,9 +175,9 @@ class Brancher : public run::Chooser {
       last_order_fan_ = deliveries;
       Choice c;
       c.flip_after = deliveries;
-      if (fork(c, fmt::format("order: the {} runs first after delivery {}",
-                              proto::SideName(wire::Peer(planned)),
-                              deliveries))) {
+      if (fork(c,
+               fmt::format("order: the {} runs first after delivery {}",
+                           proto::SideName(wire::Peer(planned)), deliveries))) {
         return wire::Peer(planned);
       }
     }
@@ -218,9 +218,9 @@ class Brancher : public run::Chooser {
           c.fault = k;
           c.direction = from;
           c.record = records_seen[d] + s.index;
-          if (fork(c, fmt::format("faults: {} record {} of {}",
-                                  FaultKindName(k), c.record,
-                                  proto::DirectionName(from)))) {
+          if (fork(c,
+                   fmt::format("faults: {} record {} of {}", FaultKindName(k),
+                               c.record, proto::DirectionName(from)))) {
             Apply(w, from, s, spans);
             records_seen[d] += complete;
             return;
@@ -275,7 +275,8 @@ class Brancher : public run::Chooser {
                        &result);
         break;
       case FaultKind::kAlert:
-        (void)w->Apply(from, wire::fault::InjectAlert{wire::kAlertLevelFatal, 40},
+        (void)w->Apply(from,
+                       wire::fault::InjectAlert{wire::kAlertLevelFatal, 40},
                        &result);
         break;
       case FaultKind::kReset:
@@ -353,24 +354,25 @@ class Explorer {
       }
     }
     if (run_index_ < 0) {
-      *out_error = "nothing to explore: the scenario has no `run` step "
-                   "(explore runs its programs under many schedules)";
+      *out_error =
+          "nothing to explore: the scenario has no `run` step "
+          "(explore runs its programs under many schedules)";
       return false;
     }
     if (!options_.emit_dir.empty()) {
       std::error_code ec;
       if (fs::exists(options_.emit_dir, ec) &&
           !fs::is_empty(options_.emit_dir, ec)) {
-        *out_error = "the emit folder " + options_.emit_dir +
-                     " exists and is not empty";
+        *out_error =
+            "the emit folder " + options_.emit_dir + " exists and is not empty";
         return false;
       }
     }
     // The baseline, in a child, for the shape the families are made from.
     Choice none;
     RunResult baseline;
-    if (!RunFresh(none, "baseline: the run step's own options", 0,
-                  &baseline, &shape_)) {
+    if (!RunFresh(none, "baseline: the run step's own options", 0, &baseline,
+                  &shape_)) {
       *out_error = "the baseline run did not report: " + baseline.detail;
       return false;
     }
@@ -406,9 +408,9 @@ class Explorer {
                 return a.number < b.number;
               });
     if (!options_.emit_dir.empty()) Emit();
-    report_.seconds = std::chrono::duration<double>(
-                          std::chrono::steady_clock::now() - start)
-                          .count();
+    report_.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     return true;
   }
 
@@ -437,8 +439,8 @@ class Explorer {
           n += static_cast<int64_t>(std::size(kBufferSizes)) * 3;
           break;
         case Family::kFaults:
-          n += static_cast<int64_t>(
-              (shape_.records[0] + shape_.records[1]) * std::size(kFaultKinds));
+          n += static_cast<int64_t>((shape_.records[0] + shape_.records[1]) *
+                                    std::size(kFaultKinds));
           break;
       }
     }
@@ -564,11 +566,11 @@ class Explorer {
     if (!Parse(text, &r) || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
       r.crashed = true;
       r.verdict = "crashed";
-      r.detail = WIFSIGNALED(status)
-                     ? fmt::format("the run died of signal {}",
-                                   WTERMSIG(status))
-                     : fmt::format("the run exited {} without a report",
-                                   WEXITSTATUS(status));
+      r.detail =
+          WIFSIGNALED(status)
+              ? fmt::format("the run died of signal {}", WTERMSIG(status))
+              : fmt::format("the run exited {} without a report",
+                            WEXITSTATUS(status));
     }
     Record(std::move(r));
   }
@@ -676,10 +678,10 @@ class Explorer {
       for (int64_t size : kBufferSizes) {
         const char* names[] = {"send_buffer", "recv_buffer",
                                "network_capacity"};
-        std::string schedule =
-            fmt::format("buffers: {} = {} on both sides (the others at "
-                        "their defaults)",
-                        names[dimension], size);
+        std::string schedule = fmt::format(
+            "buffers: {} = {} on both sides (the others at "
+            "their defaults)",
+            names[dimension], size);
         scenario::Scenario changed = scenario_;
         for (scenario::EndpointDecl* e : {&changed.client, &changed.server}) {
           scenario::Located<int64_t> v{size, {}};
@@ -690,8 +692,7 @@ class Explorer {
         if (dimension == 2) {
           // The capacity alone, with the buffers as small: every buffer
           // this size, the transport of a loaded or slow network.
-          for (scenario::EndpointDecl* e :
-               {&changed.client, &changed.server}) {
+          for (scenario::EndpointDecl* e : {&changed.client, &changed.server}) {
             scenario::Located<int64_t> v{size, {}};
             e->send_buffer = v;
             e->recv_buffer = v;
@@ -807,9 +808,9 @@ class Explorer {
               r.schedule));
         } else if (r.verdict == "spinning" || r.verdict == "unfinished" ||
                    (r.verdict == "deadlock" && !removes)) {
-          report_.violations.push_back(fmt::format(
-              "{}: {} is outside what this fault may cause: {}", r.schedule,
-              r.verdict, r.detail));
+          report_.violations.push_back(
+              fmt::format("{}: {} is outside what this fault may cause: {}",
+                          r.schedule, r.verdict, r.detail));
         }
         continue;
       }
@@ -844,9 +845,11 @@ class Explorer {
       fs::path out =
           fs::path(options_.emit_dir) / fmt::format("{}_{:03}.tlsim", stem, n);
       std::ofstream f(out, std::ios::binary);
-      f << "# Emitted by tlsim explore from " << fs::path(scenario_.file).filename().string()
+      f << "# Emitted by tlsim explore from "
+        << fs::path(scenario_.file).filename().string()
         << ": one distinct path.\n# Schedule: " << r.schedule
-        << "\n# Run verdict: " << r.verdict << "\n" << r.plain;
+        << "\n# Run verdict: " << r.verdict << "\n"
+        << r.plain;
       report_.emitted.push_back(out.string());
     }
   }
@@ -909,24 +912,26 @@ std::string ReportText(const Report& report) {
     paths.insert(r.path);
     ++verdicts[r.verdict];
   }
-  out += fmt::format("# tlsim explore of {}: {} runs here ({} in all "
-                     "shards), {} distinct paths, {:.1f} s\n",
-                     report.file, report.runs.size(), report.planned,
-                     paths.size(), report.seconds);
+  out += fmt::format(
+      "# tlsim explore of {}: {} runs here ({} in all "
+      "shards), {} distinct paths, {:.1f} s\n",
+      report.file, report.runs.size(), report.planned, paths.size(),
+      report.seconds);
   for (const auto& [verdict, n] : verdicts) {
     out += fmt::format("# verdict {}: {} runs\n", verdict, n);
   }
-  out += "## coverage: side | operation | call | state | ret | error | "
-         "alert -> runs, first schedule\n";
+  out +=
+      "## coverage: side | operation | call | state | ret | error | "
+      "alert -> runs, first schedule\n";
   for (const auto& [key, e] : report.coverage) {
-    out += fmt::format("{} -> {} runs, first {}\n", key, e.runs,
-                       e.first_schedule);
+    out +=
+        fmt::format("{} -> {} runs, first {}\n", key, e.runs, e.first_schedule);
   }
   if (report.violations.empty()) {
     out += "## invariants: none violated\n";
   } else {
-    out += fmt::format("## invariants: {} violated\n",
-                       report.violations.size());
+    out +=
+        fmt::format("## invariants: {} violated\n", report.violations.size());
     for (const std::string& v : report.violations) out += v + "\n";
   }
   for (const std::string& f : report.emitted) out += "emitted " + f + "\n";

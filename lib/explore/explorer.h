@@ -74,7 +74,7 @@ struct CoverageEntry {
 
 struct Report {
   std::string file;
-  int64_t planned = 0;  // runs the families take (all shards)
+  int64_t planned = 0;          // runs the families take (all shards)
   std::vector<RunResult> runs;  // this shard's, baseline first
   // "client | read until \"x\" | read | state | -1 | WANT_READ | -"
   std::map<std::string, CoverageEntry> coverage;

@@ -51,7 +51,7 @@ bool Caller::ClearsErrors(wire::Side side) const {
 }
 
 void Caller::Make(wire::Side side, Call call, const scenario::CallStep& step,
-                trace::CallEvent* out_event) {
+                  trace::CallEvent* out_event) {
   trace::CallEvent& ev = *out_event;
   Endpoint& e = world_.current().endpoint(side);
   SSL* ssl = e.ssl.get();

@@ -157,15 +157,17 @@ class Loop {
           fmt::format("deliver={} first={} limit={}",
                       scenario::AmountText(step_.chunk),
                       scenario::SideName(step_.first), step_.limit),
-          false, "", "", "run"};
+          false,
+          "",
+          "",
+          "run"};
       hooks_.emit(std::move(start));
     }
     for (wire::Side side : {wire::Side::kClient, wire::Side::kServer}) {
       if (programs_[Index(side)] == nullptr &&
           applications_[Index(side)] == nullptr) {
         return End({RunVerdict::kFailed,
-                    fmt::format("the {} has no program",
-                                proto::SideName(side)),
+                    fmt::format("the {} has no program", proto::SideName(side)),
                     std::nullopt});
       }
       Start(side);
@@ -217,8 +219,7 @@ class Loop {
 
   bool Readable(wire::Side side) {
     const wire::Side from = wire::Peer(side);
-    return Wire().Unread(from) > 0 || Wire().closed(from) ||
-           Wire().reset(from);
+    return Wire().Unread(from) > 0 || Wire().closed(from) || Wire().reset(from);
   }
   bool Writable(wire::Side side) { return Wire().Room(side) > 0; }
 
@@ -472,9 +473,8 @@ class Loop {
       return *g.owed_write;
     }
     const Operation& op = *Current(side);
-    if (PolicyOf(side, op) == Policy::kFullDuplex &&
-        (g.wait & kWaitWritable) && (g.wait & kWaitReadable) &&
-        !Writable(side) && !g.peer_closed) {
+    if (PolicyOf(side, op) == Policy::kFullDuplex && (g.wait & kWaitWritable) &&
+        (g.wait & kWaitReadable) && !Writable(side) && !g.peer_closed) {
       *out_purpose = Purpose::kDuplexRead;
       call.call = Call::kRead;
       call.read_len = kReadBuffer;
@@ -494,10 +494,9 @@ class Loop {
         call.call = Call::kRead;
         call.read_len =
             op.until == Operation::Until::kBytes
-                ? std::min<int64_t>(
-                      kReadBuffer,
-                      op.bytes - static_cast<int64_t>(g.read.size() -
-                                                      g.consumed))
+                ? std::min<int64_t>(kReadBuffer,
+                                    op.bytes - static_cast<int64_t>(
+                                                   g.read.size() - g.consumed))
                 : kReadBuffer;
         break;
       case K::kShutdown:
@@ -511,8 +510,8 @@ class Loop {
         call.call = g.phase == 0 ? Call::kRenegotiate : Call::kDoHandshake;
         break;
       case K::kVerifyClientPostHandshake:
-        call.call =
-            g.phase == 0 ? Call::kVerifyClientPostHandshake : Call::kDoHandshake;
+        call.call = g.phase == 0 ? Call::kVerifyClientPostHandshake
+                                 : Call::kDoHandshake;
         break;
       case K::kWriteEarly:
         call.call = Call::kWriteEarly;
@@ -621,8 +620,8 @@ class Loop {
     const int ret = ev.ret;
     const int error = ev.error;
     auto fatal = [&](const std::string& what) {
-      std::string why = fmt::format("{} -> {} {}", what, ret,
-                                    proto::SslErrorText(error));
+      std::string why =
+          fmt::format("{} -> {} {}", what, ret, proto::SslErrorText(error));
       if (ev.reason != 0) {
         why += fmt::format(" \"{}\"", ev.reason_text());
       }
@@ -770,9 +769,9 @@ class Loop {
         wait = 0;
         break;
       case Policy::kWriteWaitsWritable:
-        if (want_read && (from_write || call.call == Call::kConnect ||
-                          call.call == Call::kAccept ||
-                          call.call == Call::kDoHandshake)) {
+        if (want_read &&
+            (from_write || call.call == Call::kConnect ||
+             call.call == Call::kAccept || call.call == Call::kDoHandshake)) {
           wait = kWaitWritable;
         }
         break;
@@ -881,17 +880,17 @@ class Loop {
 
   // Each side's state and where every byte is.
   std::string Situation() {
-    std::string text = SideText(wire::Side::kClient) + "; " +
-                       SideText(wire::Side::kServer);
+    std::string text =
+        SideText(wire::Side::kClient) + "; " + SideText(wire::Side::kServer);
     for (wire::Side side : {wire::Side::kClient, wire::Side::kServer}) {
       const size_t capacity = Wire().capacity(side);
-      text += fmt::format(
-          "; {}: {} held, {} in flight{}, {} unread",
-          scenario::DirectionName(side), Wire().Held(side),
-          Wire().InFlight(side),
-          capacity == SIZE_MAX ? std::string()
-                               : fmt::format(" (capacity {})", capacity),
-          Wire().Unread(side));
+      text += fmt::format("; {}: {} held, {} in flight{}, {} unread",
+                          scenario::DirectionName(side), Wire().Held(side),
+                          Wire().InFlight(side),
+                          capacity == SIZE_MAX
+                              ? std::string()
+                              : fmt::format(" (capacity {})", capacity),
+                          Wire().Unread(side));
     }
     return text;
   }
@@ -912,10 +911,10 @@ class Loop {
                           proto::SideName(*failed_first_), Situation()),
               failed_first_};
     }
-    return {RunVerdict::kDeadlock,
-            "no side can move and the network can deliver nothing; " +
-                Situation(),
-            std::nullopt};
+    return {
+        RunVerdict::kDeadlock,
+        "no side can move and the network can deliver nothing; " + Situation(),
+        std::nullopt};
   }
 
   RunOutcome End(RunOutcome outcome) {

@@ -25,6 +25,7 @@
 #include "lib/scenario/printer.h"
 #include "lib/tls/clock.h"
 #include "lib/tls/names.h"
+#include "lib/tls/seeded_random.h"
 #include "lib/trace/text.h"
 #include "lib/wire/fault.h"
 #include "lib/wire/socket_bio.h"
@@ -341,11 +342,11 @@ class Session::Steps {
                                   seen, o.detail));
     }
     if (step.failed_by && o.failed_first != step.failed_by) {
-      return Fail(id, fmt::format("run: expected failed by {}, observed "
-                                  "failed by {}: {}",
-                                  scenario::SideName(*step.failed_by),
-                                  scenario::SideName(*o.failed_first),
-                                  o.detail));
+      return Fail(id,
+                  fmt::format("run: expected failed by {}, observed "
+                              "failed by {}: {}",
+                              scenario::SideName(*step.failed_by),
+                              scenario::SideName(*o.failed_first), o.detail));
     }
     return {};
   }
@@ -641,8 +642,8 @@ std::pair<std::string, bool> Session::Steps::Observe(
       return same_text(
           world_.current().programs[static_cast<size_t>(step.side)].read);
     case Property::kProgram:
-      return same_text(ProgramStatusText(session_.scenario_,
-                                         world_.current(), step.side));
+      return same_text(
+          ProgramStatusText(session_.scenario_, world_.current(), step.side));
     case Property::kResumption: {
       if (SSL_session_reused(ssl) != 1) return same_text("none");
       // An external PSK resumes nothing the client was given to resume.
@@ -748,7 +749,36 @@ bool Session::Prepare(scenario::Diagnostic* out_error) {
   world_.record_keylog = record_keylog_;
   tls::ClockScope clock(scenario_.clock.value_or(kDefaultClock));
   prepared_ = BuildWorld(scenario_, source_, &world_, out_error);
+  // A second connection may resume a session the contexts cached, and the
+  // cache outlives a rewind: such scenarios run from scratch instead.
+  rewindable_ = prepared_ && scenario_.seed.has_value() && !tag_connections_ &&
+                tls::GetRandomPosition(world_.libctx.get(), &prepared_at_);
   return prepared_;
+}
+
+bool Session::Rewind() {
+  if (!rewindable_) return false;
+  world_.connections.clear();
+  world_.clock = scenario_.clock.value_or(kDefaultClock);
+  world_.keylog = trace::KeyLog();
+  std::string error;
+  {
+    tls::ClockScope clock(world_.clock);
+    if (!OpenConnection(&world_, "main", &error)) return false;
+  }
+  // Whatever opening the connection drew, the stream goes on from where a
+  // fresh run's first step finds it.
+  if (!tls::RewindRandom(world_.libctx.get(), prepared_at_)) return false;
+  ERR_clear_error();
+  error_queue_clean_ = true;
+  next_ = 0;
+  failed_ = false;
+  finished_ = false;
+  verdict_ = {};
+  footer_ = {};
+  events_.clear();
+  plain_.clear();
+  return true;
 }
 
 scenario::Scenario Session::PlainScenario() const {

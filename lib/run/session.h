@@ -39,6 +39,7 @@
 #include "lib/run/world.h"
 #include "lib/scenario/ast.h"
 #include "lib/scenario/diagnostic.h"
+#include "lib/tls/seeded_random.h"
 #include "lib/trace/event.h"
 #include "lib/wire/wire.h"
 
@@ -66,6 +67,15 @@ class Session {
   // is reported before any step runs. Returns false with the Diagnostic.
   [[nodiscard]] bool Prepare(scenario::Diagnostic* out_error);
   bool prepared() const { return prepared_; }
+
+  // Starts the run over without building the World again: every
+  // connection closed, "main" opened afresh, the scenario clock and (the
+  // scenario has a seed) the random stream back where Prepare left them,
+  // the steps from the first. What runs next sends the same bytes as a
+  // fresh Session would. False when the scenario has no seed, has
+  // `connection` steps (a resumption would find the sessions the contexts
+  // cached in the runs before), or the stream was rekeyed since.
+  [[nodiscard]] bool Rewind();
 
   // Observers get the header before the first step, every event, and the
   // footer from Finish(). Borrowed: they must outlive the Session's use.
@@ -174,6 +184,8 @@ class Session {
   std::array<Application*, 2> applications_ = {nullptr, nullptr};
   bool record_plain_ = false;
   Chooser* chooser_ = nullptr;
+  bool rewindable_ = false;
+  tls::RandomPosition prepared_at_;
   std::vector<scenario::Step> plain_;
   // Nothing has been left on OpenSSL's error queue since the last call
   // emptied it.

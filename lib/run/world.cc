@@ -488,11 +488,13 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
           out_error);
     }
   }
-  out->socket_bios = out->socket_bios || std::any_of(
-      s.steps.begin(), s.steps.end(), [](const scenario::Step& step) {
-        const auto* close = std::get_if<scenario::CloseStep>(&step);
-        return close != nullptr && close->reset;
-      }) ||
+  out->socket_bios =
+      out->socket_bios ||
+      std::any_of(s.steps.begin(), s.steps.end(),
+                  [](const scenario::Step& step) {
+                    const auto* close = std::get_if<scenario::CloseStep>(&step);
+                    return close != nullptr && close->reset;
+                  }) ||
       std::any_of(s.programs.begin(), s.programs.end(),
                   [](const scenario::ProgramDecl& p) { return p.blocking; });
   std::string error;

@@ -88,13 +88,13 @@ struct Endpoint {
 struct ProgramProgress {
   enum class Status { kRunning, kDone, kFailed };
   Status status = Status::kRunning;
-  size_t operation = 0;  // index of the operation under way
-  int phase = 0;         // within it: 1 once a two-call operation's first
-                         // call (SSL_key_update, ...) returned
-  size_t done_bytes = 0;  // of the operation: bytes written so far
-  std::string read;       // every byte the program read, in order
-  size_t consumed = 0;    // of `read`: what finished read operations took
-  unsigned wait = 0;      // what it waits for (program.h's kWait* bits)
+  size_t operation = 0;      // index of the operation under way
+  int phase = 0;             // within it: 1 once a two-call operation's first
+                             // call (SSL_key_update, ...) returned
+  size_t done_bytes = 0;     // of the operation: bytes written so far
+  std::string read;          // every byte the program read, in order
+  size_t consumed = 0;       // of `read`: what finished read operations took
+  unsigned wait = 0;         // what it waits for (program.h's kWait* bits)
   bool peer_closed = false;  // a full-duplex read met the peer's close
   bool started = false;      // the program has run on this connection
   // A write the read_while_write_owed policy left owed, and what its last

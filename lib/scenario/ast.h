@@ -436,10 +436,10 @@ struct ExpectStep {
 // what else it does meanwhile): the ways applications' loops are written,
 // right and wrong.
 enum class Policy {
-  kCorrect,            // wait for what the error asks for, then repeat
-  kReadWaitsReadable,  // WANT_WRITE from SSL_read waits for readable
-  kWantWriteFatal,     // WANT_WRITE ends the program as failed
-  kFullDuplex,         // while waiting to write, read whatever arrives
+  kCorrect,             // wait for what the error asks for, then repeat
+  kReadWaitsReadable,   // WANT_WRITE from SSL_read waits for readable
+  kWantWriteFatal,      // WANT_WRITE ends the program as failed
+  kFullDuplex,          // while waiting to write, read whatever arrives
   kReadWhileWriteOwed,  // a write that wants to write is owed; go on
   kBusy,                // repeat at once, waiting for nothing
   kWriteWaitsWritable,  // WANT_READ from SSL_write waits for writable
@@ -448,17 +448,17 @@ enum class Policy {
 // One thing a program does, retried until it is done.
 struct Operation {
   enum class Kind {
-    kHandshake,  // `call` (connect, accept, do_handshake) until it returns 1
-    kWrite,      // SSL_write until all of `data` is written
-    kRead,       // SSL_read until `until` holds
-    kShutdown,   // SSL_shutdown until it returns 1 (`once`: 0 or 1)
-    kKeyUpdate,  // SSL_key_update, then SSL_do_handshake until 1
-    kRenegotiate,                // SSL_renegotiate, then do_handshake
+    kHandshake,    // `call` (connect, accept, do_handshake) until it returns 1
+    kWrite,        // SSL_write until all of `data` is written
+    kRead,         // SSL_read until `until` holds
+    kShutdown,     // SSL_shutdown until it returns 1 (`once`: 0 or 1)
+    kKeyUpdate,    // SSL_key_update, then SSL_do_handshake until 1
+    kRenegotiate,  // SSL_renegotiate, then do_handshake
     kVerifyClientPostHandshake,  // SSL_verify_client_post_handshake, then
                                  // do_handshake
-    kWriteEarly,  // SSL_write_early_data of `data`
-    kReadEarly,   // SSL_read_early_data until it finishes
-    kWaitPeer,    // nothing until the peer's program has finished
+    kWriteEarly,                 // SSL_write_early_data of `data`
+    kReadEarly,                  // SSL_read_early_data until it finishes
+    kWaitPeer,  // nothing until the peer's program has finished
   };
   // kRead: until `bytes` more bytes, until `data` has been read, or until
   // the peer's close_notify (SSL_read returns 0, ZERO_RETURN).
@@ -468,9 +468,9 @@ struct Operation {
   Call call = Call::kConnect;  // kHandshake
   std::string data;            // kWrite, kWriteEarly; kRead until kText
   Until until = Until::kBytes;
-  int64_t bytes = 0;               // kRead until kBytes
-  bool once = false;               // kShutdown
-  bool requested = false;          // kKeyUpdate
+  int64_t bytes = 0;                      // kRead until kBytes
+  bool once = false;                      // kShutdown
+  bool requested = false;                 // kKeyUpdate
   std::optional<Located<Policy>> policy;  // this operation's own
   bool operator==(const Operation&) const = default;
 };
@@ -563,8 +563,7 @@ struct Scenario {
   bool operator==(const Scenario& o) const {
     return title == o.title && seed == o.seed && clock == o.clock &&
            pki == o.pki && client == o.client && server == o.server &&
-           contexts == o.contexts && programs == o.programs &&
-           steps == o.steps;
+           contexts == o.contexts && programs == o.programs && steps == o.steps;
   }
 };
 

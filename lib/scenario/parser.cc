@@ -128,6 +128,12 @@ void Parser::UnquoteValue() {
   if (tok_.kind != Token::kString) return;
   std::deque<Token> words;
   const std::string& text = tok_.text;
+  // A control byte (an escape like \n) is no part of a word: such a string
+  // stays a string, and messages show it escaped.
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7f) return;
+  }
   size_t i = 0;
   while (i < text.size()) {
     while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;

@@ -111,7 +111,8 @@ class Parser {
   // One rule for quoted values: where a value is read, a string holding
   // words reads as those words unquoted (`verify_cb = "retry 1 then ok"`).
   // Turns the lookahead, when it is such a string, into its words; a blank
-  // or empty string stays a string.
+  // or empty string stays a string, and so does one holding a control byte
+  // other than a tab.
   void UnquoteValue();
 
   // Fills error() with `message` at `pos` and returns false.

@@ -288,6 +288,31 @@ int GetCtxParams(void* vctx, OSSL_PARAM params[]) {
   return 1;
 }
 
+// Moves the stream to `drawn` bytes after the last (re)key, back or
+// forward: the stream is SHA-256 in counter mode, so any position is a
+// block number and an offset.
+int SetCtxParams(void* vctx, const OSSL_PARAM params[]) {
+  auto* g = static_cast<Generator*>(vctx);
+  const OSSL_PARAM* p = OSSL_PARAM_locate_const(params, kDrawnParameter);
+  if (p == nullptr) return 1;
+  uint64_t drawn = 0;
+  if (OSSL_PARAM_get_uint64(p, &drawn) != 1) return 0;
+  g->next_block = drawn / kBlockSize;
+  g->block_used = kBlockSize;
+  g->drawn = g->next_block * kBlockSize;
+  if (drawn % kBlockSize != 0) {
+    unsigned char skip[kBlockSize];
+    if (!Fill(g, skip, static_cast<size_t>(drawn % kBlockSize))) return 0;
+  }
+  return g->drawn == drawn ? 1 : 0;
+}
+
+const OSSL_PARAM* SettableCtxParams(void* /*vctx*/, void* /*provctx*/) {
+  static const OSSL_PARAM kSettable[] = {
+      OSSL_PARAM_uint64(kDrawnParameter, nullptr), OSSL_PARAM_END};
+  return kSettable;
+}
+
 const OSSL_PARAM* GettableCtxParams(void* /*vctx*/, void* /*provctx*/) {
   static const OSSL_PARAM kGettable[] = {
       OSSL_PARAM_int(OSSL_RAND_PARAM_STATE, nullptr),
@@ -340,6 +365,10 @@ const OSSL_DISPATCH* GeneratorFunctions() {
                                               GetCtxParams),
       Entry<OSSL_FUNC_rand_gettable_ctx_params_fn>(
           OSSL_FUNC_RAND_GETTABLE_CTX_PARAMS, GettableCtxParams),
+      Entry<OSSL_FUNC_rand_set_ctx_params_fn>(OSSL_FUNC_RAND_SET_CTX_PARAMS,
+                                              SetCtxParams),
+      Entry<OSSL_FUNC_rand_settable_ctx_params_fn>(
+          OSSL_FUNC_RAND_SETTABLE_CTX_PARAMS, SettableCtxParams),
       Entry<OSSL_FUNC_rand_verify_zeroization_fn>(
           OSSL_FUNC_RAND_VERIFY_ZEROIZATION, VerifyZeroization),
       {0, nullptr}};
@@ -468,6 +497,21 @@ bool AdvanceRandom(OSSL_LIB_CTX* libctx, const RandomPosition& to) {
       }
       left -= n;
     }
+  }
+  return GetRandomPosition(libctx, &now) && now == to;
+}
+
+bool RewindRandom(OSSL_LIB_CTX* libctx, const RandomPosition& to) {
+  RandomPosition now;
+  if (!GetRandomPosition(libctx, &now) || now.rekeys != to.rekeys) {
+    return false;
+  }
+  const std::array<EVP_RAND_CTX*, 3> drbgs = Drbgs(libctx);
+  for (size_t i = 0; i < drbgs.size(); ++i) {
+    uint64_t drawn = to.drawn[i];
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_uint64(kDrawnParameter, &drawn),
+                           OSSL_PARAM_construct_end()};
+    if (EVP_RAND_CTX_set_params(drbgs[i], params) != 1) return false;
   }
   return GetRandomPosition(libctx, &now) && now == to;
 }

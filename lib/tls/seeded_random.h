@@ -80,4 +80,9 @@ struct RandomPosition {
 [[nodiscard]] bool AdvanceRandom(OSSL_LIB_CTX* libctx,
                                  const RandomPosition& to);
 
+// Moves `libctx` back (or on) to `to`, a position it stood at before under
+// the same keys: what it hands out next is what it handed out then. Returns
+// false when the keys changed since (rekeys differ).
+[[nodiscard]] bool RewindRandom(OSSL_LIB_CTX* libctx, const RandomPosition& to);
+
 }  // namespace tlsim::tls

@@ -368,8 +368,8 @@ bool ExploreSpeed(int bare_count, int workers) {
     return (sec(b.ru_utime) - sec(a.ru_utime)) +
            (sec(b.ru_stime) - sec(a.ru_stime));
   };
-  const double cpu_seconds = cpu(before_self, after_self) +
-                             cpu(before_children, after_children);
+  const double cpu_seconds =
+      cpu(before_self, after_self) + cpu(before_children, after_children);
   const double runs = static_cast<double>(report.runs.size());
   std::printf(
       "explore: split-point sweep of the server's first TLS 1.3 flight: %.0f "

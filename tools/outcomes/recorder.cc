@@ -87,8 +87,8 @@ class OutcomeObserver : public trace::Observer {
         drive_.emplace();
         return;
       }
-      std::string line = StepPrefix(drive->id) + " " + drive->kind + " -> " +
-                         drive->result;
+      std::string line =
+          StepPrefix(drive->id) + " " + drive->kind + " -> " + drive->result;
       if (drive_) {
         line += "; client " + drive_->sides[0].Text() + "; server " +
                 drive_->sides[1].Text();
