@@ -489,214 +489,214 @@ int Shrink(const ShrinkFlags& flags) {
   } else if (!WriteWhole(UserPath(flags.output), result.text)) {
     std::cerr << "tlsim: error: cannot write " << flags.output << "\n";
     return kExitBadInput;
-    struct CoverageMergeFlags {
-      std::vector<std::string> files;
-      std::string format = "text";
-    };
-
-    // `tlsim coverage merge FILE...`: the coverage of an exploration's shards
-    // (each shard's `--coverage` file, or coverage-shard-K.jsonl from a
-    // tlsim_explore_test's undeclared outputs) as one: the runs of each entry
-    // summed, the first schedule kept (the first file's that has the entry).
-    // Exit 0, or 2 when a file cannot be read or a line is not an entry (then
-    // nothing is printed).
-    int MergeCoverage(const CoverageMergeFlags& flags) {
-      explore::CoverageMerge merge;
-      for (const std::string& path : flags.files) {
-        std::string text;
-        if (!ReadFile(UserPath(path), &text)) {
-          std::cerr << path << ": error: cannot read the coverage file\n";
-          return kExitBadInput;
-        }
-        scenario::Diagnostic d;
-        if (!merge.Add(path, text, &d)) {
-          std::cerr << d.Format();
-          return kExitBadInput;
-        }
-      }
-      if (flags.format == "jsonl") {
-        std::cout << explore::MergedCoverageJsonLines(merge.coverage());
-      } else {
-        std::cout << explore::MergedCoverageText(merge.coverage(),
-                                                 merge.shards());
-      }
-      return kExitPass;
-    }
-
-    // `tlsim settings`: the registry of lib/scenario/settings.h, one entry per
-    // setting and per option: "NAME = VALUE (BLOCKS)" and its description.
-    int PrintSettings() {
-      auto blocks = [](scenario::Sides sides) {
-        return sides == scenario::Sides::kBoth ? std::string("client, server")
-                                               : scenario::SidesName(sides);
-      };
-      std::cout << "Settings of client { ... } and server { ... }:\n";
-      for (const scenario::SettingRow& row : scenario::Settings()) {
-        std::cout << "  " << row.name << " = " << scenario::ExpectedText(row)
-                  << " (" << blocks(row.sides) << ")\n      " << row.description
-                  << "\n";
-      }
-      std::cout << "Names for options = NAME,...:\n";
-      for (const scenario::OptionRow& row : scenario::Options()) {
-        std::cout << "  " << row.name << " (" << blocks(row.sides)
-                  << ")\n      " << row.description << "\n";
-      }
-      return kExitPass;
-    }
-
-  }  // namespace
-
-  int main(int argc, char** argv) {
-    CLI::App app(
-        "tlsim: deterministic TLS handshake scenarios on OpenSSL.\n"
-        "A client SSL and a server SSL each talk to one end of a BIO pair;\n"
-        "bytes move between them only when the scenario says so.\n"
-        "Exit codes: 0 pass, 1 an expectation failed or a golden trace\n"
-        "differs, 2 bad input (then nothing runs and nothing is written).\n"
-        "The scenario language and the trace formats: scenarios/README.md");
-    app.set_version_flag(
-        "--version",
-        std::string("tlsim 0.1 (") + OpenSSL_version(OPENSSL_VERSION) + ")");
-    app.require_subcommand(1);
-
-    RunFlags run_flags;
-    CLI::App* run = app.add_subcommand(
-        "run",
-        "Check every FILE, then run each; print PASS or the first failed "
-        "expectation (file:line: expected X, observed Y) with the trace up "
-        "to it. When FILE has a golden trace beside it (a.tlsim -> a.trace), "
-        "the run's trace must match it.");
-    run->add_option("files", run_flags.files, "scenario files (.tlsim)")
-        ->required();
-    run->add_flag("--trace", run_flags.trace,
-                  "print the trace on standard output as the run goes");
-    run->add_option("--format", run_flags.format,
-                    "the --trace format: text (one line per step) or jsonl "
-                    "(one JSON object per event)")
-        ->check(CLI::IsMember({"text", "jsonl"}));
-    run->add_option("--save-trace", run_flags.save_trace,
-                    "write the text trace to this file (one scenario)");
-    run->add_option("--pcap", run_flags.pcap,
-                    "write the wire traffic as a pcap capture with synthetic "
-                    "TCP framing (one scenario)");
-    run->add_option("--keylog", run_flags.keylog,
-                    "write the NSS key log, for Wireshark (one scenario)");
-    run->add_option("--outputs", run_flags.outputs,
-                    "write NAME.trace, NAME.jsonl, NAME.pcap and NAME.keys "
-                    "for each scenario into this folder");
-    run->add_option("--emit-steps", run_flags.emit_steps,
-                    "write the scenario as run, each `run` step replaced by "
-                    "the plain calls and deliveries it made, to this file "
-                    "(one scenario): it repeats the run exactly");
-    run->add_option("--seed", run_flags.seed,
-                    "override every scenario's seed: all random values of "
-                    "the run derive from it");
-    run->add_flag("--update", run_flags.update,
-                  "write each scenario's golden trace (FILE.trace) from this "
-                  "run instead of comparing; the scenario needs a seed");
-
-    std::vector<std::string> check_files;
-    CLI::App* check = app.add_subcommand(
-        "check",
-        "Parse FILEs and build their settings without running a step.");
-    check->add_option("files", check_files, "scenario files")->required();
-
-    std::vector<std::string> fmt_files;
-    CLI::App* fmt = app.add_subcommand(
-        "fmt", "Print FILEs in canonical layout (what the printer writes).");
-    fmt->add_option("files", fmt_files, "scenario files")->required();
-
-    ExploreFlags explore_flags;
-    CLI::App* explore = app.add_subcommand(
-        "explore",
-        "Run FILE's programs under every schedule of the families asked for "
-        "(each in a child process forked where it departs from the "
-        "baseline), check the invariants on every run, and print the "
-        "coverage: exit 1 when an invariant is violated.");
-    explore->add_option("file", explore_flags.file, "scenario file")
-        ->required();
-    explore
-        ->add_option("--family", explore_flags.families,
-                     "chunks, splits, order, buffers, faults (repeat or "
-                     "comma-separate; default chunks,splits,order)")
-        ->delimiter(',');
-    explore->add_option("--max-runs", explore_flags.max_runs,
-                        "refuse families that take more runs (default 20000)");
-    explore->add_option("--workers", explore_flags.workers,
-                        "child processes at once (default 2)");
-    explore->add_option("--emit", explore_flags.emit,
-                        "write one plain scenario per distinct path into this "
-                        "folder (which must not exist or be empty)");
-    explore
-        ->add_option("--format", explore_flags.format,
-                     "text (the report) or jsonl (the coverage)")
-        ->check(CLI::IsMember({"text", "jsonl"}));
-    explore->add_option("--coverage", explore_flags.coverage,
-                        "also write the coverage as JSON lines to this file");
-    explore->add_option("--split-delivery", explore_flags.split_delivery,
-                        "splits: split only this delivery of the baseline "
-                        "(1-based; default every one)");
-    explore->add_flag("--fork-at-branch", explore_flags.fork_at_branch,
-                      "run each schedule in a child forked where it departs "
-                      "from the baseline, instead of in two workers that "
-                      "rewind one World between runs (same results)");
-    explore->add_flag("--fault-table", explore_flags.fault_table,
-                      "print the fault sweep's table (fault x record -> each "
-                      "side's outcome)");
-
-    ShrinkFlags shrink_flags;
-    CLI::App* shrink = app.add_subcommand(
-        "shrink",
-        "From FILE, which fails, find the smallest scenario that fails the "
-        "same way (the same step, its kind and the first words of what went "
-        "wrong): remove steps, program operations, settings and unreferenced "
-        "certificates, halve payloads. Prints each reduction on standard "
-        "error and the scenario on standard output (or --output); exit 2 when "
-        "FILE passes.");
-    shrink->add_option("file", shrink_flags.file, "scenario file")->required();
-    shrink->add_option("--output", shrink_flags.output,
-                       "write the smallest scenario to this file");
-    shrink->add_option("--max-runs", shrink_flags.max_runs,
-                       "candidate runs at most (default 300)");
-    shrink->add_option("--seed", shrink_flags.seed,
-                       "override the scenario's seed (the result keeps it)");
-    CoverageMergeFlags merge_flags;
-    CLI::App* coverage = app.add_subcommand(
-        "coverage", "Work with the coverage `tlsim explore` writes.");
-    coverage->require_subcommand(1);
-    CLI::App* coverage_merge = coverage->add_subcommand(
-        "merge",
-        "Merge the coverage files of an exploration's shards (JSON lines, "
-        "as --coverage and the undeclared outputs' coverage-shard-K.jsonl "
-        "have them): sum the runs per entry, keep the first file's first "
-        "schedule.");
-    coverage_merge
-        ->add_option("files", merge_flags.files,
-                     "coverage files, in shard order")
-        ->required();
-    coverage_merge
-        ->add_option("--format", merge_flags.format,
-                     "text (one line per entry) or jsonl (the "
-                     "explorer's own format)")
-        ->check(CLI::IsMember({"text", "jsonl"}));
-
-    CLI::App* settings = app.add_subcommand(
-        "settings",
-        "List the settings of client and server blocks and the "
-        "names options take, with the blocks that accept each.");
-
-    try {
-      app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-      int code = app.exit(e);
-      return code == 0 ? kExitPass : kExitBadInput;
-    }
-    if (*run) return Run(run_flags);
-    if (*check) return Check(check_files);
-    if (*fmt) return Format(fmt_files);
-    if (*settings) return PrintSettings();
-    if (*explore) return Explore(explore_flags);
-    if (*shrink) return Shrink(shrink_flags);
-    if (*coverage_merge) return MergeCoverage(merge_flags);
-    return kExitBadInput;
   }
+  return kExitPass;
+}
+
+struct CoverageMergeFlags {
+  std::vector<std::string> files;
+  std::string format = "text";
+};
+
+// `tlsim coverage merge FILE...`: the coverage of an exploration's shards
+// (each shard's `--coverage` file, or coverage-shard-K.jsonl from a
+// tlsim_explore_test's undeclared outputs) as one: the runs of each entry
+// summed, the first schedule kept (the first file's that has the entry).
+// Exit 0, or 2 when a file cannot be read or a line is not an entry (then
+// nothing is printed).
+int MergeCoverage(const CoverageMergeFlags& flags) {
+  explore::CoverageMerge merge;
+  for (const std::string& path : flags.files) {
+    std::string text;
+    if (!ReadFile(UserPath(path), &text)) {
+      std::cerr << path << ": error: cannot read the coverage file\n";
+      return kExitBadInput;
+    }
+    scenario::Diagnostic d;
+    if (!merge.Add(path, text, &d)) {
+      std::cerr << d.Format();
+      return kExitBadInput;
+    }
+  }
+  if (flags.format == "jsonl") {
+    std::cout << explore::MergedCoverageJsonLines(merge.coverage());
+  } else {
+    std::cout << explore::MergedCoverageText(merge.coverage(), merge.shards());
+  }
+  return kExitPass;
+}
+
+// `tlsim settings`: the registry of lib/scenario/settings.h, one entry per
+// setting and per option: "NAME = VALUE (BLOCKS)" and its description.
+int PrintSettings() {
+  auto blocks = [](scenario::Sides sides) {
+    return sides == scenario::Sides::kBoth ? std::string("client, server")
+                                           : scenario::SidesName(sides);
+  };
+  std::cout << "Settings of client { ... } and server { ... }:\n";
+  for (const scenario::SettingRow& row : scenario::Settings()) {
+    std::cout << "  " << row.name << " = " << scenario::ExpectedText(row)
+              << " (" << blocks(row.sides) << ")\n      " << row.description
+              << "\n";
+  }
+  std::cout << "Names for options = NAME,...:\n";
+  for (const scenario::OptionRow& row : scenario::Options()) {
+    std::cout << "  " << row.name << " (" << blocks(row.sides) << ")\n      "
+              << row.description << "\n";
+  }
+  return kExitPass;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app(
+      "tlsim: deterministic TLS handshake scenarios on OpenSSL.\n"
+      "A client SSL and a server SSL each talk to one end of a BIO pair;\n"
+      "bytes move between them only when the scenario says so.\n"
+      "Exit codes: 0 pass, 1 an expectation failed or a golden trace\n"
+      "differs, 2 bad input (then nothing runs and nothing is written).\n"
+      "The scenario language and the trace formats: scenarios/README.md");
+  app.set_version_flag("--version", std::string("tlsim 0.1 (") +
+                                        OpenSSL_version(OPENSSL_VERSION) + ")");
+  app.require_subcommand(1);
+
+  RunFlags run_flags;
+  CLI::App* run = app.add_subcommand(
+      "run",
+      "Check every FILE, then run each; print PASS or the first failed "
+      "expectation (file:line: expected X, observed Y) with the trace up "
+      "to it. When FILE has a golden trace beside it (a.tlsim -> a.trace), "
+      "the run's trace must match it.");
+  run->add_option("files", run_flags.files, "scenario files (.tlsim)")
+      ->required();
+  run->add_flag("--trace", run_flags.trace,
+                "print the trace on standard output as the run goes");
+  run->add_option("--format", run_flags.format,
+                  "the --trace format: text (one line per step) or jsonl "
+                  "(one JSON object per event)")
+      ->check(CLI::IsMember({"text", "jsonl"}));
+  run->add_option("--save-trace", run_flags.save_trace,
+                  "write the text trace to this file (one scenario)");
+  run->add_option("--pcap", run_flags.pcap,
+                  "write the wire traffic as a pcap capture with synthetic "
+                  "TCP framing (one scenario)");
+  run->add_option("--keylog", run_flags.keylog,
+                  "write the NSS key log, for Wireshark (one scenario)");
+  run->add_option("--outputs", run_flags.outputs,
+                  "write NAME.trace, NAME.jsonl, NAME.pcap and NAME.keys "
+                  "for each scenario into this folder");
+  run->add_option("--emit-steps", run_flags.emit_steps,
+                  "write the scenario as run, each `run` step replaced by "
+                  "the plain calls and deliveries it made, to this file "
+                  "(one scenario): it repeats the run exactly");
+  run->add_option("--seed", run_flags.seed,
+                  "override every scenario's seed: all random values of "
+                  "the run derive from it");
+  run->add_flag("--update", run_flags.update,
+                "write each scenario's golden trace (FILE.trace) from this "
+                "run instead of comparing; the scenario needs a seed");
+
+  std::vector<std::string> check_files;
+  CLI::App* check = app.add_subcommand(
+      "check", "Parse FILEs and build their settings without running a step.");
+  check->add_option("files", check_files, "scenario files")->required();
+
+  std::vector<std::string> fmt_files;
+  CLI::App* fmt = app.add_subcommand(
+      "fmt", "Print FILEs in canonical layout (what the printer writes).");
+  fmt->add_option("files", fmt_files, "scenario files")->required();
+
+  ExploreFlags explore_flags;
+  CLI::App* explore = app.add_subcommand(
+      "explore",
+      "Run FILE's programs under every schedule of the families asked for "
+      "(each in a child process forked where it departs from the "
+      "baseline), check the invariants on every run, and print the "
+      "coverage: exit 1 when an invariant is violated.");
+  explore->add_option("file", explore_flags.file, "scenario file")->required();
+  explore
+      ->add_option("--family", explore_flags.families,
+                   "chunks, splits, order, buffers, faults (repeat or "
+                   "comma-separate; default chunks,splits,order)")
+      ->delimiter(',');
+  explore->add_option("--max-runs", explore_flags.max_runs,
+                      "refuse families that take more runs (default 20000)");
+  explore->add_option("--workers", explore_flags.workers,
+                      "child processes at once (default 2)");
+  explore->add_option("--emit", explore_flags.emit,
+                      "write one plain scenario per distinct path into this "
+                      "folder (which must not exist or be empty)");
+  explore
+      ->add_option("--format", explore_flags.format,
+                   "text (the report) or jsonl (the coverage)")
+      ->check(CLI::IsMember({"text", "jsonl"}));
+  explore->add_option("--coverage", explore_flags.coverage,
+                      "also write the coverage as JSON lines to this file");
+  explore->add_option("--split-delivery", explore_flags.split_delivery,
+                      "splits: split only this delivery of the baseline "
+                      "(1-based; default every one)");
+  explore->add_flag("--fork-at-branch", explore_flags.fork_at_branch,
+                    "run each schedule in a child forked where it departs "
+                    "from the baseline, instead of in two workers that "
+                    "rewind one World between runs (same results)");
+  explore->add_flag("--fault-table", explore_flags.fault_table,
+                    "print the fault sweep's table (fault x record -> each "
+                    "side's outcome)");
+
+  ShrinkFlags shrink_flags;
+  CLI::App* shrink = app.add_subcommand(
+      "shrink",
+      "From FILE, which fails, find the smallest scenario that fails the "
+      "same way (the same step, its kind and the first words of what went "
+      "wrong): remove steps, program operations, settings and unreferenced "
+      "certificates, halve payloads. Prints each reduction on standard "
+      "error and the scenario on standard output (or --output); exit 2 when "
+      "FILE passes.");
+  shrink->add_option("file", shrink_flags.file, "scenario file")->required();
+  shrink->add_option("--output", shrink_flags.output,
+                     "write the smallest scenario to this file");
+  shrink->add_option("--max-runs", shrink_flags.max_runs,
+                     "candidate runs at most (default 300)");
+  shrink->add_option("--seed", shrink_flags.seed,
+                     "override the scenario's seed (the result keeps it)");
+
+  CoverageMergeFlags merge_flags;
+  CLI::App* coverage = app.add_subcommand(
+      "coverage", "Work with the coverage `tlsim explore` writes.");
+  coverage->require_subcommand(1);
+  CLI::App* coverage_merge = coverage->add_subcommand(
+      "merge",
+      "Merge the coverage files of an exploration's shards (JSON lines, "
+      "as --coverage and the undeclared outputs' coverage-shard-K.jsonl "
+      "have them): sum the runs per entry, keep the first file's first "
+      "schedule.");
+  coverage_merge
+      ->add_option("files", merge_flags.files, "coverage files, in shard order")
+      ->required();
+  coverage_merge
+      ->add_option("--format", merge_flags.format,
+                   "text (one line per entry) or jsonl (the "
+                   "explorer's own format)")
+      ->check(CLI::IsMember({"text", "jsonl"}));
+
+  CLI::App* settings = app.add_subcommand(
+      "settings",
+      "List the settings of client and server blocks and the "
+      "names options take, with the blocks that accept each.");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitPass : kExitBadInput;
+  }
+  if (*run) return Run(run_flags);
+  if (*check) return Check(check_files);
+  if (*fmt) return Format(fmt_files);
+  if (*settings) return PrintSettings();
+  if (*explore) return Explore(explore_flags);
+  if (*coverage_merge) return MergeCoverage(merge_flags);
+  if (*shrink) return Shrink(shrink_flags);
+  return kExitBadInput;
+}
