@@ -98,6 +98,7 @@ bool CoverageMerge::Add(std::string_view file, std::string_view jsonl,
     e.runs += line.runs;
     if (is_new) {
       e.first_schedule = std::move(line.first_schedule);
+      e.first_number = line.first_run;
       if (line.first_run >= 0) first_run_[line.key] = line.first_run;
       continue;
     }
@@ -105,6 +106,7 @@ bool CoverageMerge::Add(std::string_view file, std::string_view jsonl,
     if (line.first_run >= 0 && known != first_run_.end() &&
         line.first_run < known->second) {
       known->second = line.first_run;
+      e.first_number = line.first_run;
       e.first_schedule = std::move(line.first_schedule);
     }
   }

@@ -1275,7 +1275,7 @@ std::string CoverageJsonLines(const Report& report) {
     for (size_t i = 0; i < parts.size() && i < 7; ++i) j[kKeys[i]] = parts[i];
     j["runs"] = e.runs;
     j["first_schedule"] = e.first_schedule;
-    j["first_run"] = e.first_number;
+    if (e.first_number >= 0) j["first_run"] = e.first_number;
     out += j.dump() + "\n";
   }
   return out;
