@@ -1038,6 +1038,8 @@ class Explorer {
     // Memory freed between runs stays with the process: giving it back
     // and faulting it in again costs more than the runs.
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    std::string out;
     aggregate_coverage_ = true;
     struct Seen {
       int64_t runs = 0;
@@ -1063,8 +1065,13 @@ class Explorer {
       child_number_ = p.number;
       child_schedule_ = p.schedule;
       child_fault_ = p.fault;
-      std::string line = ReportJson(session, collector) + "\n";
-      if (!WriteAll(fd, line)) _exit(3);
+      // Lines go out in batches: one wake-up of the parent per batch.
+      out += ReportJson(session, collector);
+      out += '\n';
+      if (out.size() >= 32768) {
+        if (!WriteAll(fd, out)) _exit(3);
+        out.clear();
+      }
       for (const std::string& key : collector.coverage) {
         Seen& e = seen[key];
         if (e.runs++ == 0) {
@@ -1073,6 +1080,7 @@ class Explorer {
         }
       }
     }
+    if (!out.empty() && !WriteAll(fd, out)) _exit(3);
     Json totals = Json::array();
     for (const auto& [key, e] : seen) {
       totals.push_back({key, e.runs, e.first, e.schedule});
