@@ -15,15 +15,14 @@
 #include "lib/run/runner.h"
 #include "lib/scenario/parser.h"
 #include "lib/trace/event.h"
+#include "tests/runfiles.h"
 
 namespace tlsim {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path Runfiles() {
-  return fs::path(std::getenv("TEST_SRCDIR")) / std::getenv("TEST_WORKSPACE");
-}
+using tests::ReadAll;
+using tests::Runfiles;
 
 std::vector<fs::path> ScenarioFiles() {
   std::vector<fs::path> files;
@@ -50,13 +49,6 @@ class DigestRecorder : public trace::Observer {
   }
   std::string lines;
 };
-
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Runs a scenario in this process with `seed` (its own when it has one) and
 // returns its digest lines.

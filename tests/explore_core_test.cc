@@ -14,18 +14,13 @@
 #include "lib/run/runner.h"
 #include "lib/scenario/parser.h"
 #include "lib/trace/event.h"
+#include "tests/runfiles.h"
 
 namespace tlsim {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using tests::ReadAll;
 
 constexpr const char* kHttp = R"(# An HTTP-like exchange.
 scenario "explore core"

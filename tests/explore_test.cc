@@ -17,16 +17,15 @@
 #include <vector>
 
 #include "lib/explore/coverage.h"
+#include "tests/runfiles.h"
 
 namespace tlsim {
 namespace {
 
 namespace fs = std::filesystem;
+using tests::ReadAll;
+using tests::Runfiles;
 using Json = nlohmann::json;
-
-fs::path Runfiles() {
-  return fs::path(std::getenv("TEST_SRCDIR")) / std::getenv("TEST_WORKSPACE");
-}
 
 std::string Tlsim() { return (Runfiles() / "sim/tlsim").string(); }
 
@@ -38,13 +37,6 @@ fs::path TempDir(const std::string& name) {
   fs::path dir = fs::path(std::getenv("TEST_TMPDIR")) / name;
   fs::remove_all(dir);
   return dir;
-}
-
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 struct Result {

@@ -8,23 +8,15 @@
 #include <sstream>
 #include <string>
 
+#include "tests/runfiles.h"
 #include "tools/outcomes/recorder.h"
 
 namespace tlsim {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path Runfiles() {
-  return fs::path(std::getenv("TEST_SRCDIR")) / std::getenv("TEST_WORKSPACE");
-}
-
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using tests::ReadAll;
+using tests::Runfiles;
 
 TEST_CASE("every shipped scenario has its recorded outcome", "[outcomes]") {
   std::string text = ReadAll(Runfiles() / outcomes::kRecordPath);

@@ -10,12 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "tests/runfiles.h"
 #include "tools/fuzz/parser_check.h"
 
 namespace tlsim {
 namespace {
 
 namespace fs = std::filesystem;
+using tests::ReadAll;
 
 std::vector<fs::path> FilesUnder(const std::string& folder) {
   fs::path root = fs::path(std::getenv("TEST_SRCDIR")) /
@@ -26,13 +28,6 @@ std::vector<fs::path> FilesUnder(const std::string& folder) {
   }
   std::sort(files.begin(), files.end());
   return files;
-}
-
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 TEST_CASE("inputs that once broke the parser keep its properties", "[fuzz]") {

@@ -18,22 +18,14 @@
 #include "lib/scenario/parser.h"
 #include "lib/scenario/printer.h"
 #include "lib/trace/event.h"
+#include "tests/runfiles.h"
 
 namespace tlsim {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path Runfiles() {
-  return fs::path(std::getenv("TEST_SRCDIR")) / std::getenv("TEST_WORKSPACE");
-}
-
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using tests::ReadAll;
+using tests::Runfiles;
 
 // Every shipped scenario with a `run` step.
 std::vector<fs::path> RunScenarios() {

@@ -1068,7 +1068,8 @@ TEST_CASE("drive checks its options and result", "[scenario]") {
         "drive limit=5 limit=6 -> done\n"
         "              ^\n");
   CHECK(ParseError("drive rounds=5 -> done\n") ==
-        "t.tlsim:1:7: error: unknown drive option 'rounds'\n"
+        "t.tlsim:1:7: error: unknown drive option 'rounds' (options: deliver=, "
+        "first=, limit=)\n"
         "drive rounds=5 -> done\n"
         "      ^\n");
   CHECK(ParseError("drive first=server\n") ==

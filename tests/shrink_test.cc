@@ -16,22 +16,14 @@
 
 #include "lib/scenario/parser.h"
 #include "lib/shrink/failure.h"
+#include "tests/runfiles.h"
 
 namespace tlsim {
 namespace {
 
 namespace fs = std::filesystem;
-
-fs::path Runfiles() {
-  return fs::path(std::getenv("TEST_SRCDIR")) / std::getenv("TEST_WORKSPACE");
-}
-
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using tests::ReadAll;
+using tests::Runfiles;
 
 // A shipped scenario's text with `from` replaced by `to` (which must be
 // there).

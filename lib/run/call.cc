@@ -26,6 +26,22 @@ void RaiseError(bool system) {
 
 }  // namespace
 
+bool IsRetryError(int error) {
+  switch (error) {
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+    case SSL_ERROR_WANT_X509_LOOKUP:
+    case SSL_ERROR_WANT_CLIENT_HELLO_CB:
+#ifdef SSL_ERROR_WANT_RETRY_VERIFY
+    case SSL_ERROR_WANT_RETRY_VERIFY:
+#endif
+    case SSL_ERROR_WANT_ASYNC:
+      return true;
+    default:
+      return false;
+  }
+}
+
 trace::InFlight Caller::InFlight() const {
   const wire::Wire& w = *world_.current().wire;
   return {w.InFlight(wire::Side::kClient), w.InFlight(wire::Side::kServer)};

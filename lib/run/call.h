@@ -15,6 +15,10 @@
 
 namespace tlsim::run {
 
+// SSL_get_error values after which calling again is how a program goes on:
+// WANT_READ, WANT_WRITE and the retries the callbacks ask for.
+bool IsRetryError(int error);
+
 class Caller {
  public:
   // Borrows all three. `error_queue_clean` says nothing has been left on

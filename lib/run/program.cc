@@ -63,18 +63,10 @@ const char* PolicyText(Policy policy) {
   return "?";
 }
 
+// A retry a callback asked for: the call is made again at once.
 bool IsOtherRetry(int error) {
-  switch (error) {
-    case SSL_ERROR_WANT_X509_LOOKUP:
-    case SSL_ERROR_WANT_CLIENT_HELLO_CB:
-#ifdef SSL_ERROR_WANT_RETRY_VERIFY
-    case SSL_ERROR_WANT_RETRY_VERIFY:
-#endif
-    case SSL_ERROR_WANT_ASYNC:
-      return true;
-    default:
-      return false;
-  }
+  return IsRetryError(error) && error != SSL_ERROR_WANT_READ &&
+         error != SSL_ERROR_WANT_WRITE;
 }
 
 // Data as a verdict's detail quotes it: whole when short, else its start

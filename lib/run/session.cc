@@ -35,23 +35,6 @@ namespace {
 
 using scenario::Call;
 
-// Errors after which calling again is how a program goes on.
-bool IsRetry(int error) {
-  switch (error) {
-    case SSL_ERROR_WANT_READ:
-    case SSL_ERROR_WANT_WRITE:
-    case SSL_ERROR_WANT_X509_LOOKUP:
-    case SSL_ERROR_WANT_CLIENT_HELLO_CB:
-#ifdef SSL_ERROR_WANT_RETRY_VERIFY
-    case SSL_ERROR_WANT_RETRY_VERIFY:
-#endif
-    case SSL_ERROR_WANT_ASYNC:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // The text a handshake call made by `drive` is written as.
 const char* HandshakeCallText(Call call) {
   switch (call) {
@@ -423,7 +406,7 @@ Verdict Session::Steps::Do(const scenario::DriveStep& step,
         } else if (ev.ret == 1) {
           status[index(side)] = Status::kDone;
           moved = true;
-        } else if (!IsRetry(ev.error)) {
+        } else if (!IsRetryError(ev.error)) {
           status[index(side)] = Status::kFailed;
           if (!failed_first) failed_first = side;
           moved = true;

@@ -22,6 +22,7 @@
 #include <charconv>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -210,6 +211,13 @@ class Parser {
   bool ParseDeliver(const Token& keyword);
   bool ParseClose(const Token& keyword);
   bool ParseDrive(const Token& keyword);
+  // The options `drive` and `run` share, in any order, each at most once:
+  // deliver=AMOUNT first=SIDE limit=N. `is_result` tells a result word
+  // written without its '->'.
+  bool ParseLoopOptions(
+      const char* step_name,
+      const std::function<bool(const std::string&)>& is_result, Amount* chunk,
+      Side* first, int64_t* limit);
   bool ParseConnection(const Token& keyword);
   // "text" or "text" * N: a payload for write and data=.
   bool ParsePayload(const std::string& after, std::string* out);

@@ -207,41 +207,13 @@ bool Parser::ParseRun(const Token& keyword) {
   }
   RunStep step;
   step.pos = PosOf(keyword);
-  bool seen_deliver = false, seen_first = false, seen_limit = false;
-  while (tok_.kind == Token::kWord) {
-    Token option = Take();
-    const std::string& o = option.text;
-    bool* seen = o == "deliver" ? &seen_deliver
-                 : o == "first" ? &seen_first
-                 : o == "limit" ? &seen_limit
-                                : nullptr;
-    if (seen == nullptr) {
-      if (tok_.kind != Token::kEquals && ValueOf(kRunVerdicts, o)) {
-        return Error(option, "expected '->' before '" + o + "'");
-      }
-      return Error(option, "unknown run option '" + o +
-                               "' (options: deliver=, first=, limit=)");
-    }
-    if (*seen) return Error(option, "duplicate run option '" + o + "'");
-    *seen = true;
-    if (tok_.kind != Token::kEquals) {
-      return Unexpected("'=' after '" + o + "'");
-    }
-    Take();
-    UnquoteValue();
-    if (o == "deliver") {
-      if (!ParseAmount(&step.chunk)) return false;
-    } else if (o == "first") {
-      Token side;
-      if (!TakeWord("client or server", &side)) return false;
-      if (!LookupSide(side.text, &step.first)) {
-        return Error(side,
-                     "expected client or server, found " + TokenName(side));
-      }
-    } else if (!TakeInt("a positive integer", "limit=", 1, INT64_MAX,
-                        &step.limit, nullptr)) {
-      return false;
-    }
+  if (!ParseLoopOptions(
+          "run",
+          [](const std::string& w) {
+            return ValueOf(kRunVerdicts, w).has_value();
+          },
+          &step.chunk, &step.first, &step.limit)) {
+    return false;
   }
   if (tok_.kind == Token::kArrow) {
     Take();

@@ -1,5 +1,6 @@
 // Calls and their outcomes, deliveries, close, drive and connections.
 #include <climits>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -350,9 +351,10 @@ bool Parser::ParseWireOutcome(const Token& keyword,
   return ExpectEndOfLine();
 }
 
-bool Parser::ParseDrive(const Token& keyword) {
-  DriveStep step;
-  step.pos = PosOf(keyword);
+bool Parser::ParseLoopOptions(
+    const char* step_name,
+    const std::function<bool(const std::string&)>& is_result, Amount* chunk,
+    Side* first, int64_t* limit) {
   bool seen_deliver = false, seen_first = false, seen_limit = false;
   while (tok_.kind == Token::kWord) {
     Token option = Take();
@@ -362,12 +364,16 @@ bool Parser::ParseDrive(const Token& keyword) {
                  : o == "limit" ? &seen_limit
                                 : nullptr;
     if (seen == nullptr) {
-      if (tok_.kind != Token::kEquals && ValueOf(kDriveResults, o)) {
+      if (tok_.kind != Token::kEquals && is_result(o)) {
         return Error(option, "expected '->' before '" + o + "'");
       }
-      return Error(option, "unknown drive option '" + o + "'");
+      return Error(option, std::string("unknown ") + step_name + " option '" +
+                               o + "' (options: deliver=, first=, limit=)");
     }
-    if (*seen) return Error(option, "duplicate drive option '" + o + "'");
+    if (*seen) {
+      return Error(option, std::string("duplicate ") + step_name + " option '" +
+                               o + "'");
+    }
     *seen = true;
     if (tok_.kind != Token::kEquals) {
       return Unexpected("'=' after '" + o + "'");
@@ -375,18 +381,32 @@ bool Parser::ParseDrive(const Token& keyword) {
     Take();
     UnquoteValue();
     if (o == "deliver") {
-      if (!ParseAmount(&step.chunk)) return false;
+      if (!ParseAmount(chunk)) return false;
     } else if (o == "first") {
       Token side;
       if (!TakeWord("client or server", &side)) return false;
-      if (!LookupSide(side.text, &step.first)) {
+      if (!LookupSide(side.text, first)) {
         return Error(side,
                      "expected client or server, found " + TokenName(side));
       }
-    } else if (!TakeInt("a positive integer", "limit=", 1, INT64_MAX,
-                        &step.limit, nullptr)) {
+    } else if (!TakeInt("a positive integer", "limit=", 1, INT64_MAX, limit,
+                        nullptr)) {
       return false;
     }
+  }
+  return true;
+}
+
+bool Parser::ParseDrive(const Token& keyword) {
+  DriveStep step;
+  step.pos = PosOf(keyword);
+  if (!ParseLoopOptions(
+          "drive",
+          [](const std::string& w) {
+            return ValueOf(kDriveResults, w).has_value();
+          },
+          &step.chunk, &step.first, &step.limit)) {
+    return false;
   }
   if (tok_.kind != Token::kArrow) {
     return Unexpected("'->' and the expected result");
