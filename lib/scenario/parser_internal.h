@@ -20,6 +20,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -36,6 +37,7 @@
 #include "lib/scenario/lexer.h"
 #include "lib/scenario/parser.h"
 #include "lib/scenario/settings.h"
+#include "lib/scenario/spellings.h"
 
 namespace tlsim::scenario::internal {
 
@@ -218,6 +220,12 @@ class Parser {
       const char* step_name,
       const std::function<bool(const std::string&)>& is_result, Amount* chunk,
       Side* first, int64_t* limit);
+  // What `drive` and `run` expect, at the '->' after their options:
+  // -> VERDICT [by SIDE], VERDICT one of `verdicts` into *out_verdict and
+  // SIDE into *out_by; `by` is only allowed after V::kFailed.
+  template <typename V, size_t N>
+  bool ParseVerdict(const Named<V> (&verdicts)[N], V* out_verdict,
+                    std::optional<Side>* out_by);
   bool ParseConnection(const Token& keyword);
   // "text" or "text" * N: a payload for write and data=.
   bool ParsePayload(const std::string& after, std::string* out);
@@ -310,6 +318,36 @@ bool Parser::ParseBlockLines(const Token& keyword, const std::string& what,
         return Unexpected(what);
     }
   }
+}
+
+template <typename V, size_t N>
+bool Parser::ParseVerdict(const Named<V> (&verdicts)[N], V* out_verdict,
+                          std::optional<Side>* out_by) {
+  Take();  // ->
+  const std::string what = Alternatives(verdicts);
+  Token verdict;
+  if (!TakeWord(what + " after '->'", &verdict)) return false;
+  std::optional<V> expect = ValueOf(verdicts, verdict.text);
+  if (!expect) {
+    return Error(verdict, "expected " + what + ", found " + TokenName(verdict));
+  }
+  *out_verdict = *expect;
+  if (tok_.kind == Token::kWord && tok_.text == "by") {
+    Token by = Take();
+    if (*expect != V::kFailed) {
+      return Error(by,
+                   "'by' names the side that failed first: only after "
+                   "'failed'");
+    }
+    Token side;
+    if (!TakeWord("client or server after 'by'", &side)) return false;
+    Side who;
+    if (!LookupSide(side.text, &who)) {
+      return Error(side, "expected client or server, found " + TokenName(side));
+    }
+    *out_by = who;
+  }
+  return true;
 }
 
 }  // namespace tlsim::scenario::internal

@@ -215,33 +215,9 @@ bool Parser::ParseRun(const Token& keyword) {
           &step.chunk, &step.first, &step.limit)) {
     return false;
   }
-  if (tok_.kind == Token::kArrow) {
-    Take();
-    const std::string what = Alternatives(kRunVerdicts);
-    Token verdict;
-    if (!TakeWord(what + " after '->'", &verdict)) return false;
-    std::optional<RunVerdict> expect = ValueOf(kRunVerdicts, verdict.text);
-    if (!expect) {
-      return Error(verdict,
-                   "expected " + what + ", found " + TokenName(verdict));
-    }
-    step.expect = *expect;
-    if (tok_.kind == Token::kWord && tok_.text == "by") {
-      Token by = Take();
-      if (step.expect != RunVerdict::kFailed) {
-        return Error(by,
-                     "'by' names the side that failed first: only after "
-                     "'failed'");
-      }
-      Token side;
-      if (!TakeWord("client or server after 'by'", &side)) return false;
-      Side who;
-      if (!LookupSide(side.text, &who)) {
-        return Error(side,
-                     "expected client or server, found " + TokenName(side));
-      }
-      step.failed_by = who;
-    }
+  if (tok_.kind == Token::kArrow &&
+      !ParseVerdict(kRunVerdicts, &step.expect, &step.failed_by)) {
+    return false;
   }
   AddStep(std::move(step));
   return ExpectEndOfLine();

@@ -411,29 +411,8 @@ bool Parser::ParseDrive(const Token& keyword) {
   if (tok_.kind != Token::kArrow) {
     return Unexpected("'->' and the expected result");
   }
-  Take();
-  const std::string what = Alternatives(kDriveResults);
-  Token result;
-  if (!TakeWord(what + " after '->'", &result)) return false;
-  std::optional<DriveResult> expect = ValueOf(kDriveResults, result.text);
-  if (!expect) {
-    return Error(result, "expected " + what + ", found " + TokenName(result));
-  }
-  step.expect = *expect;
-  if (tok_.kind == Token::kWord && tok_.text == "by") {
-    Token by = Take();
-    if (step.expect != DriveResult::kFailed) {
-      return Error(by,
-                   "'by' names the side that failed first: only after "
-                   "'failed'");
-    }
-    Token side;
-    if (!TakeWord("client or server after 'by'", &side)) return false;
-    Side who;
-    if (!LookupSide(side.text, &who)) {
-      return Error(side, "expected client or server, found " + TokenName(side));
-    }
-    step.failed_by = who;
+  if (!ParseVerdict(kDriveResults, &step.expect, &step.failed_by)) {
+    return false;
   }
   AddStep(std::move(step));
   return ExpectEndOfLine();
