@@ -15,6 +15,7 @@
 #include "lib/run/runner.h"
 #include "lib/scenario/parser.h"
 #include "lib/trace/event.h"
+#include "tests/digests.h"
 #include "tests/runfiles.h"
 
 namespace tlsim {
@@ -34,22 +35,6 @@ std::vector<fs::path> ScenarioFiles() {
   return files;
 }
 
-// Keeps what a run ends with: the digest lines, as the text trace has them.
-class DigestRecorder : public trace::Observer {
- public:
-  void OnHeader(const trace::Header&) override {}
-  void OnEvent(const trace::Event&) override {}
-  void OnFooter(const trace::Footer& f) override {
-    for (const trace::WireDigest& d : f.digests) {
-      lines += "# wire " + d.connection + ": c>s " +
-               std::to_string(d.bytes[0]) + " bytes sha256 " + d.sha256[0] +
-               "; s>c " + std::to_string(d.bytes[1]) + " bytes sha256 " +
-               d.sha256[1] + "\n";
-    }
-  }
-  std::string lines;
-};
-
 // Runs a scenario in this process with `seed` (its own when it has one) and
 // returns its digest lines.
 std::string RunHere(const fs::path& file, uint64_t seed) {
@@ -60,11 +45,11 @@ std::string RunHere(const fs::path& file, uint64_t seed) {
   if (!s.seed) s.seed = seed;
   run::Runner runner(s, source);
   REQUIRE(runner.Prepare(&d));
-  DigestRecorder digests;
+  tests::Digests digests;
   run::Verdict v = runner.Run({&digests});
   INFO(v.Format(file.string()));
   CHECK(v.passed);
-  return digests.lines;
+  return digests.TraceLines();
 }
 
 // The same through the tlsim command, in a process of its own.

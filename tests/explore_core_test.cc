@@ -14,6 +14,7 @@
 #include "lib/run/runner.h"
 #include "lib/scenario/parser.h"
 #include "lib/trace/event.h"
+#include "tests/digests.h"
 #include "tests/runfiles.h"
 
 namespace tlsim {
@@ -57,20 +58,6 @@ scenario::Scenario MustParse(const std::string& text) {
   return s;
 }
 
-// The digest line a run of `file` ends with, as the explorer writes it.
-class Digests : public trace::Observer {
- public:
-  void OnHeader(const trace::Header&) override {}
-  void OnEvent(const trace::Event&) override {}
-  void OnFooter(const trace::Footer& f) override {
-    for (const trace::WireDigest& w : f.digests) {
-      text +=
-          w.connection + " c>s " + w.sha256[0] + " s>c " + w.sha256[1] + "; ";
-    }
-  }
-  std::string text;
-};
-
 fs::path TempDir(const char* name) {
   fs::path dir = fs::path(std::getenv("TEST_TMPDIR")) / name;
   fs::remove_all(dir);
@@ -99,11 +86,11 @@ TEST_CASE("every emitted path replays with the bytes the exploration saw") {
     CHECK(plain.programs.empty());
     run::Runner runner(plain, text);
     REQUIRE(runner.Prepare(&d));
-    Digests digests;
+    tests::Digests digests;
     run::Verdict v = runner.Run({&digests});
     INFO(v.Format(file));
     CHECK(v.passed);
-    CHECK(digests.text == wire);
+    CHECK(digests.WireLine() == wire);
   }
 }
 

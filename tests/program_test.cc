@@ -18,12 +18,14 @@
 #include "lib/scenario/parser.h"
 #include "lib/scenario/printer.h"
 #include "lib/trace/event.h"
+#include "tests/digests.h"
 #include "tests/runfiles.h"
 
 namespace tlsim {
 namespace {
 
 namespace fs = std::filesystem;
+using tests::Digests;
 using tests::ReadAll;
 using tests::Runfiles;
 
@@ -45,19 +47,6 @@ std::vector<fs::path> RunScenarios() {
   std::sort(files.begin(), files.end());
   return files;
 }
-
-// The wire digests a run ends with.
-class Digests : public trace::Observer {
- public:
-  void OnHeader(const trace::Header&) override {}
-  void OnEvent(const trace::Event&) override {}
-  void OnFooter(const trace::Footer& f) override {
-    for (const trace::WireDigest& d : f.digests) {
-      text += d.connection + " " + d.sha256[0] + " " + d.sha256[1] + "\n";
-    }
-  }
-  std::string text;
-};
 
 constexpr const char* kHeader = R"(scenario "t"
 seed 1
@@ -122,7 +111,7 @@ TEST_CASE("every run replays from its plain steps, byte for byte") {
     run::Verdict replayed = again.Run({&second});
     INFO(replayed.Format("plain.tlsim"));
     CHECK(replayed.passed);
-    CHECK(second.text == first.text);
+    CHECK(second.TraceLines() == first.TraceLines());
   }
 }
 
@@ -140,7 +129,7 @@ TEST_CASE("a rewound session runs again with the same bytes") {
     REQUIRE(session.Prepare(&d));
     while (!session.done()) session.Step();
     REQUIRE(session.Finish().passed);
-    const std::string once = first.text;
+    const std::string once = first.TraceLines();
     const bool connections =
         std::any_of(s.steps.begin(), s.steps.end(), [](const auto& step) {
           return std::holds_alternative<scenario::ConnectionStep>(step);
@@ -153,7 +142,7 @@ TEST_CASE("a rewound session runs again with the same bytes") {
     while (!session.done()) session.Step();
     INFO(session.verdict().Format(file.string()));
     REQUIRE(session.Finish().passed);
-    CHECK(first.text == once + once);
+    CHECK(first.TraceLines() == once + once);
   }
 }
 
