@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
 #include <utility>
 #include <variant>
@@ -151,6 +152,55 @@ class Shrinker {
     return true;
   }
 
+  // Builds the candidate that keeps the items `keep` marks and the line that
+  // reports the removal of those `before` (the last kept) still had; false
+  // when there is no such candidate.
+  using Edit = std::function<bool(const std::vector<bool>& keep,
+                                  const std::vector<bool>& before,
+                                  Candidate* out, std::string* out_line)>;
+
+  // Delta debugging over `count` items: each candidate `edit` builds is
+  // accepted when it fails the same way. True when one was.
+  bool Reduce(size_t count, const Edit& edit) {
+    std::vector<bool> before(count, true);
+    bool progress = false;
+    Ddmin(
+        count,
+        [&](const std::vector<bool>& keep) {
+          Candidate c;
+          std::string line;
+          if (!edit(keep, before, &c, &line)) return false;
+          if (!Accept(std::move(c), line)) return false;
+          before = keep;
+          progress = true;
+          return true;
+        },
+        [this] { return Stop(); });
+    return progress;
+  }
+
+  // Reduce over `count` items each removed on its own: `remove(k, c)`
+  // removes item k from `c` and names it. The line: "removed " and the
+  // names of those `before` still had, "; " between.
+  bool RemoveEach(
+      size_t count,
+      const std::function<std::string(size_t k, Candidate* c)>& remove) {
+    const Candidate base = current_;
+    return Reduce(count, [&](const std::vector<bool>& keep,
+                             const std::vector<bool>& before, Candidate* c,
+                             std::string* line) {
+      *c = base;
+      std::string gone;
+      for (size_t k = 0; k < count; ++k) {
+        if (keep[k]) continue;
+        const std::string what = remove(k, c);
+        if (before[k]) gone += (gone.empty() ? "" : "; ") + what;
+      }
+      *line = "removed " + gone;
+      return true;
+    });
+  }
+
   // Steps after the failed one never run.
   void DropTail() {
     size_t failed = FailedIn(current_);
@@ -169,32 +219,23 @@ class Shrinker {
   bool Steps() {
     const Candidate base = current_;
     size_t failed = FailedIn(base);
-    std::vector<bool> before(failed, true);
-    bool progress = false;
-    Ddmin(
-        failed,
-        [&](const std::vector<bool>& keep) {
-          Candidate c;
-          c.s = base.s;
-          c.s.steps.clear();
-          std::vector<size_t> gone;
-          for (size_t i = 0; i < base.s.steps.size(); ++i) {
-            if (i < failed && !keep[i]) {
-              if (before[i]) gone.push_back(i);
-              continue;
-            }
-            c.s.steps.push_back(base.s.steps[i]);
-            c.origin.push_back(base.origin[i]);
-          }
-          if (!Accept(std::move(c), RemovedSteps(base, gone, ""))) {
-            return false;
-          }
-          before = keep;
-          progress = true;
-          return true;
-        },
-        [this] { return Stop(); });
-    return progress;
+    return Reduce(failed, [&](const std::vector<bool>& keep,
+                              const std::vector<bool>& before, Candidate* c,
+                              std::string* line) {
+      c->s = base.s;
+      c->s.steps.clear();
+      std::vector<size_t> gone;
+      for (size_t i = 0; i < base.s.steps.size(); ++i) {
+        if (i < failed && !keep[i]) {
+          if (before[i]) gone.push_back(i);
+          continue;
+        }
+        c->s.steps.push_back(base.s.steps[i]);
+        c->origin.push_back(base.origin[i]);
+      }
+      *line = RemovedSteps(base, gone, "");
+      return true;
+    });
   }
 
   // Programs with no `run` step left to run them.
@@ -213,16 +254,16 @@ class Shrinker {
     for (size_t p = 0; p < current_.s.programs.size(); ++p) {
       const Candidate base = current_;
       const scenario::ProgramDecl& program = base.s.programs[p];
-      std::vector<bool> before(program.operations.size(), true);
-      Ddmin(
+      progress |= Reduce(
           program.operations.size(),
-          [&](const std::vector<bool>& keep) {
+          [&](const std::vector<bool>& keep, const std::vector<bool>& before,
+              Candidate* c, std::string* line) {
             if (std::none_of(keep.begin(), keep.end(),
                              [](bool k) { return k; })) {
               return false;  // a program has at least one operation
             }
-            Candidate c = base;
-            auto& ops = c.s.programs[p].operations;
+            *c = base;
+            auto& ops = c->s.programs[p].operations;
             ops.clear();
             std::string gone;
             for (size_t i = 0; i < program.operations.size(); ++i) {
@@ -235,15 +276,10 @@ class Shrinker {
                                     scenario::ProgramOperationText(op));
               }
             }
-            std::string line =
-                fmt::format("removed from the {} program: {}",
-                            scenario::SideName(program.side), gone);
-            if (!Accept(std::move(c), line)) return false;
-            before = keep;
-            progress = true;
+            *line = fmt::format("removed from the {} program: {}",
+                                scenario::SideName(program.side), gone);
             return true;
-          },
-          [this] { return Stop(); });
+          });
     }
     return progress;
   }
@@ -267,46 +303,28 @@ class Shrinker {
         }
       }
     }
-    std::vector<bool> before(items.size(), true);
-    bool progress = false;
-    Ddmin(
-        items.size(),
-        [&](const std::vector<bool>& keep) {
-          Candidate c = base;
-          std::string gone;
-          for (size_t k = 0; k < items.size(); ++k) {
-            if (keep[k]) continue;
-            const Item& it = items[k];
-            scenario::ProgramDecl& program = c.s.programs[it.program];
-            std::string what;
-            if (it.blocking) {
-              program.blocking = false;
-              what = fmt::format("blocking (L{})", program.pos.line);
-            } else if (it.op < 0) {
-              what = fmt::format("policy={} (L{})",
-                                 scenario::PolicyName(program.policy->value),
-                                 program.pos.line);
-              program.policy.reset();
-            } else {
-              Operation& op = program.operations[static_cast<size_t>(it.op)];
-              what = fmt::format(
-                  "policy={} of L{} {}", scenario::PolicyName(op.policy->value),
-                  op.pos.line, scenario::ProgramOperationText(op));
-              op.policy.reset();
-            }
-            if (before[k]) {
-              gone +=
-                  fmt::format("{}the {} program's {}", gone.empty() ? "" : "; ",
-                              scenario::SideName(program.side), what);
-            }
-          }
-          if (!Accept(std::move(c), "removed " + gone)) return false;
-          before = keep;
-          progress = true;
-          return true;
-        },
-        [this] { return Stop(); });
-    return progress;
+    return RemoveEach(items.size(), [&](size_t k, Candidate* c) {
+      const Item& it = items[k];
+      scenario::ProgramDecl& program = c->s.programs[it.program];
+      std::string what;
+      if (it.blocking) {
+        program.blocking = false;
+        what = fmt::format("blocking (L{})", program.pos.line);
+      } else if (it.op < 0) {
+        what = fmt::format("policy={} (L{})",
+                           scenario::PolicyName(program.policy->value),
+                           program.pos.line);
+        program.policy.reset();
+      } else {
+        Operation& op = program.operations[static_cast<size_t>(it.op)];
+        what = fmt::format("policy={} of L{} {}",
+                           scenario::PolicyName(op.policy->value), op.pos.line,
+                           scenario::ProgramOperationText(op));
+        op.policy.reset();
+      }
+      return fmt::format("the {} program's {}",
+                         scenario::SideName(program.side), what);
+    });
   }
 
   bool Settings() {
@@ -325,43 +343,25 @@ class Shrinker {
         }
       }
     }
-    std::vector<bool> before(items.size(), true);
-    bool progress = false;
-    Ddmin(
-        items.size(),
-        [&](const std::vector<bool>& keep) {
-          Candidate c = base;
-          std::string gone;
-          for (size_t k = 0; k < items.size(); ++k) {
-            if (keep[k]) continue;
-            const SettingItem& it = items[k];
-            EndpointDecl& d = Block(c.s, it.block);
-            const EndpointDecl& was = Block(base.s, it.block);
-            std::optional<scenario::Pos> pos =
-                scenario::SettingPos(was, *it.row);
-            if (before[k]) {
-              gone += fmt::format("{}{} {} (L{})", gone.empty() ? "" : "; ",
-                                  BlockName(base.s, it.block),
-                                  it.option.empty() ? SettingText(was, *it.row)
-                                                    : "option " + it.option,
-                                  pos ? pos->line : 0);
-            }
-            if (it.option.empty()) {
-              Unset(&d, *it.row);
-            } else if (d.options) {
-              auto& names = d.options->value;
-              names.erase(std::remove(names.begin(), names.end(), it.option),
-                          names.end());
-              if (names.empty()) d.options.reset();
-            }
-          }
-          if (!Accept(std::move(c), "removed " + gone)) return false;
-          before = keep;
-          progress = true;
-          return true;
-        },
-        [this] { return Stop(); });
-    return progress;
+    return RemoveEach(items.size(), [&](size_t k, Candidate* c) {
+      const SettingItem& it = items[k];
+      EndpointDecl& d = Block(c->s, it.block);
+      const EndpointDecl& was = Block(base.s, it.block);
+      std::optional<scenario::Pos> pos = scenario::SettingPos(was, *it.row);
+      std::string what = fmt::format(
+          "{} {} (L{})", BlockName(base.s, it.block),
+          it.option.empty() ? SettingText(was, *it.row) : "option " + it.option,
+          pos ? pos->line : 0);
+      if (it.option.empty()) {
+        Unset(&d, *it.row);
+      } else if (d.options) {
+        auto& names = d.options->value;
+        names.erase(std::remove(names.begin(), names.end(), it.option),
+                    names.end());
+        if (names.empty()) d.options.reset();
+      }
+      return what;
+    });
   }
 
   // pki certificates and server contexts that nothing names. Removing a
@@ -382,50 +382,42 @@ class Shrinker {
       }
       size_t count = certs.size() + contexts.size();
       if (count == 0) break;
-      std::vector<bool> before(count, true);
-      bool round = false;
-      Ddmin(
-          count,
-          [&](const std::vector<bool>& keep) {
-            Candidate c = base;
-            c.s.pki.clear();
-            c.s.contexts.clear();
-            std::string gone;
-            auto removed = [&](size_t k, const std::string& what) {
-              if (before[k]) gone += (gone.empty() ? "" : ", ") + what;
-            };
-            for (size_t i = 0, k = 0; i < base.s.pki.size(); ++i) {
-              const scenario::CertDecl& cert = base.s.pki[i];
-              bool candidate = k < certs.size() && certs[k] == i;
-              if (candidate && !keep[k]) {
-                removed(k,
-                        fmt::format("{} {} (L{})", cert.is_ca ? "ca" : "leaf",
-                                    cert.name, cert.pos.line));
-              } else {
-                c.s.pki.push_back(cert);
-              }
-              if (candidate) ++k;
-            }
-            for (size_t i = 0, k = 0; i < base.s.contexts.size(); ++i) {
-              const scenario::ContextDecl& context = base.s.contexts[i];
-              bool candidate = k < contexts.size() && contexts[k] == i;
-              size_t item = certs.size() + k;
-              if (candidate && !keep[item]) {
-                removed(item, fmt::format("server context {} (L{})",
-                                          context.name, context.pos.line));
-              } else {
-                c.s.contexts.push_back(context);
-              }
-              if (candidate) ++k;
-            }
-            if (!Accept(std::move(c), "removed unreferenced " + gone)) {
-              return false;
-            }
-            before = keep;
-            round = true;
-            return true;
-          },
-          [this] { return Stop(); });
+      bool round = Reduce(count, [&](const std::vector<bool>& keep,
+                                     const std::vector<bool>& before,
+                                     Candidate* c, std::string* line) {
+        *c = base;
+        c->s.pki.clear();
+        c->s.contexts.clear();
+        std::string gone;
+        auto removed = [&](size_t k, const std::string& what) {
+          if (before[k]) gone += (gone.empty() ? "" : ", ") + what;
+        };
+        for (size_t i = 0, k = 0; i < base.s.pki.size(); ++i) {
+          const scenario::CertDecl& cert = base.s.pki[i];
+          bool candidate = k < certs.size() && certs[k] == i;
+          if (candidate && !keep[k]) {
+            removed(k, fmt::format("{} {} (L{})", cert.is_ca ? "ca" : "leaf",
+                                   cert.name, cert.pos.line));
+          } else {
+            c->s.pki.push_back(cert);
+          }
+          if (candidate) ++k;
+        }
+        for (size_t i = 0, k = 0; i < base.s.contexts.size(); ++i) {
+          const scenario::ContextDecl& context = base.s.contexts[i];
+          bool candidate = k < contexts.size() && contexts[k] == i;
+          size_t item = certs.size() + k;
+          if (candidate && !keep[item]) {
+            removed(item, fmt::format("server context {} (L{})", context.name,
+                                      context.pos.line));
+          } else {
+            c->s.contexts.push_back(context);
+          }
+          if (candidate) ++k;
+        }
+        *line = "removed unreferenced " + gone;
+        return true;
+      });
       if (!round) break;
       progress = true;
     }
