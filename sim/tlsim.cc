@@ -610,10 +610,12 @@ int main(int argc, char** argv) {
   ExploreFlags explore_flags;
   CLI::App* explore = app.add_subcommand(
       "explore",
-      "Run FILE's programs under every schedule of the families asked for "
-      "(each in a child process forked where it departs from the "
-      "baseline), check the invariants on every run, and print the "
-      "coverage: exit 1 when an invariant is violated.");
+      "Run FILE's programs under every schedule of the families asked for, "
+      "check the invariants on every run, and print the coverage: exit 1 "
+      "when an invariant is violated. The runs share --workers processes, "
+      "each rewinding one World between runs; --fork-at-branch, the buffers "
+      "family and a scenario that cannot rewind (no seed, or connection "
+      "steps) fork a child per schedule instead.");
   explore->add_option("file", explore_flags.file, "scenario file")->required();
   explore
       ->add_option("--family", explore_flags.families,
