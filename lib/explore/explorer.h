@@ -55,6 +55,11 @@ struct Options {
   // expensive (every page a child writes is copied), and the only way for
   // scenarios that cannot rewind (no seed, `connection` steps).
   bool fork_at_branch = false;
+  // In a split schedule, the sender of the split delivery is played back
+  // from a tape of the baseline (lib/run/tape.h) instead of calling OpenSSL,
+  // for as long as it finds what it found in the baseline; a run where it
+  // does not is run again with both sides real. Same results either way.
+  bool tape = true;
 };
 
 // One run of the exploration and what it showed.
@@ -90,6 +95,10 @@ struct Report {
   std::vector<std::string> violations;  // each with its schedule
   std::vector<std::string> emitted;     // files written
   double seconds = 0;
+  // Runs that played a side back from the baseline's tape, and of those
+  // the ones whose tape diverged (run again with both sides real).
+  int64_t played = 0;
+  int64_t diverged = 0;
 };
 
 // Explores `scenario` (which must have programs and a `run` step; steps
