@@ -343,6 +343,7 @@ struct ExploreFlags {
   bool fault_table = false;
   int64_t split_delivery = 0;
   bool fork_at_branch = false;
+  bool no_tape = false;
 };
 
 // A number from the environment (Bazel's sharding variables); `fallback`
@@ -378,6 +379,7 @@ int Explore(const ExploreFlags& flags) {
   options.max_runs = flags.max_runs;
   options.split_delivery = flags.split_delivery;
   options.fork_at_branch = flags.fork_at_branch;
+  options.tape = !flags.no_tape;
   options.workers = std::max(1, flags.workers);
   if (!flags.emit.empty()) options.emit_dir = UserPath(flags.emit);
   options.shard_count = std::max(1, EnvNumber("TEST_TOTAL_SHARDS", 1));
@@ -642,6 +644,10 @@ int main(int argc, char** argv) {
                     "run each schedule in a child forked where it departs "
                     "from the baseline, instead of in two workers that "
                     "rewind one World between runs (same results)");
+  explore->add_flag("--no-tape", explore_flags.no_tape,
+                    "call OpenSSL for both sides in every schedule, instead "
+                    "of playing the sender of a split delivery back from the "
+                    "baseline's tape (same results, slower)");
   explore->add_flag("--fault-table", explore_flags.fault_table,
                     "print the fault sweep's table (fault x record -> each "
                     "side's outcome)");

@@ -115,6 +115,45 @@ TEST_CASE("workers and fork snapshots find the same runs") {
   }
 }
 
+TEST_CASE("playing the sender back from the baseline's tape changes no run") {
+  scenario::Scenario s = MustParse(kHttp);
+  explore::Options options;
+  options.families = {explore::Family::kSplits};
+  explore::Report taped, real;
+  std::string error;
+  REQUIRE(explore::Explore(s, kHttp, options, &taped, &error));
+  options.tape = false;
+  REQUIRE(explore::Explore(s, kHttp, options, &real, &error));
+  // Every split schedule played its sender back; splitting the client's
+  // Finished and request makes the server answer sooner than on the tape,
+  // so the client's tape diverges there and those runs ran again.
+  CHECK(taped.played == static_cast<int64_t>(taped.runs.size()) - 1);
+  CHECK(taped.diverged > 0);
+  CHECK(taped.diverged < taped.played);
+  CHECK(real.played == 0);
+  REQUIRE(taped.runs.size() == real.runs.size());
+  for (size_t i = 0; i < taped.runs.size(); ++i) {
+    const explore::RunResult& a = taped.runs[i];
+    const explore::RunResult& b = real.runs[i];
+    INFO(a.schedule);
+    CHECK(a.schedule == b.schedule);
+    CHECK(a.verdict == b.verdict);
+    CHECK(a.digest == b.digest);
+    CHECK(a.path == b.path);
+    CHECK(a.client_read == b.client_read);
+    CHECK(a.server_read == b.server_read);
+    CHECK(a.client_end == b.client_end);
+    CHECK(a.server_end == b.server_end);
+  }
+  REQUIRE(taped.coverage.size() == real.coverage.size());
+  for (const auto& [key, entry] : taped.coverage) {
+    INFO(key);
+    REQUIRE(real.coverage.count(key) == 1);
+    CHECK(real.coverage.at(key).runs == entry.runs);
+    CHECK(real.coverage.at(key).first_number == entry.first_number);
+  }
+}
+
 TEST_CASE("the fault sweep: every kind on every record, within its bounds") {
   scenario::Scenario s = MustParse(kHttp);
   explore::Options options;

@@ -346,6 +346,8 @@ std::string Sha256Hex(const std::string& data) {
 
 // The buffer sizes the buffers family tries: around a record's size and
 // the handshake flights', where a write starts or stops fitting.
+constexpr const char* kBaseline = "baseline: the run step's own options";
+
 constexpr int64_t kBufferSizes[] = {64, 128, 256, 512, 1024, 2048, 4096, 17408};
 
 class Explorer {
@@ -383,11 +385,14 @@ class Explorer {
         return false;
       }
     }
-    // The baseline, in a child, for the shape the families are made from.
+    // The baseline, for the shape the families are made from: where
+    // workers will rewind a World, here in the Session they take over
+    // (taped); else in a child.
     Choice none;
     RunResult baseline;
-    if (!RunFresh(none, "baseline: the run step's own options", 0, &baseline,
-                  &shape_)) {
+    if (!(Rewindable() && !options_.fork_at_branch &&
+          BaselineHere(&baseline)) &&
+        !RunFresh(none, kBaseline, 0, &baseline, &shape_)) {
       *out_error = "the baseline run did not report: " + baseline.detail;
       return false;
     }
@@ -409,7 +414,7 @@ class Explorer {
       if (f == Family::kBuffers) ExploreBuffers();
     }
     for (Family f : options_.families) {
-      if (f == Family::kChunks && (!Rewindable() || options_.fork_at_branch)) {
+      if (f == Family::kChunks && !session_) {
         ExploreChunks();
       }
     }
@@ -419,7 +424,7 @@ class Explorer {
       fan_splits |= f == Family::kSplits;
       fan_order |= f == Family::kOrder;
     }
-    if (Rewindable() && !options_.fork_at_branch) {
+    if (session_) {  // workers rewind the baseline's World
       WaitAll();
       RunInWorkers(Enumerate(fan_splits, fan_order, fan_faults));
     } else {
@@ -990,6 +995,8 @@ class Explorer {
                 j["leak"].get<std::string>()));
           }
           if (j.contains("totals")) {  // a worker's coverage, at its end
+            report_.played += j.value("played", int64_t{0});
+            report_.diverged += j.value("diverged", int64_t{0});
             for (const auto& t : j["totals"]) {
               Count(t[0].get<std::string>(), t[1].get<int64_t>(),
                     t[2].get<int64_t>(), t[3].get<std::string>());
@@ -1027,14 +1034,8 @@ class Explorer {
   // A worker: runs every `workers`-th schedule from `first` and exits.
   [[noreturn]] void Work(const std::vector<PlannedRun>& planned, int first,
                          int workers, int fd) {
-    run::Session session(scenario_, source_);
-    Collector collector;
-    session.AddObserver(&collector);
-    session.RecordKeyLog(false);
-    session.RecordPlainSteps(!options_.emit_dir.empty());
-    session.UseSocketBios(fan_faults_);
-    scenario::Diagnostic d;
-    if (!session.Prepare(&d)) _exit(4);
+    run::Session& session = *session_;
+    Collector& collector = collector_;
     // Memory freed between runs stays with the process: giving it back
     // and faulting it in again costs more than the runs.
     mallopt(M_TRIM_THRESHOLD, 256 << 20);
@@ -1047,21 +1048,19 @@ class Explorer {
       std::string schedule;
     };
     std::map<std::string, Seen> seen;
+    int64_t played_runs = 0, diverged_runs = 0;
     for (size_t i = static_cast<size_t>(first); i < planned.size();
          i += static_cast<size_t>(workers)) {
       const PlannedRun& p = planned[i];
-      if (!session.Rewind()) _exit(5);
-      collector.Reset();
-      Brancher brancher;
-      brancher.mine = p.choice;
-      session.SetChooser(&brancher);
-      while (!session.done() &&
-             session.next_step() < static_cast<size_t>(run_index_)) {
-        session.Step();
+      std::optional<wire::Side> played = Played(p.choice);
+      RunOnce(p.choice, played);
+      if (played) {
+        ++played_runs;
+        if (session.tape_diverged()) {
+          ++diverged_runs;
+          RunOnce(p.choice, std::nullopt);
+        }
       }
-      collector.active = true;
-      if (!session.done()) session.Step();
-      session.SetChooser(nullptr);
       child_number_ = p.number;
       child_schedule_ = p.schedule;
       child_fault_ = p.fault;
@@ -1087,6 +1086,8 @@ class Explorer {
     }
     Json end;
     end["totals"] = totals;
+    end["played"] = played_runs;
+    end["diverged"] = diverged_runs;
     if (Leaked()) {
       end["leak"] = fmt::format("schedules {} to {}, every {}th",
                                 planned[static_cast<size_t>(first)].number,
@@ -1100,6 +1101,76 @@ class Explorer {
     std::fflush(nullptr);
     _exit(0);
   }
+
+  // Prepares the Session the workers take over and runs the baseline in
+  // it, taping both sides when a schedule may play one back. False when
+  // the World cannot be built (a child then reports that).
+  bool BaselineHere(RunResult* out) {
+    session_ = std::make_unique<run::Session>(scenario_, source_);
+    run::Session& session = *session_;
+    session.AddObserver(&collector_);
+    session.RecordKeyLog(false);
+    session.UseSocketBios(fan_faults_);
+    session.RecordPlainSteps(!options_.emit_dir.empty());
+    scenario::Diagnostic d;
+    if (!session.Prepare(&d)) {
+      session_.reset();
+      return false;
+    }
+    RunOnce(Choice(), std::nullopt, options_.tape && !fan_faults_);
+    child_number_ = 0;
+    child_schedule_ = kBaseline;
+    child_fault_.clear();
+    out->number = 0;
+    out->schedule = kBaseline;
+    return Parse(ReportJson(session, collector_), out, &shape_);
+  }
+
+  // One run in the workers' Session: rewound, `played` (if any) played
+  // back from its tape, the steps up to and with the run step under
+  // `choice`; with `tape`, both sides taped into tapes_.
+  void RunOnce(const Choice& choice, std::optional<wire::Side> played,
+               bool tape = false) {
+    run::Session& session = *session_;
+    if (!session.Rewind()) _exit(5);
+    if (played && !session.PlaySide(*played, &tapes_[Index(*played)])) {
+      _exit(5);
+    }
+    if (tape) {
+      session.TapeSide(wire::Side::kClient, &tapes_[0]);
+      session.TapeSide(wire::Side::kServer, &tapes_[1]);
+    }
+    collector_.Reset();
+    Brancher brancher;
+    brancher.mine = choice;
+    session.SetChooser(&brancher);
+    while (!session.done() &&
+           session.next_step() < static_cast<size_t>(run_index_)) {
+      session.Step();
+    }
+    collector_.active = true;
+    if (!session.done()) session.Step();
+    session.SetChooser(nullptr);
+    if (tape) session.FinishTape();
+  }
+
+  // The side a run of `choice` plays back from the baseline's tape: the
+  // sender of a split delivery, whose calls the split does not touch (the
+  // receiver's reads do change); none for other choices, which may change
+  // both sides' calls from the first delivery on.
+  std::optional<wire::Side> Played(const Choice& choice) const {
+    if (choice.split_at < 0 || choice.chunk != 0 || choice.flip_after >= 0 ||
+        choice.fault ||
+        static_cast<size_t>(choice.split_at) >= shape_.deliveries.size()) {
+      return std::nullopt;
+    }
+    const wire::Side sender =
+        shape_.deliveries[static_cast<size_t>(choice.split_at)].first;
+    if (!tapes_[Index(sender)].usable) return std::nullopt;
+    return sender;
+  }
+
+  static size_t Index(wire::Side side) { return static_cast<size_t>(side); }
 
   // Under ASan: whether memory allocated so far is no longer reachable.
   static bool Leaked() {
@@ -1189,6 +1260,11 @@ class Explorer {
   bool fan_faults_ = false;
   Shape shape_;
   RunResult baseline_;  // run 0, in every shard
+  // Where workers rewind one World: the Session they take over (prepared
+  // here, before they are forked), its observer, the baseline's tapes.
+  std::unique_ptr<run::Session> session_;
+  Collector collector_;
+  std::array<run::Tape, 2> tapes_;
   int64_t next_number_ = 1;
   std::deque<Child> children_;
   // In a child: where and what to report.
@@ -1247,6 +1323,12 @@ std::string ReportText(const Report& report) {
       report.seconds);
   for (const auto& [verdict, n] : verdicts) {
     out += fmt::format("# verdict {}: {} runs\n", verdict, n);
+  }
+  if (report.played > 0) {
+    out += fmt::format(
+        "# {} runs played the sender of their split delivery back from the "
+        "baseline's tape; {} diverged and ran again with both sides real\n",
+        report.played, report.diverged);
   }
   out +=
       "## coverage: side | operation | call | state | ret | error | "

@@ -1,11 +1,16 @@
 // The explorer: one scenario with programs, run under every schedule of a
-// family. Each schedule runs in a child process forked where its choices
-// begin to differ from the baseline's (before the World is built for
-// buffer sizes, before the `run` for delivery chunks, at the delivery or
-// turn it changes for split points and side order), so the PKI, the
-// SSL_CTXs and the common prefix of every run are made once, and byte for
-// byte as a fresh run makes them: each path found replays from its emitted
-// plain scenario. Two children run at once (both cores).
+// family. The PKI and the SSL_CTXs are made once: two worker processes
+// (both cores) are forked from the process that ran the baseline, and each
+// rewinds that one World between its runs (run::Session::Rewind), so every
+// run sends the bytes a fresh run would. In a split schedule the sender of
+// the split delivery, whose calls the split does not touch, is played back
+// from a tape of the baseline (run/tape.h) for as long as every call finds
+// what it found there, so only the side the schedule affects calls OpenSSL;
+// a run where the tape diverges runs again with both sides real. Scenarios
+// that cannot rewind (no seed, `connection` steps), buffer sizes and
+// --fork-at-branch run each schedule in a child forked where it departs
+// from the baseline instead. Each path found replays from its emitted
+// plain scenario.
 //
 //   explore::Options options;
 //   options.families = {explore::Family::kSplits};
@@ -55,6 +60,11 @@ struct Options {
   // expensive (every page a child writes is copied), and the only way for
   // scenarios that cannot rewind (no seed, `connection` steps).
   bool fork_at_branch = false;
+  // In a split schedule, the sender of the split delivery is played back
+  // from a tape of the baseline (lib/run/tape.h) instead of calling OpenSSL,
+  // for as long as it finds what it found in the baseline; a run where it
+  // does not is run again with both sides real. Same results either way.
+  bool tape = true;
 };
 
 // One run of the exploration and what it showed.
@@ -90,6 +100,10 @@ struct Report {
   std::vector<std::string> violations;  // each with its schedule
   std::vector<std::string> emitted;     // files written
   double seconds = 0;
+  // Runs that played a side back from the baseline's tape, and of those
+  // the ones whose tape diverged (run again with both sides real).
+  int64_t played = 0;
+  int64_t diverged = 0;
 };
 
 // Explores `scenario` (which must have programs and a `run` step; steps

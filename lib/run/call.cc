@@ -1,11 +1,13 @@
 #include "lib/run/call.h"
 
+#include <fmt/format.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include <cerrno>
 #include <string>
 
+#include "lib/proto/names.h"
 #include "lib/wire/socket_bio.h"
 
 namespace tlsim::run {
@@ -68,6 +70,37 @@ bool Caller::ClearsErrors(wire::Side side) const {
 
 void Caller::Make(wire::Side side, Call call, const scenario::CallStep& step,
                   trace::CallEvent* out_event) {
+  const size_t i = static_cast<size_t>(side);
+  TapeDeck& deck = world_.tapes;
+  if (deck.playing[i] != nullptr) {
+    Play(side, call, step, out_event);
+    Collected(out_event);
+    return;
+  }
+  TapedCall* taped = nullptr;
+  if (deck.recording[i] != nullptr) {
+    Tape& tape = *deck.recording[i];
+    taped = &tape.calls.emplace_back(Found(side, call, step));
+    if (!taped->positioned && tape.why_not.empty()) {
+      tape.why_not = "the random stream is not seeded";
+    }
+    if (!ClearsErrors(side) && tape.why_not.empty()) {
+      tape.why_not =
+          "its calls keep OpenSSL's error queue (clear_errors = off)";
+    }
+    if (world_.current().endpoint(side).link->socket() != nullptr &&
+        tape.why_not.empty()) {
+      tape.why_not = "it has a socket BIO";
+    }
+  }
+  CallOpenSsl(side, call, step, out_event);
+  if (taped != nullptr) Taped(side, *out_event, taped);
+  Collected(out_event);
+}
+
+void Caller::CallOpenSsl(wire::Side side, Call call,
+                         const scenario::CallStep& step,
+                         trace::CallEvent* out_event) {
   trace::CallEvent& ev = *out_event;
   Endpoint& e = world_.current().endpoint(side);
   SSL* ssl = e.ssl.get();
@@ -188,10 +221,144 @@ void Caller::Make(wire::Side side, Call call, const scenario::CallStep& step,
   ev.received = std::move(e.log->received);
   ev.alerts_sent = std::move(e.log->alerts_sent);
   ev.alerts_received = std::move(e.log->alerts_received);
+}
+
+void Caller::Collected(trace::CallEvent* out_event) {
+  trace::CallEvent& ev = *out_event;
   world_.current().wire->Collect();
   ev.in_flight = InFlight();
   ev.lost = world_.current().wire->collected_lost();
   if (world_.show_transport) ev.transport = Transport();
+}
+
+TapedCall Caller::Found(wire::Side side, Call call,
+                        const scenario::CallStep& step) const {
+  const wire::Wire& w = *world_.current().wire;
+  const wire::Side peer = wire::Peer(side);
+  TapedCall t;
+  t.call = call;
+  t.step = step;
+  t.fed = w.delivered_total(peer);
+  t.unread = w.Unread(peer);
+  t.room = w.Room(side);
+  t.written = w.sent_total(side) + w.Held(side);
+  t.input_closed = w.closed(peer);
+  t.input_reset = w.reset(peer);
+  t.clock = world_.clock;
+  t.positioned = tls::GetRandomPosition(world_.libctx.get(), &t.random_before);
+  return t;
+}
+
+void Caller::Taped(wire::Side side, const trace::CallEvent& ev,
+                   TapedCall* out) const {
+  const wire::Wire& w = *world_.current().wire;
+  const Endpoint& e = world_.current().endpoint(side);
+  out->consumed = out->unread - w.Unread(wire::Peer(side));
+  out->wrote = w.sent_total(side) + w.Held(side) - out->written;
+  out->positioned =
+      out->positioned &&
+      tls::GetRandomPosition(world_.libctx.get(), &out->random_after);
+  out->handshake_call = e.handshake_call;
+  out->tickets_received = e.log->tickets_received;
+  out->sni_received = e.log->sni_received;
+  CopyResult(ev, &out->result);
+}
+
+void Caller::CopyResult(const trace::CallEvent& from, trace::CallEvent* to) {
+  to->returns = from.returns;
+  to->ret = from.ret;
+  to->error = from.error;
+  to->reason = from.reason;
+  to->state = from.state;
+  to->verify_result = from.verify_result;
+  to->sent = from.sent;
+  to->received = from.received;
+  to->alerts_sent = from.alerts_sent;
+  to->alerts_received = from.alerts_received;
+  to->data = from.data;
+  to->sys_errno = from.sys_errno;
+}
+
+void Caller::Play(wire::Side side, Call call, const scenario::CallStep& step,
+                  trace::CallEvent* out_event) {
+  const size_t i = static_cast<size_t>(side);
+  TapeDeck& deck = world_.tapes;
+  trace::CallEvent& ev = *out_event;
+  ev.side = side;
+  auto diverge = [&](std::string why) {
+    if (!deck.diverged) {
+      deck.diverged = true;
+      deck.why = fmt::format("call {} of the {}: {}", deck.next[i],
+                             proto::SideName(side), why);
+    }
+    deck.state[i] = kTapeDiverged;
+    ev.returns = true;
+    ev.ret = -1;
+    ev.error = SSL_ERROR_SSL;
+    ev.state = kTapeDiverged;
+  };
+  if (deck.diverged) return diverge("");
+  const Tape& tape = *deck.playing[i];
+  if (deck.next[i] >= tape.calls.size()) {
+    return diverge("the tape has no more calls");
+  }
+  const TapedCall& t = tape.calls[deck.next[i]++];
+  const TapedCall now = Found(side, call, step);
+  if (now.call != t.call || !(now.step == t.step)) {
+    return diverge("another call");
+  }
+  if (now.fed != t.fed || now.unread != t.unread ||
+      now.input_closed != t.input_closed || now.input_reset != t.input_reset) {
+    return diverge(
+        fmt::format("{} bytes delivered and {} unread, the tape {} and {}",
+                    now.fed, now.unread, t.fed, t.unread));
+  }
+  if (now.room != t.room || now.written != t.written) {
+    return diverge(
+        fmt::format("room for {} bytes, the tape {}", now.room, t.room));
+  }
+  if (now.clock != t.clock || !now.positioned ||
+      now.random_before != t.random_before) {
+    return diverge("another clock or random position");
+  }
+  Endpoint& e = world_.current().endpoint(side);
+  e.log->Clear();
+  BIO* bio = e.link->ssl_bio();
+  if (t.consumed > 0) {
+    std::string bytes(t.consumed, '\0');
+    const uint64_t at = t.fed - t.unread;
+    if (BIO_read(bio, bytes.data(), static_cast<int>(bytes.size())) !=
+            static_cast<int>(bytes.size()) ||
+        at + bytes.size() > tape.input.size() ||
+        tape.input.compare(at, bytes.size(), bytes) != 0) {
+      return diverge("other bytes to read");
+    }
+  }
+  if (t.wrote > 0) {
+    if (t.written + t.wrote > tape.output.size() ||
+        BIO_write(bio, tape.output.data() + t.written,
+                  static_cast<int>(t.wrote)) != static_cast<int>(t.wrote)) {
+      return diverge("no room for what it wrote");
+    }
+  }
+  if (!tls::RewindRandom(world_.libctx.get(), t.random_after)) {
+    return diverge("the random stream cannot move on");
+  }
+  e.handshake_call = t.handshake_call;
+  e.log->tickets_received = t.tickets_received;
+  e.log->sni_received = t.sni_received;
+  CopyResult(t.result, &ev);
+  deck.state[i] = t.result.state;
+  *error_queue_clean_ = true;
+}
+
+const char* Caller::State(wire::Side side) const {
+  const size_t i = static_cast<size_t>(side);
+  const TapeDeck& deck = world_.tapes;
+  if (deck.playing[i] != nullptr && deck.state[i] != nullptr) {
+    return deck.state[i];
+  }
+  return SSL_state_string_long(world_.current().endpoint(side).ssl.get());
 }
 
 }  // namespace tlsim::run

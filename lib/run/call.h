@@ -34,6 +34,10 @@ class Caller {
   void Make(wire::Side side, scenario::Call call,
             const scenario::CallStep& step, trace::CallEvent* out_event);
 
+  // `side`'s SSL_state_string_long, or, for a side played back from a tape
+  // (tape.h), the state its last played call left.
+  const char* State(wire::Side side) const;
+
   // Bytes in flight each way.
   trace::InFlight InFlight() const;
   // Bytes held and unread each way, for a scenario that shows them.
@@ -43,6 +47,19 @@ class Caller {
   // Whether the harness empties the thread's error queue around `side`'s
   // calls: `clear_errors`, on unless the scenario turns it off.
   bool ClearsErrors(wire::Side side) const;
+  // The call itself, into out_event; then Collected() puts what it wrote
+  // in flight.
+  void CallOpenSsl(wire::Side side, scenario::Call call,
+                   const scenario::CallStep& step, trace::CallEvent* out_event);
+  void Collected(trace::CallEvent* out_event);
+  // Taping (tape.h): what a call finds, what it did, and a taped call
+  // played back instead of calling OpenSSL.
+  TapedCall Found(wire::Side side, scenario::Call call,
+                  const scenario::CallStep& step) const;
+  void Taped(wire::Side side, const trace::CallEvent& ev, TapedCall* out) const;
+  static void CopyResult(const trace::CallEvent& from, trace::CallEvent* to);
+  void Play(wire::Side side, scenario::Call call,
+            const scenario::CallStep& step, trace::CallEvent* out_event);
 
   World& world_;
   const scenario::Scenario& scenario_;

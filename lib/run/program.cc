@@ -359,7 +359,7 @@ class Loop {
       s.status[i] = g.status;
       s.owed[i] = g.owed_write.has_value();
     }
-    s.state = SSL_state_string_long(connection_.endpoint(side).ssl.get());
+    s.state = caller_.State(side);
     return s;
   }
 

@@ -745,6 +745,7 @@ bool Session::Prepare(scenario::Diagnostic* out_error) {
 bool Session::Rewind() {
   if (!rewindable_) return false;
   world_.connections.clear();
+  world_.tapes = TapeDeck();
   world_.clock = scenario_.clock.value_or(kDefaultClock);
   world_.keylog = trace::KeyLog();
   std::string error;
@@ -764,6 +765,44 @@ bool Session::Rewind() {
   footer_ = {};
   events_.clear();
   plain_.clear();
+  return true;
+}
+
+void Session::TapeSide(wire::Side side, Tape* tape) {
+  *tape = Tape();
+  world_.tapes.recording[static_cast<size_t>(side)] = tape;
+  wire().KeepSent(true);
+}
+
+void Session::FinishTape() {
+  const wire::Wire& w = wire();
+  for (wire::Side side : {wire::Side::kClient, wire::Side::kServer}) {
+    const size_t i = static_cast<size_t>(side);
+    Tape* tape = world_.tapes.recording[i];
+    if (tape == nullptr) continue;
+    world_.tapes.recording[i] = nullptr;
+    tape->output = w.kept(side);
+    tape->input = w.kept(wire::Peer(side));
+    if (tape->why_not.empty() && applications_[i] != nullptr) {
+      tape->why_not = "an application sits in its seat";
+    }
+    for (const TapedCall& t : tape->calls) {
+      if (tape->why_not.empty() && t.written + t.wrote > tape->output.size()) {
+        tape->why_not = "bytes it wrote were still held when the run ended";
+      }
+    }
+    tape->usable = tape->why_not.empty();
+  }
+  wire().KeepSent(false);
+}
+
+bool Session::PlaySide(wire::Side side, const Tape* tape) {
+  if (tape == nullptr || !tape->usable) return false;
+  const size_t i = static_cast<size_t>(side);
+  if (applications_[i] != nullptr) return false;
+  world_.tapes.playing[i] = tape;
+  world_.tapes.next[i] = 0;
+  world_.tapes.state[i] = nullptr;
   return true;
 }
 

@@ -113,6 +113,21 @@ class Session {
   // borrowed. nullptr: the steps' own options.
   void SetChooser(Chooser* chooser) { chooser_ = chooser; }
 
+  // Taping (tape.h). TapeSide records `side`'s calls into `tape` from now
+  // on, until FinishTape, which completes each tape with the bytes its side
+  // wrote and was given and says whether it can be played (tape.usable,
+  // tape.why_not). Start taping right after Prepare or Rewind. Borrowed.
+  void TapeSide(wire::Side side, Tape* tape);
+  void FinishTape();
+  // Plays `side` back from `tape` (usable, taped in this World) instead of
+  // calling OpenSSL for it, until the next Rewind. Start right after Rewind.
+  // False, changing nothing, for a tape that cannot be played.
+  [[nodiscard]] bool PlaySide(wire::Side side, const Tape* tape);
+  // A played side met something its tape did not: the run since is not
+  // what OpenSSL would have done, and tape_why() says where it parted.
+  bool tape_diverged() const { return world_.tapes.diverged; }
+  const std::string& tape_why() const { return world_.tapes.why; }
+
   // Keeps, from now on, the steps run as plain steps: each `run` step as
   // the calls and deliveries it made, with their observed results, for
   // PlainScenario(). Set before the first Step().

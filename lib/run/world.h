@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lib/run/tape.h"
 #include "lib/scenario/ast.h"
 #include "lib/scenario/diagnostic.h"
 #include "lib/tls/endpoint_config.h"
@@ -139,6 +140,8 @@ struct World {
   bool show_transport = false;
   std::vector<tls::SslCtxPtr> server_contexts;  // `server context` blocks
   std::vector<std::unique_ptr<Connection>> connections;  // "main" first
+  // Sides taped or played back (tape.h); Caller::Make does both.
+  TapeDeck tapes;
   trace::KeyLog keylog;       // NSS key log lines of both sides, in order
   bool record_keylog = true;  // set before BuildWorld: fill `keylog`
 

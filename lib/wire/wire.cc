@@ -43,6 +43,7 @@ void Wire::Take(Side s) {
   if (bytes.empty()) return;
   const bool open = !closed(s) && !reset_[i];
   sent_[i] += bytes.size();
+  if (keep_) kept_[i] += bytes;
   if (digests_[i]) {
     EVP_DigestUpdate(digests_[i].get(), bytes.data(), bytes.size());
   }

@@ -132,6 +132,11 @@ class Wire {
   uint64_t sent_total(Side from) const { return sent_[Index(from)]; }
   std::string SentDigest(Side from) const;
 
+  // Keeps a copy of every byte each side writes from now on (off by
+  // default): kept(from) is what the network took from `from`, in order.
+  void KeepSent(bool keep) { keep_ = keep; }
+  const std::string& kept(Side from) const { return kept_[Index(from)]; }
+
   const Negotiated& negotiated() const { return negotiated_; }
 
  private:
@@ -150,6 +155,8 @@ class Wire {
   std::array<tls::EvpMdCtxPtr, 2> digests_;
   Negotiated negotiated_;
   std::array<RecordStream, 2> streams_;
+  bool keep_ = false;
+  std::array<std::string, 2> kept_;
 };
 
 }  // namespace tlsim::wire

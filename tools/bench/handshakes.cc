@@ -314,11 +314,13 @@ bool Memory(const Case& c, int count, double* out_tlsim, double* out_bare) {
 }
 
 // The explorer's speed: a split-point sweep of the server's first TLS 1.3
-// flight (every byte offset), each schedule in a child forked at that
-// delivery, against bare byte-at-a-time TLS 1.3 handshakes in this process.
-// Prints schedules per second (wall clock, `workers` children at once) and
-// CPU time per schedule (children included), and the ratio to the bare
-// loop's handshakes per second.
+// flight (every byte offset), in `workers` worker processes that rewind one
+// World between schedules, against bare byte-at-a-time TLS 1.3 handshakes
+// in this process. Sweeps twice: with the server (the sender of the split
+// flight) played back from the baseline's tape, as the explorer does by
+// default, and with both sides real (--no-tape). Prints schedules per
+// second (wall clock) and CPU time per schedule (children included), and
+// the ratios to the bare loop's handshakes per second.
 bool ExploreSpeed(int bare_count, int workers) {
   const Case c{"TLSv1.3", TLS1_3_VERSION, true};
   std::string source = "scenario \"explore bench\"\nseed 1\n";
@@ -355,39 +357,61 @@ bool ExploreSpeed(int bare_count, int workers) {
   getrusage(RUSAGE_SELF, &bare_after);
   const double bare_cpu = cpu(bare_before, bare_after) / bare_count;
 
-  explore::Options options;
-  options.families = {explore::Family::kSplits};
-  options.split_delivery = 2;  // the server's first flight
-  options.workers = workers;
-  explore::Report report;
-  std::string error;
-  struct rusage before_self, before_children, after_self, after_children;
-  getrusage(RUSAGE_SELF, &before_self);
-  getrusage(RUSAGE_CHILDREN, &before_children);
-  start = Clock::now();
-  if (!explore::Explore(s, source, options, &report, &error)) {
-    std::cerr << error << "\n";
-    return false;
-  }
-  const double seconds = Seconds(start);
-  getrusage(RUSAGE_SELF, &after_self);
-  getrusage(RUSAGE_CHILDREN, &after_children);
-  const double cpu_seconds =
-      cpu(before_self, after_self) + cpu(before_children, after_children);
-  const double runs = static_cast<double>(report.runs.size());
+  // One sweep, with the sender of the split delivery played back from the
+  // baseline's tape (the default) or with both sides real.
+  struct Sweep {
+    double runs = 0, seconds = 0, cpu_seconds = 0;
+    int64_t played = 0, diverged = 0;
+  };
+  auto sweep = [&](bool tape, Sweep* out) {
+    explore::Options options;
+    options.families = {explore::Family::kSplits};
+    options.split_delivery = 2;  // the server's first flight
+    options.workers = workers;
+    options.tape = tape;
+    explore::Report report;
+    std::string error;
+    struct rusage before_self, before_children, after_self, after_children;
+    getrusage(RUSAGE_SELF, &before_self);
+    getrusage(RUSAGE_CHILDREN, &before_children);
+    Clock::time_point begin = Clock::now();
+    if (!explore::Explore(s, source, options, &report, &error)) {
+      std::cerr << error << "\n";
+      return false;
+    }
+    out->seconds = Seconds(begin);
+    getrusage(RUSAGE_SELF, &after_self);
+    getrusage(RUSAGE_CHILDREN, &after_children);
+    out->cpu_seconds =
+        cpu(before_self, after_self) + cpu(before_children, after_children);
+    out->runs = static_cast<double>(report.runs.size());
+    out->played = report.played;
+    out->diverged = report.diverged;
+    return true;
+  };
+  Sweep taped, real;
+  if (!sweep(true, &taped) || !sweep(false, &real)) return false;
   std::printf(
-      "explore: split-point sweep of the server's first TLS 1.3 flight: %.0f "
-      "schedules in %.2f s with %d workers: %.0f schedules/s, %.2f ms CPU "
-      "each (children included)\n"
       "bare loop, TLS 1.3 byte at a time: %.0f handshakes/s, %.2f ms CPU "
-      "each\n"
-      "ratio schedules/s / bare byte-at-a-time handshakes/s: %.2fx (wall "
-      "clock); per core (CPU time): %.2fx, so %.2fx with %d workers on as "
-      "many idle cores\n",
-      runs, seconds, workers, runs / seconds, 1000 * cpu_seconds / runs,
-      bare_rate, 1000 * bare_cpu, runs / seconds / bare_rate,
-      bare_cpu / (cpu_seconds / runs),
-      workers * bare_cpu / (cpu_seconds / runs), workers);
+      "each\n",
+      bare_rate, 1000 * bare_cpu);
+  for (const Sweep* w : {&taped, &real}) {
+    const std::string label =
+        w == &taped ? "the sender played back (" + std::to_string(w->diverged) +
+                          " of " + std::to_string(w->played) + " diverged)"
+                    : "both sides real (--no-tape)";
+    std::printf(
+        "explore: split-point sweep of the server's first TLS 1.3 flight, %s: "
+        "%.0f schedules in %.2f s with %d workers: %.0f schedules/s, %.2f ms "
+        "CPU each (children included)\n"
+        "  ratio schedules/s / bare byte-at-a-time handshakes/s: %.2fx (wall "
+        "clock); per core (CPU time): %.2fx, so %.2fx with %d workers on as "
+        "many idle cores\n",
+        label.c_str(), w->runs, w->seconds, workers, w->runs / w->seconds,
+        1000 * w->cpu_seconds / w->runs, w->runs / w->seconds / bare_rate,
+        bare_cpu / (w->cpu_seconds / w->runs),
+        workers * bare_cpu / (w->cpu_seconds / w->runs), workers);
+  }
   return true;
 }
 
