@@ -15,6 +15,7 @@
 #include "lib/scenario/parser.h"
 #include "lib/trace/event.h"
 #include "tests/digests.h"
+#include "tests/http_exchange.h"
 #include "tests/runfiles.h"
 
 namespace tlsim {
@@ -23,32 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 using tests::ReadAll;
 
-constexpr const char* kHttp = R"(# An HTTP-like exchange.
-scenario "explore core"
-seed 1
-pki {
-  ca   root
-  leaf server.test issuer=root
-}
-client {
-  verify = peer
-  trust  = root
-}
-server {
-  cert = server.test
-}
-program client {
-  connect
-  write "GET / HTTP/1.1\r\n\r\n"
-  read until "\r\n\r\n"
-}
-program server {
-  accept
-  read until "\r\n\r\n"
-  write "HTTP/1.1 200 OK\r\n\r\n"
-}
-run
-)";
+const std::string& kHttp = tests::kHttpExchange;
 
 scenario::Scenario MustParse(const std::string& text) {
   scenario::Scenario s;

@@ -19,6 +19,7 @@
 #include "lib/scenario/printer.h"
 #include "lib/trace/event.h"
 #include "tests/digests.h"
+#include "tests/http_exchange.h"
 #include "tests/runfiles.h"
 
 namespace tlsim {
@@ -48,20 +49,8 @@ std::vector<fs::path> RunScenarios() {
   return files;
 }
 
-constexpr const char* kHeader = R"(scenario "t"
-seed 1
-pki {
-  ca   root
-  leaf server.test issuer=root
-}
-client {
-  verify = peer
-  trust  = root
-}
-server {
-  cert = server.test
-}
-)";
+const std::string kHeader =
+    std::string("scenario \"t\"\n") + tests::kVerifiedPair;
 
 scenario::Scenario MustParse(const std::string& text) {
   scenario::Scenario s;

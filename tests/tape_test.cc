@@ -11,37 +11,12 @@
 #include "lib/run/session.h"
 #include "lib/scenario/parser.h"
 #include "lib/trace/event.h"
+#include "tests/http_exchange.h"
 
 namespace tlsim {
 namespace {
 
 using wire::Side;
-
-constexpr const char* kHttp = R"(scenario "tape"
-seed 3
-pki {
-  ca   root
-  leaf server.test issuer=root
-}
-client {
-  verify = peer
-  trust  = root
-}
-server {
-  cert = server.test
-}
-program client {
-  connect
-  write "GET / HTTP/1.1\r\n\r\n"
-  read until "\r\n\r\n"
-}
-program server {
-  accept
-  read until "\r\n\r\n"
-  write "HTTP/1.1 200 OK\r\n\r\n"
-}
-run deliver=%DELIVER% -> done
-)";
 
 scenario::Scenario MustParse(const std::string& text) {
   scenario::Scenario s;
@@ -51,9 +26,10 @@ scenario::Scenario MustParse(const std::string& text) {
   return s;
 }
 
+// The HTTP exchange, its `run` delivering `deliver` at a time.
 std::string WithDelivery(const std::string& deliver) {
-  std::string text = kHttp;
-  text.replace(text.find("%DELIVER%"), 9, deliver);
+  std::string text = tests::kHttpExchange;
+  text.replace(text.rfind("run\n"), 4, "run deliver=" + deliver + " -> done\n");
   return text;
 }
 
@@ -89,6 +65,16 @@ Observed RunAll(run::Session& session) {
   return o;
 }
 
+// Tapes both sides of a whole run, rewound first; returns what it showed.
+Observed TapeBoth(run::Session& session, std::array<run::Tape, 2>* tapes) {
+  REQUIRE(session.Rewind());
+  session.TapeSide(Side::kClient, &(*tapes)[0]);
+  session.TapeSide(Side::kServer, &(*tapes)[1]);
+  Observed o = RunAll(session);
+  session.FinishTape();
+  return o;
+}
+
 TEST_CASE("a side played back from its tape does what OpenSSL did") {
   const std::string deliver = GENERATE("all", "record", "17");
   INFO("deliver=" << deliver);
@@ -99,12 +85,8 @@ TEST_CASE("a side played back from its tape does what OpenSSL did") {
   session.AddObserver(&calls);
   scenario::Diagnostic d;
   REQUIRE(session.Prepare(&d));
-  REQUIRE(session.Rewind());
   std::array<run::Tape, 2> tapes;
-  session.TapeSide(Side::kClient, &tapes[0]);
-  session.TapeSide(Side::kServer, &tapes[1]);
-  const Observed taped = RunAll(session);
-  session.FinishTape();
+  const Observed taped = TapeBoth(session, &tapes);
   const auto taped_calls = calls.lines;
   REQUIRE(taped.passed);
   CHECK(taped.client_read == "HTTP/1.1 200 OK\r\n\r\n");
@@ -187,12 +169,8 @@ TEST_CASE("a side that cannot be played back is refused") {
   run::Session session(s, text);
   scenario::Diagnostic d;
   REQUIRE(session.Prepare(&d));
-  REQUIRE(session.Rewind());
   std::array<run::Tape, 2> tapes;
-  session.TapeSide(Side::kClient, &tapes[0]);
-  session.TapeSide(Side::kServer, &tapes[1]);
-  RunAll(session);
-  session.FinishTape();
+  TapeBoth(session, &tapes);
   CHECK(tapes[0].usable);
   CHECK_FALSE(tapes[1].usable);
   CHECK(tapes[1].why_not ==
