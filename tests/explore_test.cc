@@ -141,6 +141,36 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "tlsim explore says how many runs played a side back, and --no-tape "
+    "calls OpenSSL for both sides with the same coverage",
+    "[explore][tape]") {
+  const std::string file = Scenario("explore/http_tls12.tlsim");
+  Result taped = Shell(Tlsim() + " explore " + file +
+                       " --family splits --split-delivery 2");
+  INFO(taped.out);
+  CHECK(taped.exit == 0);
+  CHECK(taped.out.find("# 609 runs played the sender of their split "
+                       "delivery back from the baseline's tape; 0 diverged "
+                       "and ran again with both sides real\n") !=
+        std::string::npos);
+  Result real = Shell(Tlsim() + " explore " + file +
+                      " --family splits --split-delivery 2 --no-tape");
+  INFO(real.out);
+  CHECK(real.exit == 0);
+  CHECK(real.out.find("played") == std::string::npos);
+  // The same report below its first line (which has the time).
+  auto body = [](const std::string& out) {
+    std::string rest = out.substr(out.find('\n') + 1);
+    const size_t played = rest.find("# 609 runs played");
+    if (played != std::string::npos) {
+      rest.erase(played, rest.find('\n', played) + 1 - played);
+    }
+    return rest;
+  };
+  CHECK(body(taped.out) == body(real.out));
+}
+
+TEST_CASE(
     "exploring the buffers of an HTTP-like TLS 1.3 exchange finds "
     "openssl#7967's deadlock and emits a scenario that reproduces it",
     "[explore][7967]") {
