@@ -121,7 +121,8 @@ class Session {
   void FinishTape();
   // Plays `side` back from `tape` (usable, taped in this World) instead of
   // calling OpenSSL for it, until the next Rewind. Start right after Rewind.
-  // False, changing nothing, for a tape that cannot be played.
+  // False, changing nothing, for a tape that cannot be played. The side's
+  // SSL itself is left as it was (tape.h).
   [[nodiscard]] bool PlaySide(wire::Side side, const Tape* tape);
   // A played side met something its tape did not: the run since is not
   // what OpenSSL would have done, and tape_why() says where it parted.

@@ -37,6 +37,12 @@
 // What cannot be played: a side in an application's seat, a side with
 // socket BIOs, a side that keeps OpenSSL's error queue (`clear_errors =
 // off`), and a tape whose side left bytes held when the run ended.
+//
+// A played side's SSL is never called: the trace, the wire, the program's
+// progress and what it read are the taped side's, but whatever a caller
+// asks that SSL directly afterwards (its session, version, callback counts,
+// key log lines) is what it was before the run. The explorer asks nothing
+// of it: it reads the trace and the wire.
 #pragma once
 
 #include <array>
