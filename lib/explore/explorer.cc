@@ -348,6 +348,10 @@ std::string Sha256Hex(const std::string& data) {
 // the handshake flights', where a write starts or stops fitting.
 constexpr const char* kBaseline = "baseline: the run step's own options";
 
+// A worker stops playing back the sender of a delivery's splits after this
+// many of them diverged in a row.
+constexpr int kDivergedInARow = 4;
+
 constexpr int64_t kBufferSizes[] = {64, 128, 256, 512, 1024, 2048, 4096, 17408};
 
 class Explorer {
@@ -1049,16 +1053,25 @@ class Explorer {
     };
     std::map<std::string, Seen> seen;
     int64_t played_runs = 0, diverged_runs = 0;
+    std::map<int64_t, int> diverged_in_a_row;  // by split delivery
     for (size_t i = static_cast<size_t>(first); i < planned.size();
          i += static_cast<size_t>(workers)) {
       const PlannedRun& p = planned[i];
+      // A delivery whose splits kept diverging is split with both sides
+      // real from then on: its splits reach the sender (the receiver
+      // answers sooner), and each diverged run is a run made twice.
       std::optional<wire::Side> played = Played(p.choice);
+      int* in_a_row = played ? &diverged_in_a_row[p.choice.split_at] : nullptr;
+      if (in_a_row != nullptr && *in_a_row >= kDivergedInARow) played.reset();
       RunOnce(p.choice, played);
       if (played) {
         ++played_runs;
         if (session.tape_diverged()) {
           ++diverged_runs;
+          ++*in_a_row;
           RunOnce(p.choice, std::nullopt);
+        } else {
+          *in_a_row = 0;
         }
       }
       child_number_ = p.number;
