@@ -43,12 +43,17 @@ fs::path TempDir(const char* name) {
 TEST_CASE("every emitted path replays with the bytes the exploration saw") {
   scenario::Scenario s = MustParse(kHttp);
   explore::Options options;
-  options.families = {explore::Family::kChunks, explore::Family::kOrder};
+  // The splits of the server's first flight play the server back from
+  // the baseline's tape: their paths replay with both sides real.
+  options.families = {explore::Family::kChunks, explore::Family::kOrder,
+                      explore::Family::kSplits};
+  options.split_delivery = 2;
   options.emit_dir = TempDir("emit").string();
   explore::Report report;
   std::string error;
   REQUIRE(explore::Explore(s, kHttp, options, &report, &error));
   CHECK(report.violations.empty());
+  CHECK(report.played > 100);
   REQUIRE(report.emitted.size() >= 3);
   for (const std::string& file : report.emitted) {
     INFO(file);
