@@ -145,6 +145,17 @@ TEST_CASE("a played side that finds other bytes diverges and fails") {
                                     " of the server: other bytes to read");
     CHECK_FALSE(o.passed);  // the server's program failed: not `done`
   }
+  SECTION("it makes more calls than the tape holds") {
+    const size_t kept = server.calls.size() - 1;
+    server.calls.resize(kept);
+    REQUIRE(session.Rewind());
+    REQUIRE(session.PlaySide(Side::kServer, &server));
+    RunAll(session);
+    CHECK(session.tape_diverged());
+    CHECK(session.tape_why() == "call " + std::to_string(kept + 1) +
+                                    " of the server: the tape has no more "
+                                    "calls");
+  }
   SECTION("the peer's bytes arrive in other pieces") {
     // The same scenario delivering a byte at a time: the server's first
     // call finds one byte of the ClientHello, not all of it.

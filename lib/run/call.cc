@@ -285,10 +285,11 @@ void Caller::Play(wire::Side side, Call call, const scenario::CallStep& step,
   TapeDeck& deck = world_.tapes;
   trace::CallEvent& ev = *out_event;
   ev.side = side;
-  auto diverge = [&](std::string why) {
+  const size_t number = ++deck.next[i];  // 1-based
+  auto diverge = [&](const std::string& why) {
     if (!deck.diverged) {
       deck.diverged = true;
-      deck.why = fmt::format("call {} of the {}: {}", deck.next[i],
+      deck.why = fmt::format("call {} of the {}: {}", number,
                              proto::SideName(side), why);
     }
     deck.state[i] = kTapeDiverged;
@@ -299,10 +300,10 @@ void Caller::Play(wire::Side side, Call call, const scenario::CallStep& step,
   };
   if (deck.diverged) return diverge("");
   const Tape& tape = *deck.playing[i];
-  if (deck.next[i] >= tape.calls.size()) {
+  if (number > tape.calls.size()) {
     return diverge("the tape has no more calls");
   }
-  const TapedCall& t = tape.calls[deck.next[i]++];
+  const TapedCall& t = tape.calls[number - 1];
   const TapedCall now = Found(side, call, step);
   if (now.call != t.call || !(now.step == t.step)) {
     return diverge("another call");
