@@ -70,6 +70,17 @@ bool Caller::ClearsErrors(wire::Side side) const {
 
 void Caller::Make(wire::Side side, Call call, const scenario::CallStep& step,
                   trace::CallEvent* out_event) {
+  if (world_.tapes.any()) [[unlikely]] {
+    MakeTaped(side, call, step, out_event);
+    return;
+  }
+  CallOpenSsl(side, call, step, out_event);
+  Collected(out_event);
+}
+
+void Caller::MakeTaped(wire::Side side, Call call,
+                       const scenario::CallStep& step,
+                       trace::CallEvent* out_event) {
   const size_t i = static_cast<size_t>(side);
   TapeDeck& deck = world_.tapes;
   if (deck.playing[i] != nullptr) {
@@ -98,9 +109,9 @@ void Caller::Make(wire::Side side, Call call, const scenario::CallStep& step,
   Collected(out_event);
 }
 
-void Caller::CallOpenSsl(wire::Side side, Call call,
-                         const scenario::CallStep& step,
-                         trace::CallEvent* out_event) {
+[[gnu::always_inline]] inline void Caller::CallOpenSsl(
+    wire::Side side, Call call, const scenario::CallStep& step,
+    trace::CallEvent* out_event) {
   trace::CallEvent& ev = *out_event;
   Endpoint& e = world_.current().endpoint(side);
   SSL* ssl = e.ssl.get();
@@ -223,7 +234,8 @@ void Caller::CallOpenSsl(wire::Side side, Call call,
   ev.alerts_received = std::move(e.log->alerts_received);
 }
 
-void Caller::Collected(trace::CallEvent* out_event) {
+[[gnu::always_inline]] inline void Caller::Collected(
+    trace::CallEvent* out_event) {
   trace::CallEvent& ev = *out_event;
   world_.current().wire->Collect();
   ev.in_flight = InFlight();

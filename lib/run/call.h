@@ -47,6 +47,9 @@ class Caller {
   // Whether the harness empties the thread's error queue around `side`'s
   // calls: `clear_errors`, on unless the scenario turns it off.
   bool ClearsErrors(wire::Side side) const;
+  // Make() for a World that tapes or plays a side (tape.h).
+  void MakeTaped(wire::Side side, scenario::Call call,
+                 const scenario::CallStep& step, trace::CallEvent* out_event);
   // The call itself, into out_event; then Collected() puts what it wrote
   // in flight.
   void CallOpenSsl(wire::Side side, scenario::Call call,

@@ -104,8 +104,10 @@ struct TapeDeck {
   bool diverged = false;
   std::string why;  // the first divergence
 
-  bool playing_any() const {
-    return playing[0] != nullptr || playing[1] != nullptr;
+  // Whether any side is taped or played.
+  bool any() const {
+    return playing[0] != nullptr || playing[1] != nullptr ||
+           recording[0] != nullptr || recording[1] != nullptr;
   }
 };
 
