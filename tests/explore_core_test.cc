@@ -16,6 +16,7 @@
 #include "lib/trace/event.h"
 #include "tests/digests.h"
 #include "tests/http_exchange.h"
+#include "tests/parse_helpers.h"
 #include "tests/runfiles.h"
 
 namespace tlsim {
@@ -26,13 +27,7 @@ using tests::ReadAll;
 
 const std::string& kHttp = tests::kHttpExchange;
 
-scenario::Scenario MustParse(const std::string& text) {
-  scenario::Scenario s;
-  scenario::Diagnostic d;
-  INFO(d.Format());
-  REQUIRE(scenario::Parse("core.tlsim", text, &s, &d));
-  return s;
-}
+using scenario::MustParse;
 
 fs::path TempDir(const char* name) {
   fs::path dir = fs::path(std::getenv("TEST_TMPDIR")) / name;

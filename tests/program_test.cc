@@ -20,6 +20,7 @@
 #include "lib/trace/event.h"
 #include "tests/digests.h"
 #include "tests/http_exchange.h"
+#include "tests/parse_helpers.h"
 #include "tests/runfiles.h"
 
 namespace tlsim {
@@ -52,13 +53,7 @@ std::vector<fs::path> RunScenarios() {
 const std::string kHeader =
     std::string("scenario \"t\"\n") + tests::kVerifiedPair;
 
-scenario::Scenario MustParse(const std::string& text) {
-  scenario::Scenario s;
-  scenario::Diagnostic d;
-  INFO(d.Format());
-  REQUIRE(scenario::Parse("t.tlsim", text, &s, &d));
-  return s;
-}
+using scenario::MustParse;
 
 // Runs every step; returns the first failed verdict (or a passing one).
 run::Verdict RunAll(run::Session& session) {

@@ -12,19 +12,14 @@
 #include "lib/scenario/parser.h"
 #include "lib/trace/event.h"
 #include "tests/http_exchange.h"
+#include "tests/parse_helpers.h"
 
 namespace tlsim {
 namespace {
 
 using wire::Side;
 
-scenario::Scenario MustParse(const std::string& text) {
-  scenario::Scenario s;
-  scenario::Diagnostic d;
-  INFO(d.Format());
-  REQUIRE(scenario::Parse("tape.tlsim", text, &s, &d));
-  return s;
-}
+using scenario::MustParse;
 
 // The HTTP exchange, its `run` delivering `deliver` at a time.
 std::string WithDelivery(const std::string& deliver) {
