@@ -700,12 +700,7 @@ Verdict Session::Steps::Do(const scenario::ExpectStep& step,
         if constexpr (std::is_same_v<T, int64_t>) return std::to_string(v);
       },
       step.value);
-  std::string subject =
-      scenario::IsDirectionProperty(step.property)
-          ? fmt::format("{} {}", scenario::PropertyName(step.property),
-                        scenario::DirectionName(step.side))
-          : fmt::format("{} {}", scenario::SideName(step.side),
-                        scenario::PropertyName(step.property));
+  std::string subject = scenario::ExpectSubject(step);
   auto [observed, ok] = Observe(step);
   if (step.property == scenario::Property::kProgramRead) {
     // Bytes, as a string is written: quoted, escaped, long ones shortened.

@@ -341,12 +341,7 @@ std::string StepText(const Step& step) {
                 std::holds_alternative<std::string>(s.value)) {
               value = PayloadText(std::get<std::string>(s.value));
             }
-            if (IsDirectionProperty(s.property)) {
-              return std::string("expect ") + PropertyName(s.property) + " " +
-                     DirectionName(s.side) + " = " + value;
-            }
-            return std::string("expect ") + SideName(s.side) + " " +
-                   PropertyName(s.property) + " = " + value;
+            return "expect " + ExpectSubject(s) + " = " + value;
           },
       },
       step);
@@ -555,6 +550,14 @@ std::string DurationText(int64_t seconds) {
     }
   }
   return out;
+}
+
+std::string ExpectSubject(const ExpectStep& step) {
+  if (IsDirectionProperty(step.property)) {
+    return std::string(PropertyName(step.property)) + " " +
+           DirectionName(step.side);
+  }
+  return std::string(SideName(step.side)) + " " + PropertyName(step.property);
 }
 
 std::string RunText(const RunStep& s) {

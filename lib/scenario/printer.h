@@ -45,6 +45,9 @@ std::string DurationText(int64_t seconds);
 std::string ClockText(const ClockStep& step);
 // A run step as written: "run deliver=all first=client limit=10000 -> done".
 std::string RunText(const RunStep& step);
+// What an expectation is about, as written after `expect`: "client
+// version", or for a direction's property "in_flight client->server".
+std::string ExpectSubject(const ExpectStep& step);
 // A retry policy's name: "full_duplex".
 std::string PolicyName(Policy policy);
 // A program's operation as written, with its own policy:

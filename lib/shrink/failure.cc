@@ -132,12 +132,7 @@ std::string How(const scenario::CallStep& step, const LastEvent& events,
 
 std::string How(const scenario::ExpectStep& step, const LastEvent& events,
                 const std::string& message) {
-  std::string subject =
-      scenario::IsDirectionProperty(step.property)
-          ? fmt::format("{} {}", scenario::PropertyName(step.property),
-                        scenario::DirectionName(step.side))
-          : fmt::format("{} {}", scenario::SideName(step.side),
-                        scenario::PropertyName(step.property));
+  std::string subject = scenario::ExpectSubject(step);
   const trace::ExpectEvent* ev = Last<trace::ExpectEvent>(events);
   if (ev == nullptr) return subject + ": " + message;
   return subject + " observed " + ev->observed;
