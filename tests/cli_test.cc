@@ -1,6 +1,5 @@
 // The tlsim command line as a user meets it: exit codes, messages, files.
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -9,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include "tests/command.h"
 
 namespace {
 
@@ -21,25 +22,14 @@ std::string TlsimPath() {
 
 fs::path TempDir() { return fs::path(std::getenv("TEST_TMPDIR")); }
 
-struct Result {
-  int exit_code = -1;
-  std::string out;  // stdout and stderr together
-};
+using Result = tlsim::tests::CommandResult;  // out: stdout and stderr
 
 // Runs tlsim with `args` (already shell-quoted where needed), killed after
 // `seconds` (exit code 124) so that a hang fails instead of blocking.
 Result Tlsim(const std::string& args, int seconds = 120) {
-  std::string command = "timeout " + std::to_string(seconds) + " " +
-                        TlsimPath() + " " + args + " 2>&1";
-  Result r;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
-  int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return tlsim::tests::RunCommand(
+      "timeout " + std::to_string(seconds) + " " + TlsimPath() + " " + args,
+      /*merge_stderr=*/true);
 }
 
 std::string Write(const std::string& name, const std::string& text) {
@@ -303,16 +293,10 @@ TEST_CASE("a scenario's pcap and key log let tshark decrypt the handshake",
   REQUIRE(r.exit_code == 0);
   REQUIRE(access("/usr/bin/tshark", X_OK) == 0);  // CI installs it
   auto tshark = [&](const std::string& args) {
-    std::string command = "HOME=" + TempDir().string() +
-                          " /usr/bin/tshark -r " + pcap + " " + args +
-                          " 2>/dev/null";
-    Result out;
-    FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.out.append(buf, n);
-    REQUIRE(pclose(pipe) == 0);
+    Result out =
+        tlsim::tests::RunCommand("HOME=" + TempDir().string() +
+                                 " /usr/bin/tshark -r " + pcap + " " + args);
+    REQUIRE(out.exit_code == 0);
     return out.out;
   };
   const std::string fields = "-Y tls -T fields -e tls.handshake.type";

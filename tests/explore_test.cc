@@ -2,7 +2,6 @@
 // TEST_SHARD_INDEX) and merged with `tlsim coverage merge`; and the
 // explorer finding openssl#7967 by itself in an HTTP-like TLS 1.3 exchange
 // with default settings, emitting a scenario that reproduces it.
-#include <sys/wait.h>
 
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "lib/explore/coverage.h"
+#include "tests/command.h"
 #include "tests/runfiles.h"
 
 namespace tlsim {
@@ -39,25 +39,17 @@ fs::path TempDir(const std::string& name) {
   return dir;
 }
 
-struct Result {
-  int exit = -1;
-  std::string out;
-};
+using Result = tests::CommandResult;  // out: stdout and stderr
 
 // Runs `command` in a shell without the test's own sharding variables
 // (plus `env`, e.g. "TEST_TOTAL_SHARDS=3 TEST_SHARD_INDEX=1"); its
-// standard output and exit code.
+// standard output and error, and exit code.
 Result Shell(const std::string& command, const std::string& env = "") {
-  fs::path out = fs::path(std::getenv("TEST_TMPDIR")) / "stdout.txt";
-  std::string line =
+  return tests::RunCommand(
       "env -u TEST_TOTAL_SHARDS -u TEST_SHARD_INDEX "
       "-u TEST_SHARD_STATUS_FILE -u TEST_UNDECLARED_OUTPUTS_DIR " +
-      env + " " + command + " >" + out.string() + " 2>&1";
-  int status = std::system(line.c_str());
-  Result r;
-  r.exit = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = ReadAll(out);
-  return r;
+          env + " " + command,
+      /*merge_stderr=*/true);
 }
 
 // "N runs here" from the first line of the explorer's report.
@@ -94,7 +86,7 @@ TEST_CASE(
       Shell(Tlsim() + " explore " + file + " --family buffers --coverage " +
             (dir / "whole.jsonl").string());
   INFO(whole.out);
-  REQUIRE(whole.exit == 1);  // the deadlocks: see below
+  REQUIRE(whole.exit_code == 1);  // the deadlocks: see below
   const int all = RunsHere(whole.out);
   CHECK(all == 25);  // the baseline and 8 sizes x 3 dimensions
   int sum = 0;
@@ -115,7 +107,7 @@ TEST_CASE(
   CHECK(sum == all);
   Result merged =
       Shell(Tlsim() + " coverage merge --format jsonl" + shard_files);
-  REQUIRE(merged.exit == 0);
+  REQUIRE(merged.exit_code == 0);
   CHECK(RunsPerEntry(merged.out) == RunsPerEntry(ReadAll(dir / "whole.jsonl")));
 }
 
@@ -133,7 +125,7 @@ TEST_CASE(
                 (dir / "status").string() +
                 " TEST_UNDECLARED_OUTPUTS_DIR=" + dir.string());
   INFO(r.out);
-  CHECK(r.exit == 0);  // TLS 1.2: no deadlock at any size
+  CHECK(r.exit_code == 0);  // TLS 1.2: no deadlock at any size
   CHECK(fs::exists(dir / "status"));
   std::string coverage = ReadAll(dir / "coverage-shard-1.jsonl");
   CHECK(!coverage.empty());
@@ -148,7 +140,7 @@ TEST_CASE(
   Result taped = Shell(Tlsim() + " explore " + file +
                        " --family splits --split-delivery 2");
   INFO(taped.out);
-  CHECK(taped.exit == 0);
+  CHECK(taped.exit_code == 0);
   CHECK(taped.out.find("# 609 runs played the sender of their split "
                        "delivery back from the baseline's tape; 0 diverged "
                        "and ran again with both sides real\n") !=
@@ -156,7 +148,7 @@ TEST_CASE(
   Result real = Shell(Tlsim() + " explore " + file +
                       " --family splits --split-delivery 2 --no-tape");
   INFO(real.out);
-  CHECK(real.exit == 0);
+  CHECK(real.exit_code == 0);
   CHECK(real.out.find("played") == std::string::npos);
   // The same report below its first line (which has the time).
   auto body = [](const std::string& out) {
@@ -179,7 +171,7 @@ TEST_CASE(
       Shell(Tlsim() + " explore " + Scenario("explore/http_tls13.tlsim") +
             " --family buffers --emit " + emit.string());
   INFO(r.out);
-  REQUIRE(r.exit == 1);
+  REQUIRE(r.exit_code == 1);
   CHECK(r.out.find("## invariants: 2 violated") != std::string::npos);
   CHECK(r.out.find("buffers: send_buffer, recv_buffer and network_capacity "
                    "= 128 on both sides: deadlock: no side can move") !=
@@ -196,7 +188,7 @@ TEST_CASE(
     CHECK(text.find("network_capacity = ") != std::string::npos);
     Result replay = Shell(Tlsim() + " run " + e.path().string());
     INFO(replay.out);
-    CHECK(replay.exit == 0);
+    CHECK(replay.exit_code == 0);
     // The emitted plain steps end with both sides blocked in a write.
     CHECK(replay.out.find("PASS") != std::string::npos);
     CHECK(text.rfind("-> -1 WANT_WRITE") != std::string::npos);
@@ -211,7 +203,7 @@ TEST_CASE(
   Result r = Shell(Tlsim() + " explore " +
                    Scenario("explore/http_tls12.tlsim") + " --family buffers");
   INFO(r.out);
-  CHECK(r.exit == 0);
+  CHECK(r.exit_code == 0);
   CHECK(r.out.find("## invariants: none violated") != std::string::npos);
 }
 
@@ -238,7 +230,7 @@ TEST_CASE(
   // (chunks, splits, order) never make a side wait to write.
   Result chunks =
       Shell(Tlsim() + " explore " + file + " --family chunks --format jsonl");
-  CHECK(chunks.exit == 0);
+  CHECK(chunks.exit_code == 0);
   CHECK(!WantWrite(chunks.out, "client"));
   CHECK(!WantWrite(chunks.out, "server"));
 }
@@ -293,7 +285,7 @@ TEST_CASE(
   CHECK_FALSE(merge.Add("x.jsonl", "not json\n", &d));
   CHECK(d.message.find("not a JSON object") == 0);
   Result r = Shell(Tlsim() + " coverage merge /nonexistent/c.jsonl");
-  CHECK(r.exit == 2);
+  CHECK(r.exit_code == 2);
   CHECK(r.out ==
         "/nonexistent/c.jsonl: error: cannot read the coverage "
         "file\n");

@@ -3,7 +3,6 @@
 // read back by tshark (with and without the key log).
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -20,6 +19,7 @@
 #include "lib/trace/keylog.h"
 #include "lib/trace/pcap.h"
 #include "lib/wire/wire.h"
+#include "tests/command.h"
 
 namespace tlsim::trace {
 namespace {
@@ -215,21 +215,13 @@ std::string Quote(const std::string& s) { return "'" + s + "'"; }
 // standard output. Fails the test when tshark is missing or fails.
 std::string Tshark(const std::string& args) {
   REQUIRE(access(kTshark, X_OK) == 0);  // CI installs it: never skip
-  const std::string err = TempDir() + "/tshark.err";
-  const std::string command = "HOME=" + Quote(TempDir()) + " " + kTshark + " " +
-                              args + " 2>" + Quote(err);
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  int status = pclose(pipe);
+  const std::string command =
+      "HOME=" + Quote(TempDir()) + " " + kTshark + " " + args;
+  const tests::CommandResult r = tests::RunCommand(command);
   INFO(command);
-  INFO(ReadFile(err));
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
-  return out;
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return r.out;
 }
 
 std::vector<std::string> Lines(const std::string& text) {

@@ -2,7 +2,6 @@
 // again and must fail the same way, at the same step, with less in it.
 #include "lib/shrink/shrink.h"
 
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -16,6 +15,7 @@
 
 #include "lib/scenario/parser.h"
 #include "lib/shrink/failure.h"
+#include "tests/command.h"
 #include "tests/runfiles.h"
 
 namespace tlsim {
@@ -239,28 +239,12 @@ TEST_CASE("numbers do not count in wire failures") {
         "no record N in flight (N records)");
 }
 
-// The command line: exit codes and messages.
-struct Command {
-  int exit_code = -1;
-  std::string out;  // standard output
-  std::string err;  // standard error
-};
+// The command line: exit codes and messages (standard error apart).
+using Command = tests::CommandResult;
 
 Command Tlsim(const std::string& args) {
-  fs::path tlsim = Runfiles() / "sim/tlsim";
-  fs::path err = fs::path(std::getenv("TEST_TMPDIR")) / "stderr.txt";
-  std::string command =
-      "timeout 120 " + tlsim.string() + " " + args + " 2>" + err.string();
-  Command c;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) c.out.append(buf, n);
-  int status = pclose(pipe);
-  c.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  c.err = ReadAll(err);
-  return c;
+  return tests::RunCommand("timeout 120 " +
+                           (Runfiles() / "sim/tlsim").string() + " " + args);
 }
 
 std::string WriteTemp(const std::string& name, const std::string& text) {
