@@ -344,14 +344,14 @@ std::string Sha256Hex(const std::string& data) {
   return hex.substr(0, 16);
 }
 
-// The buffer sizes the buffers family tries: around a record's size and
-// the handshake flights', where a write starts or stops fitting.
 constexpr const char* kBaseline = "baseline: the run step's own options";
 
 // A worker stops playing back the sender of a delivery's splits after this
 // many of them diverged in a row.
 constexpr int kDivergedInARow = 4;
 
+// The buffer sizes the buffers family tries: around a record's size and
+// the handshake flights', where a write starts or stops fitting.
 constexpr int64_t kBufferSizes[] = {64, 128, 256, 512, 1024, 2048, 4096, 17408};
 
 class Explorer {
@@ -1063,13 +1063,13 @@ class Explorer {
       std::optional<wire::Side> played = Played(p.choice);
       int* in_a_row = played ? &diverged_in_a_row[p.choice.split_at] : nullptr;
       if (in_a_row != nullptr && *in_a_row >= kDivergedInARow) played.reset();
-      RunOnce(p.choice, played);
+      if (!RunOnce(p.choice, played)) _exit(5);
       if (played) {
         ++played_runs;
         if (session.tape_diverged()) {
           ++diverged_runs;
           ++*in_a_row;
-          RunOnce(p.choice, std::nullopt);
+          if (!RunOnce(p.choice, std::nullopt)) _exit(5);
         } else {
           *in_a_row = 0;
         }
@@ -1126,11 +1126,11 @@ class Explorer {
     session.UseSocketBios(fan_faults_);
     session.RecordPlainSteps(!options_.emit_dir.empty());
     scenario::Diagnostic d;
-    if (!session.Prepare(&d)) {
+    if (!session.Prepare(&d) ||
+        !RunOnce(Choice(), std::nullopt, options_.tape && !fan_faults_)) {
       session_.reset();
       return false;
     }
-    RunOnce(Choice(), std::nullopt, options_.tape && !fan_faults_);
     child_number_ = 0;
     child_schedule_ = kBaseline;
     child_fault_.clear();
@@ -1141,13 +1141,15 @@ class Explorer {
 
   // One run in the workers' Session: rewound, `played` (if any) played
   // back from its tape, the steps up to and with the run step under
-  // `choice`; with `tape`, both sides taped into tapes_.
-  void RunOnce(const Choice& choice, std::optional<wire::Side> played,
-               bool tape = false) {
+  // `choice`; with `tape`, both sides taped into tapes_. False, having run
+  // nothing, when the World cannot be rewound or the tape not played.
+  [[nodiscard]] bool RunOnce(const Choice& choice,
+                             std::optional<wire::Side> played,
+                             bool tape = false) {
     run::Session& session = *session_;
-    if (!session.Rewind()) _exit(5);
+    if (!session.Rewind()) return false;
     if (played && !session.PlaySide(*played, &tapes_[Index(*played)])) {
-      _exit(5);
+      return false;
     }
     if (tape) {
       session.TapeSide(wire::Side::kClient, &tapes_[0]);
@@ -1165,6 +1167,7 @@ class Explorer {
     if (!session.done()) session.Step();
     session.SetChooser(nullptr);
     if (tape) session.FinishTape();
+    return true;
   }
 
   // The side a run of `choice` plays back from the baseline's tape: the

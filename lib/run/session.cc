@@ -765,11 +765,16 @@ bool Session::Rewind() {
 
 void Session::TapeSide(wire::Side side, Tape* tape) {
   *tape = Tape();
+  if (!prepared_) {
+    tape->why_not = "the scenario was not prepared";
+    return;
+  }
   world_.tapes.recording[static_cast<size_t>(side)] = tape;
   wire().KeepSent(true);
 }
 
 void Session::FinishTape() {
+  if (!prepared_) return;
   const wire::Wire& w = wire();
   for (wire::Side side : {wire::Side::kClient, wire::Side::kServer}) {
     const size_t i = static_cast<size_t>(side);
@@ -792,7 +797,7 @@ void Session::FinishTape() {
 }
 
 bool Session::PlaySide(wire::Side side, const Tape* tape) {
-  if (tape == nullptr || !tape->usable) return false;
+  if (!prepared_ || tape == nullptr || !tape->usable) return false;
   const size_t i = static_cast<size_t>(side);
   if (applications_[i] != nullptr) return false;
   world_.tapes.playing[i] = tape;
