@@ -2,7 +2,6 @@
 // again and must fail the same way, at the same step, with less in it.
 #include "lib/shrink/shrink.h"
 
-
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
