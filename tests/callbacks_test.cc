@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "lib/tls/compat.h"
 #include "lib/tls/endpoint_config.h"
 #include "lib/tls/handles.h"
 #include "lib/tls/names.h"
@@ -901,12 +902,12 @@ struct Resumption {
       REQUIRE(conv.server().rc == 1);
       conv.Read(conv.client());  // TLS 1.3: takes in the tickets
       REQUIRE(conv.client().last_error() == SSL_ERROR_WANT_READ);
-      first_server_time = SSL_SESSION_get_time(SSL_get_session(s.get()));
+      first_server_time = tls::SessionTime(SSL_get_session(s.get()));
       session.reset(SSL_get1_session(c.get()));
       SSL_shutdown(c.get());
       SSL_shutdown(s.get());
     }
-    client_time = SSL_SESSION_get_time(session.get());
+    client_time = tls::SessionTime(session.get());
     SslPtr c = world.Ssl(cctx, client);
     SslPtr s = world.Ssl(sctx, server);
     REQUIRE(SSL_set_session(c.get(), session.get()) == 1);
@@ -916,7 +917,7 @@ struct Resumption {
     REQUIRE(conv.server().rc == 1);
     resumed = SSL_session_reused(s.get()) == 1;
     CHECK(SSL_session_reused(c.get()) == SSL_session_reused(s.get()));
-    resumed_server_time = SSL_SESSION_get_time(SSL_get_session(s.get()));
+    resumed_server_time = tls::SessionTime(SSL_get_session(s.get()));
   }
 
   SslSessionPtr session;
@@ -966,8 +967,8 @@ TEST_CASE("without session_time an old ticket time is refused by OpenSSL",
     SSL_shutdown(c.get());
     SSL_shutdown(s.get());
   }
-  SSL_SESSION_set_time(session.get(),
-                       static_cast<long>(std::time(nullptr)) - 7200 - 600);
+  tls::SetSessionTime(session.get(),
+                      static_cast<long>(std::time(nullptr)) - 7200 - 600);
   SslPtr c = world.Ssl(cctx, client);
   SslPtr s = world.Ssl(sctx, server);
   REQUIRE(SSL_set_session(c.get(), session.get()) == 1);

@@ -15,6 +15,7 @@
 
 #include "lib/run/session.h"
 #include "lib/scenario/parser.h"
+#include "lib/tls/compat.h"
 #include "lib/trace/text.h"
 
 namespace tlsim {
@@ -49,7 +50,7 @@ TEST_CASE("time() is the scenario clock inside a ClockScope", "[clock]") {
     // OpenSSL's own reads of time(NULL) see it too.
     SSL_SESSION* session = SSL_SESSION_new();
     REQUIRE(session != nullptr);
-    CHECK(SSL_SESSION_get_time(session) == 1767225600);
+    CHECK(tls::SessionTime(session) == 1767225600);
     SSL_SESSION_free(session);
     {
       tls::ClockScope inner(1767229200);

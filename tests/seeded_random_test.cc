@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "lib/tls/compat.h"
 #include "lib/tls/handles.h"
 #include "lib/tls/pki.h"
 
@@ -124,7 +125,7 @@ SelfSigned MakeSelfSigned(OSSL_LIB_CTX* libctx) {
 // Ticket generation callback: the session's time, which OpenSSL takes from
 // the wall clock and seals into the ticket, set to a fixed value.
 int FixTicketTime(SSL* ssl, void* /*arg*/) {
-  return SSL_SESSION_set_time(SSL_get_session(ssl), kTicketTime) != 0 ? 1 : 0;
+  return tls::SetSessionTime(SSL_get_session(ssl), kTicketTime) ? 1 : 0;
 }
 
 // Message callback of the client: keeps each NewSessionTicket it reads.

@@ -12,9 +12,10 @@ A repository the workspace already declared (its own @openssl, say) is left
 as it is.
 """
 
+load("//third_party:openssl.bzl", "openssl_repository")
+
 # The libraries found under /usr, each with its BUILD file in this folder.
 _SYSTEM_LIBRARIES = [
-    "openssl",
     "catch2",
     "fmt",
     "cli11",
@@ -40,6 +41,13 @@ def tlsim_dependencies(tlsim_path = "."):
         workspace's root ("." in tlsim's own WORKSPACE); the offline shims
         are local repositories inside it.
     """
+    # The system's OpenSSL and the versions built into the cache
+    # (third_party/openssl.bzl).
+    if not native.existing_rule("openssl"):
+        openssl_repository(
+            name = "openssl",
+            flag = "@tlsim//third_party:openssl",
+        )
     for name in _SYSTEM_LIBRARIES:
         if native.existing_rule(name):
             continue

@@ -24,6 +24,7 @@
 #include "lib/run/program.h"
 #include "lib/scenario/printer.h"
 #include "lib/tls/clock.h"
+#include "lib/tls/compat.h"
 #include "lib/tls/names.h"
 #include "lib/tls/seeded_random.h"
 #include "lib/trace/text.h"
@@ -69,7 +70,7 @@ std::string DeclinedSession(const SSL* client, const SSL_SESSION* session) {
     // the lifetime hint, on the scenario clock (a step's time(NULL)); a
     // later `clock` step before the ClientHello is not foreseen here.
     const long age = static_cast<long>(time(nullptr)) -
-                     static_cast<long>(SSL_SESSION_get_time(session));
+                     static_cast<long>(tls::SessionTime(session));
     const long counted = age > 0 ? age - 1 : 0;
     const unsigned long lifetime =
         SSL_SESSION_get_ticket_lifetime_hint(session);

@@ -1,5 +1,7 @@
 #include "lib/tls/clock.h"
 
+#include <sys/time.h>
+
 #include <ctime>
 
 namespace tlsim::tls {
@@ -43,4 +45,21 @@ extern "C" time_t time(time_t* out) noexcept {
   }
   if (out != nullptr) *out = now;
   return now;
+}
+
+// OpenSSL 3.2 and later read the time for sessions, tickets and their ages
+// through ossl_time_now() (crypto/time.c), which calls gettimeofday() on
+// Unix: replaced the same way, with no microseconds inside a ClockScope.
+extern "C" int gettimeofday(struct timeval* __restrict out,
+                            void* __restrict /*zone*/) noexcept {
+  if (tlsim::tls::active) {
+    out->tv_sec = static_cast<time_t>(tlsim::tls::scenario_now);
+    out->tv_usec = 0;
+    return 0;
+  }
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  out->tv_sec = ts.tv_sec;
+  out->tv_usec = ts.tv_nsec / 1000;
+  return 0;
 }

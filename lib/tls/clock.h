@@ -1,10 +1,12 @@
-// The scenario clock, as OpenSSL sees it. OpenSSL 3.0 has no clock
-// callback: every time check of libssl (a session's time and timeout, a
-// TLS 1.3 ticket's age on both sides, the session cache) reads time(NULL).
-// tlsim defines time() itself (clock.cc): inside a ClockScope on this
-// thread it returns the scenario clock; outside one, the wall clock as
-// libc's does. So the obfuscated ticket age a TLS 1.3 client sends, and
-// every lifetime OpenSSL checks, follow the scenario's clock to the second.
+// The scenario clock, as OpenSSL sees it. OpenSSL has no clock callback:
+// every time check of libssl (a session's time and timeout, a TLS 1.3
+// ticket's age on both sides, the session cache) reads time(NULL) up to
+// 3.1, and gettimeofday() (through ossl_time_now) from 3.2 on. tlsim
+// defines both itself (clock.cc): inside a ClockScope on this thread they
+// return the scenario clock (to the second, no microseconds); outside one,
+// the wall clock as libc's do. So the obfuscated ticket age a TLS 1.3 client
+// sends, and every lifetime OpenSSL checks, follow the scenario's clock to the
+// second.
 //
 //   {
 //     tls::ClockScope scope(1767225600);   // 2026-01-01T00:00:00Z

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "lib/tls/clock.h"
+#include "lib/tls/compat.h"
 
 namespace tlsim::tls {
 namespace {
@@ -442,9 +443,7 @@ int OnGenerateTicket(SSL* ssl, void* arg) {
   if (session != nullptr && !stateful) {
     // Under the scenario clock, the time it has now (the ticket's issue
     // time); that is session_time until a step moves the clock.
-    SSL_SESSION_set_time(
-        session,
-        static_cast<long>(ScenarioNow().value_or(context->session_time)));
+    SetSessionTime(session, ScenarioNow().value_or(context->session_time));
   }
   return 1;
 }
@@ -462,12 +461,12 @@ SSL_TICKET_RETURN OnDecryptTicket(SSL* /*ssl*/, SSL_SESSION* session,
   switch (status) {
     case SSL_TICKET_SUCCESS:
       if (!scenario_clock) {
-        SSL_SESSION_set_time(session, static_cast<long>(std::time(nullptr)));
+        SetSessionTime(session, std::time(nullptr));
       }
       return SSL_TICKET_RETURN_USE;
     case SSL_TICKET_SUCCESS_RENEW:
       if (!scenario_clock) {
-        SSL_SESSION_set_time(session, static_cast<long>(std::time(nullptr)));
+        SetSessionTime(session, std::time(nullptr));
       }
       return SSL_TICKET_RETURN_USE_RENEW;
     case SSL_TICKET_FATAL_ERR_MALLOC:

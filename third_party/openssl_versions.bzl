@@ -1,0 +1,113 @@
+"""Targets built against the other OpenSSL series, next to the default ones.
+
+Every target builds against the system's OpenSSL 3.0 unless it is reached
+through the transition here, which sets --@tlsim//third_party:openssl to one
+series. Only the series built on this machine (tools/setup --openssl SERIES)
+get targets, so a machine that built none has exactly the default targets.
+
+    load("@tlsim//third_party:openssl_versions.bzl", "OTHER_SERIES", "openssl_test")
+
+    openssl_test(name = "foo_test_openssl_3_5", test = ":foo_test", series = "3.5")
+"""
+
+load("@openssl//:versions.bzl", "BUILT")
+load("//third_party:openssl.bzl", "DEFAULT_SERIES")
+
+_FLAG = str(Label("//third_party:openssl"))
+
+# The series built on this machine other than the default, oldest first.
+OTHER_SERIES = [s for s in BUILT if s != DEFAULT_SERIES]
+
+def series_suffix(series):
+    """'_openssl_3_5' for 3.5: what a target's name gets for that series."""
+    return "_openssl_" + series.replace(".", "_")
+
+def _series_transition_impl(settings, attr):
+    return {_FLAG: attr.series}
+
+_series_transition = transition(
+    implementation = _series_transition_impl,
+    inputs = [],
+    outputs = [_FLAG],
+)
+
+def _forward(ctx, target):
+    """Re-exports TARGET's executable under this rule's name, with its runfiles."""
+    info = target[DefaultInfo]
+    real = info.files_to_run.executable
+    exe = ctx.actions.declare_file(ctx.label.name)
+    ctx.actions.symlink(output = exe, target_file = real, is_executable = True)
+    runfiles = ctx.runfiles(files = [exe, real]).merge(info.default_runfiles)
+    return [DefaultInfo(executable = exe, files = depset([exe]), runfiles = runfiles)]
+
+def _openssl_binary_impl(ctx):
+    return _forward(ctx, ctx.attr.binary[0])
+
+def _openssl_test_impl(ctx):
+    return _forward(ctx, ctx.attr.test[0])
+
+_ATTRS = {
+    "series": attr.string(mandatory = True),
+    "_allowlist_function_transition": attr.label(
+        default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
+    ),
+}
+
+openssl_binary = rule(
+    implementation = _openssl_binary_impl,
+    executable = True,
+    attrs = dict(_ATTRS, binary = attr.label(
+        mandatory = True,
+        executable = True,
+        cfg = _series_transition,
+    )),
+    doc = "BINARY built against SERIES, under this target's name.",
+)
+
+openssl_test = rule(
+    implementation = _openssl_test_impl,
+    test = True,
+    attrs = dict(_ATTRS, test = attr.label(
+        mandatory = True,
+        executable = True,
+        cfg = _series_transition,
+    )),
+    doc = "TEST built and run against SERIES, under this target's name.",
+)
+
+def openssl_tests(name, **kwargs):
+    """NAME (already declared) again for every other built series.
+
+    Declares NAME_openssl_3_5 and so on; kwargs (size, shard_count, tags,
+    timeout, flaky) are those of NAME's own test. Each is tagged
+    "openssl_version" and "openssl-SERIES", so a run can leave them out
+    (--test_tag_filters=-openssl_version) or pick one series.
+    """
+    tags = kwargs.pop("tags", [])
+    for series in OTHER_SERIES:
+        openssl_test(
+            name = name + series_suffix(series),
+            test = ":" + name,
+            series = series,
+            tags = tags + ["openssl_version", "openssl-" + series],
+            **kwargs
+        )
+
+def openssl_tests_for_package():
+    """openssl_tests for every test the package declared above this call.
+
+    Call it last in a BUILD file: each cc_test and sh_test there runs again
+    against every other OpenSSL series built on this machine.
+    """
+    for name, rule in native.existing_rules().items():
+        if rule["kind"] not in ("cc_test", "sh_test"):
+            continue
+        kwargs = {}
+        for key in ("size", "timeout"):
+            if rule.get(key):
+                kwargs[key] = rule[key]
+        if rule.get("flaky"):
+            kwargs["flaky"] = True
+        if rule.get("shard_count", -1) > 0:
+            kwargs["shard_count"] = rule["shard_count"]
+        openssl_tests(name = name, tags = list(rule.get("tags", [])), **kwargs)
