@@ -41,7 +41,10 @@ def scenario_tests(srcs):
             data = [
                 src,
                 _TLSIM,
-            ] + native.glob([src[:-len(".tlsim")] + ".trace"]),
+            ] + native.glob([
+                src[:-len(".tlsim")] + ".trace",
+                src[:-len(".tlsim")] + ".openssl-*.trace",
+            ]),
         )
 
 def tlsim_explore_test(

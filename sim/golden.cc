@@ -16,15 +16,18 @@ std::vector<std::string> Lines(const std::string& text) {
 
 }  // namespace
 
-std::string GoldenPath(const std::string& scenario_path) {
+std::string GoldenPath(const std::string& scenario_path,
+                       const std::string& other_series) {
   const std::string ext = ".tlsim";
+  const std::string golden_ext =
+      other_series.empty() ? ".trace" : ".openssl-" + other_series + ".trace";
   if (scenario_path.size() > ext.size() &&
       scenario_path.compare(scenario_path.size() - ext.size(), ext.size(),
                             ext) == 0) {
     return scenario_path.substr(0, scenario_path.size() - ext.size()) +
-           ".trace";
+           golden_ext;
   }
-  return scenario_path + ".trace";
+  return scenario_path + golden_ext;
 }
 
 std::string Comparable(const std::string& trace,

@@ -9,8 +9,12 @@
 
 namespace tlsim::sim {
 
-// The golden file that belongs to a scenario: "x/a.tlsim" -> "x/a.trace".
-std::string GoldenPath(const std::string& scenario_path);
+// The golden file that belongs to a scenario on an OpenSSL series: on the
+// default series "x/a.tlsim" -> "x/a.trace", on another one (its name in
+// `other_series`, e.g. "3.5") "x/a.openssl-3.5.trace": each series keeps
+// its own, since what OpenSSL sends and answers differs between them.
+std::string GoldenPath(const std::string& scenario_path,
+                       const std::string& other_series = "");
 
 // The trace as it is compared and stored: without the "# OpenSSL ..."
 // header line, since the library loaded at run time may be a newer 3.0.x

@@ -31,11 +31,13 @@
 #include "lib/scenario/printer.h"
 #include "lib/scenario/settings.h"
 #include "lib/shrink/shrink.h"
+#include "lib/tls/version.h"
 #include "lib/trace/json.h"
 #include "lib/trace/pcap.h"
 #include "lib/trace/text.h"
 #include "sim/files.h"
 #include "sim/golden.h"
+#include "sim/series.h"
 
 namespace {
 
@@ -207,9 +209,18 @@ std::string TraceAfterwards(const Loaded& l) {
 // code for this scenario. Nothing is formatted that nothing reads: a run
 // with no output flag and no golden trace keeps its events and formats them
 // only if it fails.
+// The golden trace of `path` on the OpenSSL series this process runs on.
+std::string GoldenOnThisSeries(const std::string& path) {
+  proto::OpensslSeries series = proto::kDefaultSeries;
+  if (!tls::RunningSeries(&series) || series == proto::kDefaultSeries) {
+    return sim::GoldenPath(path);
+  }
+  return sim::GoldenPath(path, std::string(proto::SeriesName(series)));
+}
+
 int RunOne(const RunFlags& flags, Loaded& l) {
   OutputPaths paths = PathsFor(flags, l.path);
-  std::string golden_path = sim::GoldenPath(UserPath(l.path));
+  std::string golden_path = GoldenOnThisSeries(UserPath(l.path));
   std::string golden;
   bool has_golden = !flags.update && ReadFile(golden_path, &golden);
   bool print_text = flags.trace && flags.format == "text";
@@ -272,12 +283,13 @@ int RunOne(const RunFlags& flags, Loaded& l) {
       std::cerr << "tlsim: error: cannot write " << golden_path << "\n";
       return kExitBadInput;
     }
-    std::cout << "updated " << sim::GoldenPath(l.path) << "\n";
+    std::cout << "updated " << GoldenOnThisSeries(l.path) << "\n";
   } else if (has_golden) {
     std::string actual = sim::Comparable(text.str(), l.path);
-    std::string diff = sim::GoldenDiff(golden, actual, sim::GoldenPath(l.path));
+    std::string diff =
+        sim::GoldenDiff(golden, actual, GoldenOnThisSeries(l.path));
     if (!diff.empty()) {
-      std::cerr << sim::GoldenPath(l.path)
+      std::cerr << GoldenOnThisSeries(l.path)
                 << ": the trace differs from the golden trace "
                    "(tlsim run --update rewrites it):\n"
                 << diff;
@@ -549,6 +561,93 @@ int PrintSettings() {
   return kExitPass;
 }
 
+// `tlsim versions`.
+int ListVersions(const std::string& argv0) {
+  std::vector<sim::SeriesBinary> binaries;
+  std::string error;
+  if (!sim::FindBinaries(argv0, "all", &binaries, &error)) {
+    std::cerr << "tlsim: error: " << error << "\n";
+    return kExitBadInput;
+  }
+  for (const sim::SeriesBinary& b : binaries) {
+    std::string line(proto::SeriesName(b.series));
+    line.resize(7, ' ');
+    if (!b.built()) {
+      line += "not built: " + sim::BuildCommand(b.series);
+    } else {
+      // "tlsim 0.1 (OpenSSL 3.5.7 9 Jun 2026)" -> what is in brackets.
+      std::string said = sim::RunChild({b.path, "--version"}).out;
+      size_t open = said.find('('), close = said.rfind(')');
+      line += open != std::string::npos && close > open
+                  ? said.substr(open + 1, close - open - 1)
+                  : "(does not start: " + b.path + ")";
+      if (b.series == proto::kDefaultSeries) line += "  (default)";
+    }
+    std::cout << line << "\n";
+  }
+  return kExitPass;
+}
+
+// `tlsim run --openssl VERSIONS FILE...`: the matrix.
+int RunOnVersions(const std::string& argv0, const std::string& wanted,
+                  const RunFlags& flags) {
+  if (flags.trace || !flags.save_trace.empty() || !flags.pcap.empty() ||
+      !flags.keylog.empty() || !flags.outputs.empty() ||
+      !flags.emit_steps.empty() || flags.update) {
+    std::cerr << "tlsim: error: --openssl prints a matrix of the runs; "
+                 "of the other options it takes only --seed (run one "
+                 "version's tlsim for traces and files: tlsim versions)\n";
+    return kExitBadInput;
+  }
+  std::vector<sim::SeriesBinary> binaries, all;
+  std::string error;
+  if (!sim::FindBinaries(argv0, wanted, &binaries, &error) ||
+      !sim::FindBinaries(argv0, "all", &all, &error)) {
+    std::cerr << "tlsim: error: " << error << "\n";
+    return kExitBadInput;
+  }
+  // Every file is checked (by this tlsim) before anything runs.
+  for (const std::string& path : flags.files) {
+    Loaded l;
+    if (!ReadAndParse(path, &l)) return kExitBadInput;
+  }
+  sim::SeriesBinary reference{proto::kDefaultSeries, ""};
+  for (const sim::SeriesBinary& b : all) {
+    if (b.series == proto::kDefaultSeries) reference = b;
+  }
+  std::string seed = flags.seed ? std::to_string(*flags.seed) : "";
+  return sim::RunMatrix(binaries, reference, flags.files, seed, std::cout);
+}
+
+// `tlsim explore|shrink --openssl VERSIONS ...`: the same command line,
+// less --openssl, through each version's tlsim.
+int EachVersion(int argc, char** argv, const std::string& wanted,
+                bool writes_files) {
+  std::vector<sim::SeriesBinary> binaries;
+  std::string error;
+  if (!sim::FindBinaries(argv[0], wanted, &binaries, &error)) {
+    std::cerr << "tlsim: error: " << error << "\n";
+    return kExitBadInput;
+  }
+  if (writes_files && binaries.size() > 1) {
+    std::cerr << "tlsim: error: --openssl " << wanted
+              << ": the versions would write the same output files; name "
+                 "one version, or leave out --emit, --coverage and --output\n";
+    return kExitBadInput;
+  }
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--openssl") {
+      ++i;
+      continue;
+    }
+    if (a.rfind("--openssl=", 0) == 0) continue;
+    args.push_back(a);
+  }
+  return sim::RunEach(binaries, args, std::cout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -669,6 +768,26 @@ int main(int argc, char** argv) {
   shrink->add_option("--seed", shrink_flags.seed,
                      "override the scenario's seed (the result keeps it)");
 
+  // --openssl: the same command through each series' tlsim (sim/series.h).
+  const std::string kOpensslHelp =
+      "run on these OpenSSL versions (comma-separated: 1.1.1, 3.0, 3.5, "
+      "3.6, 4.0) or all of them, each through the tlsim built against it "
+      "(tlsim versions lists them)";
+  std::string run_openssl, explore_openssl, shrink_openssl;
+  run->add_option("--openssl", run_openssl,
+                  kOpensslHelp +
+                      ", and print a matrix: per version, pass "
+                      "or fail with the first failed expectation, "
+                      "and where its trace departs from 3.0's");
+  explore->add_option("--openssl", explore_openssl, kOpensslHelp);
+  shrink->add_option("--openssl", shrink_openssl, kOpensslHelp);
+
+  CLI::App* versions = app.add_subcommand(
+      "versions",
+      "List the OpenSSL versions tlsim can run on (--openssl): each one's "
+      "exact version where its tlsim is built, or the command that builds "
+      "it.");
+
   CoverageMergeFlags merge_flags;
   CLI::App* coverage = app.add_subcommand(
       "coverage", "Work with the coverage `tlsim explore` writes.");
@@ -698,6 +817,18 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? kExitPass : kExitBadInput;
+  }
+  if (*versions) return ListVersions(argv[0]);
+  if (*run && !run_openssl.empty()) {
+    return RunOnVersions(argv[0], run_openssl, run_flags);
+  }
+  if ((*explore && !explore_openssl.empty()) ||
+      (*shrink && !shrink_openssl.empty())) {
+    bool several_outputs = *explore ? !explore_flags.emit.empty() ||
+                                          !explore_flags.coverage.empty()
+                                    : !shrink_flags.output.empty();
+    return EachVersion(argc, argv, *explore ? explore_openssl : shrink_openssl,
+                       several_outputs);
   }
   if (*run) return Run(run_flags);
   if (*check) return Check(check_files);
