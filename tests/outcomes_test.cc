@@ -19,7 +19,7 @@ using tests::ReadAll;
 using tests::Runfiles;
 
 TEST_CASE("every shipped scenario has its recorded outcome", "[outcomes]") {
-  std::string text = ReadAll(Runfiles() / outcomes::kRecordPath);
+  std::string text = ReadAll(Runfiles() / outcomes::RecordPath());
   REQUIRE(!text.empty());
   outcomes::Outcomes kept;
   std::string error;
@@ -33,7 +33,7 @@ TEST_CASE("every shipped scenario has its recorded outcome", "[outcomes]") {
   if (!report.empty()) {
     FAIL(report << "The outcome of a scenario changed. If that is intended, "
                    "rewrite the record and review its diff:\n  "
-                << outcomes::kUpdateCommand);
+                << outcomes::UpdateCommand());
   }
   // The file is exactly what --update writes: no hand edits in between.
   CHECK(text == outcomes::Format(kept));

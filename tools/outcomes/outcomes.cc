@@ -26,7 +26,7 @@ int Usage() {
                "  Runs every scenarios/**/*.tlsim under DIR (default: the "
                "workspace under\n  bazel run, else the current folder) and "
                "compares its outcome with\n  "
-            << outcomes::kRecordPath
+            << outcomes::RecordPath()
             << "; --update rewrites that file instead.\n";
   return 2;
 }
@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
     std::cerr << "error: " << error << "\n";
     return 2;
   }
-  fs::path record = root / outcomes::kRecordPath;
+  fs::path record = root / outcomes::RecordPath();
   if (update) {
     fs::path tmp = record.string() + ".tmp";
     {
@@ -89,12 +89,12 @@ int main(int argc, char** argv) {
   for (const std::string& d : diffs) std::cerr << d << "\n";
   if (!diffs.empty()) {
     std::cerr << diffs.size() << " of " << now.size()
-              << " scenarios differ from " << outcomes::kRecordPath
+              << " scenarios differ from " << outcomes::RecordPath()
               << "; if the change is intended, run: "
-              << outcomes::kUpdateCommand << "\n";
+              << outcomes::UpdateCommand() << "\n";
     return 1;
   }
-  std::cout << now.size() << " scenarios match " << outcomes::kRecordPath
+  std::cout << now.size() << " scenarios match " << outcomes::RecordPath()
             << "\n";
   return 0;
 }

@@ -10,9 +10,40 @@
 #include "lib/proto/names.h"
 #include "lib/run/runner.h"
 #include "lib/scenario/parser.h"
+#include "lib/tls/version.h"
 #include "lib/trace/event.h"
 
 namespace tlsim::outcomes {
+
+namespace {
+
+// The series this process runs on, as record paths and targets spell it:
+// "" for the default, "3.5" for 3.5.
+std::string OtherSeries() {
+  proto::OpensslSeries series = proto::kDefaultSeries;
+  if (!tls::RunningSeries(&series) || series == proto::kDefaultSeries) {
+    return "";
+  }
+  return std::string(proto::SeriesName(series));
+}
+
+}  // namespace
+
+std::string RecordPath() {
+  std::string other = OtherSeries();
+  return other.empty() ? "scenarios/outcomes.txt"
+                       : "scenarios/outcomes-openssl-" + other + ".txt";
+}
+
+std::string UpdateCommand() {
+  std::string target = "//tools/outcomes";
+  std::string other = OtherSeries();
+  if (!other.empty()) {
+    for (char& c : other) c = c == '.' ? '_' : c;
+    target += ":outcomes_openssl_" + other;
+  }
+  return "bazel run " + target + " -- --update";
+}
 namespace {
 
 namespace fs = std::filesystem;
@@ -255,8 +286,7 @@ std::vector<std::string> Compare(const Outcomes& recorded,
   for (const auto& [path, lines] : observed) {
     auto it = recorded.find(path);
     if (it == recorded.end()) {
-      diffs.push_back(path + ": a scenario with no record in " +
-                      std::string(kRecordPath));
+      diffs.push_back(path + ": a scenario with no record in " + RecordPath());
       continue;
     }
     const std::vector<std::string>& kept = it->second;
@@ -273,7 +303,7 @@ std::vector<std::string> Compare(const Outcomes& recorded,
   }
   for (const auto& [path, lines] : recorded) {
     if (observed.count(path) == 0) {
-      diffs.push_back(path + ": recorded in " + std::string(kRecordPath) +
+      diffs.push_back(path + ": recorded in " + RecordPath() +
                       ", but no such scenario file");
     }
   }

@@ -25,10 +25,13 @@ namespace tlsim::outcomes {
 // `tlsim run --seed 1`.
 inline constexpr uint64_t kSeedOverride = 1;
 
-// Where the record lives in the repository, and how to rewrite it.
-inline constexpr char kRecordPath[] = "scenarios/outcomes.txt";
-inline constexpr char kUpdateCommand[] =
-    "bazel run //tools/outcomes -- --update";
+// Where the record of the OpenSSL series this process runs on lives in the
+// repository, and how to rewrite it: each series has its own, since what
+// OpenSSL sends and answers differs between them. The default series (3.0)
+// keeps scenarios/outcomes.txt; 3.5 has scenarios/outcomes-openssl-3.5.txt,
+// rewritten by //tools/outcomes:outcomes_openssl_3_5.
+std::string RecordPath();
+std::string UpdateCommand();
 
 // Path from the repository's top ("scenarios/x/y.tlsim") -> its block: the
 // lines of its outcome, without the leading "scenario" line.
