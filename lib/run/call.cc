@@ -8,6 +8,7 @@
 #include <string>
 
 #include "lib/proto/names.h"
+#include "lib/tls/compat.h"
 #include "lib/wire/socket_bio.h"
 
 namespace tlsim::run {
@@ -20,9 +21,9 @@ using scenario::Call;
 // which SSL_get_error reports as SYSCALL.
 void RaiseError(bool system) {
   if (system) {
-    ERR_raise(ERR_LIB_SYS, ENOENT);
+    tls::RaiseError(ERR_LIB_SYS, ENOENT);
   } else {
-    ERR_raise(ERR_LIB_USER, ERR_R_INTERNAL_ERROR);
+    tls::RaiseError(ERR_LIB_USER, ERR_R_INTERNAL_ERROR);
   }
 }
 

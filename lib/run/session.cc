@@ -25,6 +25,7 @@
 #include "lib/scenario/printer.h"
 #include "lib/tls/clock.h"
 #include "lib/tls/compat.h"
+#include "lib/tls/library.h"
 #include "lib/tls/names.h"
 #include "lib/tls/seeded_random.h"
 #include "lib/trace/text.h"
@@ -577,9 +578,9 @@ std::pair<std::string, bool> Session::Steps::Observe(
       // OpenSSL 3.0 reads the session's group: with no session yet (no
       // ClientHello written or read) SSL_get_negotiated_group would crash.
       if (SSL_get_session(ssl) == nullptr) return same_text("none");
-      int nid = SSL_get_negotiated_group(ssl);
+      int nid = tls::NegotiatedGroup(ssl);
       if (nid == 0) return same_text("none");
-      const char* names[] = {SSL_group_to_name(ssl, nid), OBJ_nid2sn(nid),
+      const char* names[] = {tls::GroupName(ssl, nid), OBJ_nid2sn(nid),
                              OBJ_nid2ln(nid), EC_curve_nid2nist(nid)};
       std::string observed = names[0] ? names[0] : std::to_string(nid);
       bool ok =
@@ -665,7 +666,7 @@ std::pair<std::string, bool> Session::Steps::Observe(
     case Property::kPeerCertType:
       return SameName(
           text,
-          tls::KeyTypeNames(X509_get0_pubkey(SSL_get0_peer_certificate(ssl))));
+          tls::KeyTypeNames(X509_get0_pubkey(tls::PeerCertificate(ssl))));
     case Property::kPeerSigType: {
       int nid = NID_undef;
       if (SSL_get_peer_signature_type_nid(ssl, &nid) != 1) {
@@ -746,7 +747,7 @@ bool Session::Rewind() {
   world_.keylog = trace::KeyLog();
   std::string error;
   {
-    tls::ClockScope clock(world_.clock);
+    tls::RunScope scope(world_.libctx.get(), world_.clock);
     if (!OpenConnection(&world_, "main", &error)) return false;
   }
   // Whatever opening the connection drew, the stream goes on from where a
@@ -856,8 +857,9 @@ Verdict Session::Step() {
   error_queue_clean_ = false;
   wire().Collect();
   Steps steps(this);
-  // OpenSSL reads the scenario clock, not the wall's, during the step.
-  tls::ClockScope clock(world_.clock);
+  // OpenSSL reads the scenario clock, not the wall's, and draws from this
+  // run's random stream during the step.
+  tls::RunScope scope(world_.libctx.get(), world_.clock);
   size_t index = next_++;
   if (record_plain_) plain_.push_back(steps_[index]);
   Verdict v = steps.Run(steps_[index], static_cast<int>(index) + 1);

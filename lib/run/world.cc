@@ -12,6 +12,7 @@
 #include "lib/proto/names.h"
 #include "lib/scenario/parser.h"
 #include "lib/scenario/settings.h"
+#include "lib/tls/library.h"
 #include "lib/tls/names.h"
 #include "lib/tls/seeded_random.h"
 
@@ -101,10 +102,10 @@ void ApplyOption(scenario::Option option, tls::EndpointConfig* c) {
       c->extra_options |= SSL_OP_NO_ENCRYPT_THEN_MAC;
       return;
     case scenario::Option::kNoExtendedMasterSecret:
-      c->extra_options |= SSL_OP_NO_EXTENDED_MASTER_SECRET;
+      c->no_extended_master_secret = true;
       return;
     case scenario::Option::kNoCaNames:
-      c->extra_options |= SSL_OP_DISABLE_TLSEXT_CA_NAMES;
+      c->no_ca_names = true;
       return;
     case scenario::Option::kBugs:
       c->extra_options |= SSL_OP_ALL;
@@ -376,7 +377,7 @@ bool ApplySetting(World* world, const scenario::SetStep& step,
 bool BuildWorld(const scenario::Scenario& s, std::string_view source,
                 World* out, scenario::Diagnostic* out_error) {
   out->clock = s.clock.value_or(kDefaultClock);
-  out->libctx.reset(OSSL_LIB_CTX_new());
+  out->libctx = tls::NewLibCtx();
   if (!out->libctx) {
     return Fail(s, source, {}, "cannot create an OpenSSL library context",
                 out_error);

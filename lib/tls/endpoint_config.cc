@@ -16,6 +16,7 @@
 
 #include "lib/tls/clock.h"
 #include "lib/tls/compat.h"
+#include "lib/tls/library.h"
 
 namespace tlsim::tls {
 namespace {
@@ -361,11 +362,11 @@ int OnVerify(int preverify_ok, X509_STORE_CTX* store) {
   }
   // A second call at depth 0 in the same pass (an error, then the final
   // check) must not ask twice.
-  if (SSL_want_retry_verify(ssl)) return 1;
+  if (WantRetryVerify(ssl)) return 1;
   switch (Decide(context->verify_cb, connection->verify_retries + 1)) {
     case Answer::kRetry:
       ++connection->verify_retries;
-      return SSL_set_retry_verify(ssl) ? 1 : 0;
+      return SetRetryVerify(ssl) ? 1 : 0;
     case Answer::kContinue:
       return context->verify_cb.accept_all ? 1 : preverify_ok;
     case Answer::kFail:
@@ -412,10 +413,10 @@ int OnServername(SSL* ssl, int* ad, void* arg) {
   return SSL_TLSEXT_ERR_OK;
 }
 
-// SSL_CTX_set_tlsext_ticket_key_evp_cb that cannot encrypt (-1) and knows no
-// key to decrypt with (0: the ticket is not used).
+// A session ticket key callback (SetTicketKeyCallback) that cannot encrypt (-1)
+// and knows no key to decrypt with (0: the ticket is not used).
 int OnTicketKey(SSL* ssl, unsigned char* /*key_name*/, unsigned char* /*iv*/,
-                EVP_CIPHER_CTX* /*cipher*/, EVP_MAC_CTX* /*mac*/, int enc) {
+                EVP_CIPHER_CTX* /*cipher*/, TicketMacCtx* /*mac*/, int enc) {
   ConnectionState* connection = ConnectionOf(ssl);
   if (connection != nullptr) ++connection->counts.ticket_key;
   return enc != 0 ? -1 : 0;
@@ -509,6 +510,36 @@ unsigned int OnPskServer(SSL* ssl, const char* identity, unsigned char* psk,
   return static_cast<unsigned int>(context->psk_key.size());
 }
 
+// Refuses what the OpenSSL tlsim is built against cannot do (1.1.1 lacks
+// 3.0's SSL_set_retry_verify, SSL_OP_IGNORE_UNEXPECTED_EOF,
+// SSL_OP_NO_EXTENDED_MASTER_SECRET and SSL_OP_DISABLE_TLSEXT_CA_NAMES),
+// naming the version. Returns false and
+// fills *out_error for the first one.
+bool CheckVersion(const EndpointConfig& config, ConfigError* out_error) {
+  auto refuse = [&](std::string field, std::string what) {
+    *out_error = ConfigError{
+        std::move(field), "OpenSSL " + std::string(kBuiltSeries) + " has no " +
+                              what + " (OpenSSL 3.0 and later)"};
+    return false;
+  };
+  if (config.verify_cb.enabled && config.verify_cb.retries > 0 &&
+      !kHasRetryVerify) {
+    return refuse("verify_cb",
+                  "SSL_set_retry_verify: a verify callback "
+                  "cannot ask for a retry");
+  }
+  if (config.ignore_unexpected_eof && kOpIgnoreUnexpectedEof == 0) {
+    return refuse("options", "SSL_OP_IGNORE_UNEXPECTED_EOF");
+  }
+  if (config.no_extended_master_secret && kOpNoExtendedMasterSecret == 0) {
+    return refuse("options", "SSL_OP_NO_EXTENDED_MASTER_SECRET");
+  }
+  if (config.no_ca_names && kOpNoCaNames == 0) {
+    return refuse("options", "SSL_OP_DISABLE_TLSEXT_CA_NAMES");
+  }
+  return true;
+}
+
 // Refuses combinations of settings that OpenSSL would accept but that make
 // no sense. Which side takes each setting and the range of each value are
 // the scenario language's rules (lib/scenario/settings.h): the parser
@@ -541,7 +572,7 @@ bool CheckCombinations(const EndpointConfig& config, ConfigError* out_error) {
   if (config.session_time != 0 && !server) {
     return refuse("session_time", "only a server seals session tickets");
   }
-  return true;
+  return CheckVersion(config, out_error);
 }
 
 // The SSL_OP_ and SSL_MODE_ bits `config`'s switches set and clear.
@@ -553,13 +584,14 @@ struct OptionBits {
 };
 OptionBits BitsOf(const EndpointConfig& config) {
   OptionBits b;
-  if (config.ignore_unexpected_eof) b.set |= SSL_OP_IGNORE_UNEXPECTED_EOF;
+  if (config.ignore_unexpected_eof) b.set |= kOpIgnoreUnexpectedEof;
   if (config.allow_no_dhe_kex) b.set |= SSL_OP_ALLOW_NO_DHE_KEX;
   if (config.no_anti_replay) b.set |= SSL_OP_NO_ANTI_REPLAY;
   if (config.no_renegotiation) b.set |= SSL_OP_NO_RENEGOTIATION;
-  if (config.allow_client_renegotiation) {
-    b.set |= SSL_OP_ALLOW_CLIENT_RENEGOTIATION;
-  }
+  // 0 on 1.1.1, whose servers accept a client's renegotiation by default.
+  if (config.allow_client_renegotiation) b.set |= kOpAllowClientRenegotiation;
+  if (config.no_extended_master_secret) b.set |= kOpNoExtendedMasterSecret;
+  if (config.no_ca_names) b.set |= kOpNoCaNames;
   b.set |= config.extra_options;
   if (!config.middlebox_compat) b.clear |= SSL_OP_ENABLE_MIDDLEBOX_COMPAT;
   if (config.partial_write) b.modes_set |= SSL_MODE_ENABLE_PARTIAL_WRITE;
@@ -611,10 +643,10 @@ uint8_t MaxFragmentLengthCode(int length) {
 
 }  // namespace
 
-SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
+SslCtxPtr MakeContext(LibCtx* libctx, const EndpointConfig& config,
                       const Pki& pki, ConfigError* out_error) {
   if (!CheckCombinations(config, out_error)) return nullptr;
-  SslCtxPtr ctx(SSL_CTX_new_ex(libctx, nullptr, TLS_method()));
+  SslCtxPtr ctx = NewSslContext(libctx, TLS_method());
   if (ctx == nullptr) {
     return Refuse(out_error, "context", Refused("TLS_method"));
   }
@@ -735,8 +767,7 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
       if (issued == nullptr) {
         return Refuse(out_error, "cert", "no certificate named '" + name + "'");
       }
-      auto [taken, fresh] =
-          slots.emplace(EVP_PKEY_get_base_id(issued->key.get()), name);
+      auto [taken, fresh] = slots.emplace(KeyBaseId(issued->key.get()), name);
       if (!fresh) {
         return Refuse(out_error, "cert",
                       "'" + name + "' and '" + taken->second +
@@ -857,8 +888,7 @@ SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx, const EndpointConfig& config,
     SSL_CTX_set_tlsext_servername_callback(ctx.get(), OnServername);
     SSL_CTX_set_tlsext_servername_arg(ctx.get(), callbacks);
   }
-  if (config.ticket_key_fail &&
-      SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx.get(), OnTicketKey) != 1) {
+  if (config.ticket_key_fail && !SetTicketKeyCallback(ctx.get(), OnTicketKey)) {
     return Refuse(out_error, "ticket_key_cb", Refused("ticket_key_cb"));
   }
   if (config.keylog) SSL_CTX_set_keylog_callback(ctx.get(), OnKeylog);
@@ -971,6 +1001,7 @@ bool ApplyToSsl(SSL* ssl, const std::string& field,
     return SSL_set1_client_sigalgs_list(ssl, sigalgs.c_str()) == 1 ||
            refused(sigalgs);
   }
+  if (field == "options" && !CheckVersion(config, out_error)) return false;
   if (field == "verify" || field == "options") {
     int mode = SSL_VERIFY_NONE;
     if (field == "verify") {

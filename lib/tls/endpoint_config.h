@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "lib/tls/handles.h"
+#include "lib/tls/library.h"
 #include "lib/tls/pki.h"
 
 namespace tlsim::tls {
@@ -113,6 +114,8 @@ struct EndpointConfig {
   bool ignore_unexpected_eof = false;       // SSL_OP_IGNORE_UNEXPECTED_EOF
   bool no_renegotiation = false;            // SSL_OP_NO_RENEGOTIATION
   bool allow_client_renegotiation = false;  // server: ..._CLIENT_RENEGOTIATION
+  bool no_extended_master_secret = false;   // SSL_OP_NO_EXTENDED_MASTER_SECRET
+  bool no_ca_names = false;                 // SSL_OP_DISABLE_TLSEXT_CA_NAMES
   bool partial_write = false;               // SSL_MODE_ENABLE_PARTIAL_WRITE
   bool moving_write_buffer = false;  // SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER
   bool middlebox_compat = true;  // false: clear SSL_OP_ENABLE_MIDDLEBOX_COMPAT
@@ -199,9 +202,10 @@ struct ConfigError {
   std::string message;
 };
 
-// Builds the context from a per-run library context. Returns nullptr and
-// fills out_error when OpenSSL refuses a setting or a named cert is missing.
-[[nodiscard]] SslCtxPtr MakeContext(OSSL_LIB_CTX* libctx,
+// Builds the context from a per-run library (library.h). Returns nullptr and
+// fills out_error when OpenSSL refuses a setting, a named cert is missing,
+// or the OpenSSL built against lacks a setting (named with its version).
+[[nodiscard]] SslCtxPtr MakeContext(LibCtx* libctx,
                                     const EndpointConfig& config,
                                     const Pki& pki, ConfigError* out_error);
 

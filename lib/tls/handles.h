@@ -1,9 +1,10 @@
 // One owner per OpenSSL object: std::unique_ptr aliases whose deleter is the
 // matching *_free function.
 //
-//   tls::SslCtxPtr ctx(SSL_CTX_new_ex(libctx, nullptr, TLS_method()));
+//   tls::SslPtr ssl(SSL_new(ctx));
 //   SSL_set_bio(ssl, bio, bio);  // borrowers take raw pointers
 //
+// One run's library state (LibCtxPtr) is lib/tls/library.h's.
 // Where OpenSSL takes ownership, call .release() on that line and say so.
 #pragma once
 
@@ -25,7 +26,6 @@ struct Free {
   }
 };
 
-using LibCtxPtr = std::unique_ptr<OSSL_LIB_CTX, Free<OSSL_LIB_CTX_free>>;
 using SslCtxPtr = std::unique_ptr<SSL_CTX, Free<SSL_CTX_free>>;
 using SslPtr = std::unique_ptr<SSL, Free<SSL_free>>;
 using SslSessionPtr = std::unique_ptr<SSL_SESSION, Free<SSL_SESSION_free>>;

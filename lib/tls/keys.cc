@@ -1,21 +1,27 @@
 #include "lib/tls/keys.h"
 
-#include <openssl/decoder.h>
 #include <openssl/dsa.h>
-#include <openssl/encoder.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
+#if TLSIM_HAS_PROVIDERS
+#include <openssl/decoder.h>
+#include <openssl/encoder.h>
+#endif
 
 #include <map>
 #include <mutex>
 #include <tuple>
 #include <utility>
 
+#include "lib/tls/compat.h"
 #include "lib/tls/seeded_random.h"
 
 namespace tlsim::tls {
 namespace {
 
+#if TLSIM_HAS_PROVIDERS
 using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Free<EVP_PKEY_CTX_free>>;
 using EncoderCtxPtr =
     std::unique_ptr<OSSL_ENCODER_CTX, Free<OSSL_ENCODER_CTX_free>>;
@@ -24,7 +30,7 @@ using DecoderCtxPtr =
 
 // An RSA or RSA-PSS key of `bits`; a PSS key restricted to SHA-256 (as
 // RFC 4055 parameters in its SubjectPublicKeyInfo) when `restricted`.
-EvpPkeyPtr Rsa(OSSL_LIB_CTX* libctx, const char* algorithm, int bits,
+EvpPkeyPtr Rsa(LibCtx* libctx, const char* algorithm, int bits,
                bool restricted) {
   EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(libctx, algorithm, nullptr));
   EVP_PKEY* key = nullptr;
@@ -44,7 +50,7 @@ EvpPkeyPtr Rsa(OSSL_LIB_CTX* libctx, const char* algorithm, int bits,
 }
 
 // DSA domain parameters (FIPS 186-4, 2048-bit p, 256-bit q), then a key.
-EvpPkeyPtr Dsa(OSSL_LIB_CTX* libctx) {
+EvpPkeyPtr Dsa(LibCtx* libctx) {
   EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(libctx, "DSA", nullptr));
   EVP_PKEY* params = nullptr;
   if (ctx == nullptr || EVP_PKEY_paramgen_init(ctx.get()) != 1 ||
@@ -64,11 +70,11 @@ EvpPkeyPtr Dsa(OSSL_LIB_CTX* libctx) {
   return EvpPkeyPtr(key);
 }
 
-EvpPkeyPtr Ec(OSSL_LIB_CTX* libctx, const char* curve) {
+EvpPkeyPtr Ec(LibCtx* libctx, const char* curve) {
   return EvpPkeyPtr(EVP_PKEY_Q_keygen(libctx, nullptr, "EC", curve));
 }
 
-EvpPkeyPtr Generate(OSSL_LIB_CTX* libctx, KeyType type) {
+EvpPkeyPtr Generate(LibCtx* libctx, KeyType type) {
   switch (type) {
     case KeyType::kEcP256:
       return Ec(libctx, "P-256");
@@ -120,7 +126,7 @@ bool Encode(EVP_PKEY* key, std::string* out) {
   return true;
 }
 
-EvpPkeyPtr Decode(OSSL_LIB_CTX* libctx, const std::string& der) {
+EvpPkeyPtr Decode(LibCtx* libctx, const std::string& der) {
   EVP_PKEY* key = nullptr;
   DecoderCtxPtr ctx(OSSL_DECODER_CTX_new_for_pkey(&key, "DER", "PrivateKeyInfo",
                                                   nullptr, EVP_PKEY_KEYPAIR,
@@ -134,6 +140,123 @@ EvpPkeyPtr Decode(OSSL_LIB_CTX* libctx, const std::string& der) {
   }
   return EvpPkeyPtr(key);
 }
+
+#else
+using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, Free<EVP_PKEY_CTX_free>>;
+using Pkcs8Ptr =
+    std::unique_ptr<PKCS8_PRIV_KEY_INFO, Free<PKCS8_PRIV_KEY_INFO_free>>;
+
+// OpenSSL 1.1.1: no library contexts (random bytes come through the
+// RAND_METHOD, seeded_random.h), keys by NID through EVP_PKEY_CTX_new_id.
+
+// A key of algorithm `nid` with keygen settings `set`, which returns false
+// when OpenSSL refuses one.
+template <typename Settings>
+EvpPkeyPtr Keygen(int nid, Settings set) {
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(nid, nullptr));
+  EVP_PKEY* key = nullptr;
+  if (ctx == nullptr || EVP_PKEY_keygen_init(ctx.get()) != 1 ||
+      !set(ctx.get()) || EVP_PKEY_keygen(ctx.get(), &key) != 1) {
+    return nullptr;
+  }
+  return EvpPkeyPtr(key);
+}
+
+// An RSA or RSA-PSS key of `bits`; a PSS key restricted to SHA-256 (as
+// RFC 4055 parameters in its SubjectPublicKeyInfo) when `restricted`.
+EvpPkeyPtr Rsa(int nid, int bits, bool restricted) {
+  return Keygen(nid, [&](EVP_PKEY_CTX* ctx) {
+    return EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, bits) == 1 &&
+           (!restricted ||
+            (EVP_PKEY_CTX_set_rsa_pss_keygen_md(ctx, EVP_sha256()) == 1 &&
+             EVP_PKEY_CTX_set_rsa_pss_keygen_mgf1_md(ctx, EVP_sha256()) == 1 &&
+             EVP_PKEY_CTX_set_rsa_pss_keygen_saltlen(ctx, 32) == 1));
+  });
+}
+
+// An EC key on the named curve, written with the curve's name (not its
+// parameters), as 3.x does.
+EvpPkeyPtr Ec(int curve) {
+  return Keygen(EVP_PKEY_EC, [&](EVP_PKEY_CTX* ctx) {
+    return EVP_PKEY_CTX_set_ec_paramgen_curve_nid(ctx, curve) == 1 &&
+           EVP_PKEY_CTX_set_ec_param_enc(ctx, OPENSSL_EC_NAMED_CURVE) == 1;
+  });
+}
+
+// DSA domain parameters (FIPS 186-4, 2048-bit p, 256-bit q), then a key.
+EvpPkeyPtr Dsa() {
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_DSA, nullptr));
+  EVP_PKEY* params = nullptr;
+  if (ctx == nullptr || EVP_PKEY_paramgen_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_dsa_paramgen_bits(ctx.get(), 2048) != 1 ||
+      EVP_PKEY_CTX_set_dsa_paramgen_q_bits(ctx.get(), 256) != 1 ||
+      EVP_PKEY_paramgen(ctx.get(), &params) != 1) {
+    return nullptr;
+  }
+  EvpPkeyPtr owned_params(params);
+  EvpPkeyCtxPtr keygen(EVP_PKEY_CTX_new(owned_params.get(), nullptr));
+  EVP_PKEY* key = nullptr;
+  if (keygen == nullptr || EVP_PKEY_keygen_init(keygen.get()) != 1 ||
+      EVP_PKEY_keygen(keygen.get(), &key) != 1) {
+    return nullptr;
+  }
+  return EvpPkeyPtr(key);
+}
+
+EvpPkeyPtr Generate(LibCtx* /*libctx*/, KeyType type) {
+  const auto none = [](EVP_PKEY_CTX*) { return true; };
+  switch (type) {
+    case KeyType::kEcP256:
+      return Ec(NID_X9_62_prime256v1);
+    case KeyType::kEd25519:
+      return Keygen(EVP_PKEY_ED25519, none);
+    case KeyType::kRsa2048:
+      return Rsa(EVP_PKEY_RSA, 2048, false);
+    case KeyType::kRsa3072:
+      return Rsa(EVP_PKEY_RSA, 3072, false);
+    case KeyType::kRsa4096:
+      return Rsa(EVP_PKEY_RSA, 4096, false);
+    case KeyType::kRsaPss:
+      return Rsa(EVP_PKEY_RSA_PSS, 2048, false);
+    case KeyType::kRsaPssSha256:
+      return Rsa(EVP_PKEY_RSA_PSS, 2048, true);
+    case KeyType::kEd448:
+      return Keygen(EVP_PKEY_ED448, none);
+    case KeyType::kEcP384:
+      return Ec(NID_secp384r1);
+    case KeyType::kEcP521:
+      return Ec(NID_secp521r1);
+    case KeyType::kBrainpoolP256r1:
+      return Ec(NID_brainpoolP256r1);
+    case KeyType::kBrainpoolP384r1:
+      return Ec(NID_brainpoolP384r1);
+    case KeyType::kBrainpoolP512r1:
+      return Ec(NID_brainpoolP512r1);
+    case KeyType::kDsa2048:
+      return Dsa();
+  }
+  return nullptr;
+}
+
+// PKCS#8 PrivateKeyInfo DER: keeps RSA-PSS restrictions and DSA parameters.
+bool Encode(EVP_PKEY* key, std::string* out) {
+  Pkcs8Ptr info(EVP_PKEY2PKCS8(key));
+  unsigned char* data = nullptr;
+  const int length = info ? i2d_PKCS8_PRIV_KEY_INFO(info.get(), &data) : -1;
+  if (length <= 0) return false;
+  out->assign(reinterpret_cast<const char*>(data), static_cast<size_t>(length));
+  OPENSSL_clear_free(data, static_cast<size_t>(length));
+  return true;
+}
+
+EvpPkeyPtr Decode(LibCtx* /*libctx*/, const std::string& der) {
+  const auto* data = reinterpret_cast<const unsigned char*>(der.data());
+  Pkcs8Ptr info(
+      d2i_PKCS8_PRIV_KEY_INFO(nullptr, &data, static_cast<long>(der.size())));
+  return EvpPkeyPtr(info ? EVP_PKCS82PKEY(info.get()) : nullptr);
+}
+
+#endif  // TLSIM_HAS_PROVIDERS
 
 // What determines a seeded key: the seed, the type and where the stream
 // stood when it was asked for.
@@ -177,8 +300,10 @@ bool Fail(const std::string& message, std::string* out_error) {
 
 }  // namespace
 
-bool MakeKey(OSSL_LIB_CTX* libctx, KeyType type, std::optional<uint64_t> seed,
+bool MakeKey(LibCtx* libctx, KeyType type, std::optional<uint64_t> seed,
              EvpPkeyPtr* out_key, std::string* out_error) {
+  // 1.1.1 draws through the RAND_METHOD, which reads this scope.
+  LibraryScope scope(libctx);
   Cache& cache = TheCache();
   CacheKey key;
   bool cacheable = seed.has_value() && GetRandomPosition(libctx, &key.before);

@@ -17,6 +17,7 @@
 
 #include "lib/proto/keys.h"
 #include "lib/tls/handles.h"
+#include "lib/tls/library.h"
 
 namespace tlsim::tls {
 
@@ -32,8 +33,8 @@ using proto::SlotOf;
 // `libctx` was given to UseSeededRandom: keys then come from a process-wide
 // cache keyed by the seed, the type and the random stream's position, and a
 // hit moves the stream on as generating would have. Returns false with a
-// message on failure.
-[[nodiscard]] bool MakeKey(OSSL_LIB_CTX* libctx, KeyType type,
+// message on failure, naming the OpenSSL version when it lacks the type.
+[[nodiscard]] bool MakeKey(LibCtx* libctx, KeyType type,
                            std::optional<uint64_t> seed, EvpPkeyPtr* out_key,
                            std::string* out_error);
 

@@ -1,12 +1,13 @@
 #include "lib/tls/names.h"
 
-#include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/objects.h>
 #include <openssl/x509_vfy.h>
 
 #include <string>
 #include <vector>
+
+#include "lib/tls/compat.h"
 
 namespace tlsim::tls {
 namespace {
@@ -18,7 +19,7 @@ struct Name {
 
 // Every X509_V_OK / X509_V_ERR_* macro of OpenSSL 3.0's <openssl/x509_vfy.h>
 // (later versions only add codes), each written once: the row's name is its
-// identifier's spelling.
+// identifier's spelling. Codes 1.1.1 does not have are left out there.
 #define VERIFY_RESULT(code) \
   Name { code, #code }
 constexpr Name kVerifyResults[] = {
@@ -100,22 +101,52 @@ constexpr Name kVerifyResults[] = {
     VERIFY_RESULT(X509_V_ERR_OCSP_CERT_UNKNOWN),
     VERIFY_RESULT(X509_V_ERR_UNSUPPORTED_SIGNATURE_ALGORITHM),
     VERIFY_RESULT(X509_V_ERR_SIGNATURE_ALGORITHM_MISMATCH),
+#ifdef X509_V_ERR_SIGNATURE_ALGORITHM_INCONSISTENCY  // 3.0 and later
     VERIFY_RESULT(X509_V_ERR_SIGNATURE_ALGORITHM_INCONSISTENCY),
+#endif
     VERIFY_RESULT(X509_V_ERR_INVALID_CA),
+#ifdef X509_V_ERR_PATHLEN_INVALID_FOR_NON_CA  // 3.0 and later
     VERIFY_RESULT(X509_V_ERR_PATHLEN_INVALID_FOR_NON_CA),
+#endif
+#ifdef X509_V_ERR_PATHLEN_WITHOUT_KU_KEY_CERT_SIGN  // 3.0 and later
     VERIFY_RESULT(X509_V_ERR_PATHLEN_WITHOUT_KU_KEY_CERT_SIGN),
+#endif
+#ifdef X509_V_ERR_KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA  // 3.0 and later
     VERIFY_RESULT(X509_V_ERR_KU_KEY_CERT_SIGN_INVALID_FOR_NON_CA),
+#endif
+#ifdef X509_V_ERR_ISSUER_NAME_EMPTY  // 3.0 and later
     VERIFY_RESULT(X509_V_ERR_ISSUER_NAME_EMPTY),
+#endif
+#ifdef X509_V_ERR_SUBJECT_NAME_EMPTY  // 3.0 and later
     VERIFY_RESULT(X509_V_ERR_SUBJECT_NAME_EMPTY),
+#endif
+#ifdef X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER  // 3.0 and later
     VERIFY_RESULT(X509_V_ERR_MISSING_AUTHORITY_KEY_IDENTIFIER),
+#endif
+#ifdef X509_V_ERR_MISSING_SUBJECT_KEY_IDENTIFIER  // 3.0 and later
     VERIFY_RESULT(X509_V_ERR_MISSING_SUBJECT_KEY_IDENTIFIER),
+#endif
+#ifdef X509_V_ERR_EMPTY_SUBJECT_ALT_NAME  // 3.0 and later
     VERIFY_RESULT(X509_V_ERR_EMPTY_SUBJECT_ALT_NAME),
+#endif
+#ifdef X509_V_ERR_EMPTY_SUBJECT_SAN_NOT_CRITICAL  // 3.0 and later
     VERIFY_RESULT(X509_V_ERR_EMPTY_SUBJECT_SAN_NOT_CRITICAL),
+#endif
+#ifdef X509_V_ERR_CA_BCONS_NOT_CRITICAL  // 3.0 and later
     VERIFY_RESULT(X509_V_ERR_CA_BCONS_NOT_CRITICAL),
+#endif
+#ifdef X509_V_ERR_AUTHORITY_KEY_IDENTIFIER_CRITICAL  // 3.0 and later
     VERIFY_RESULT(X509_V_ERR_AUTHORITY_KEY_IDENTIFIER_CRITICAL),
+#endif
+#ifdef X509_V_ERR_SUBJECT_KEY_IDENTIFIER_CRITICAL  // 3.0 and later
     VERIFY_RESULT(X509_V_ERR_SUBJECT_KEY_IDENTIFIER_CRITICAL),
+#endif
+#ifdef X509_V_ERR_CA_CERT_MISSING_KEY_USAGE  // 3.0 and later
     VERIFY_RESULT(X509_V_ERR_CA_CERT_MISSING_KEY_USAGE),
+#endif
+#ifdef X509_V_ERR_EXTENSIONS_REQUIRE_VERSION_3  // 3.0 and later
     VERIFY_RESULT(X509_V_ERR_EXTENSIONS_REQUIRE_VERSION_3),
+#endif
     VERIFY_RESULT(X509_V_ERR_EC_KEY_EXPLICIT_PARAMS),
 };
 #undef VERIFY_RESULT
@@ -139,22 +170,14 @@ void AddObjectNames(int nid, std::vector<std::string>* out) {
 }
 
 // The group a key's parameters name ("prime256v1", "ffdhe2048"), or "".
-std::string GroupName(EVP_PKEY* key) {
-  char name[80] = {};
-  size_t length = 0;
-  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name,
-                                     sizeof name, &length) != 1) {
-    return "";
-  }
-  return std::string(name, length);
-}
+std::string GroupName(EVP_PKEY* key) { return KeyGroupName(key); }
 
 }  // namespace
 
 std::vector<std::string> KeyTypeNames(EVP_PKEY* key) {
   if (key == nullptr) return {"none"};
   std::vector<std::string> names;
-  if (EVP_PKEY_is_a(key, "EC")) {
+  if (KeyIs(key, "EC")) {
     const std::string group = GroupName(key);
     const int nid = OBJ_sn2nid(group.c_str());
     const char* nist = nid != NID_undef ? EC_curve_nid2nist(nid) : nullptr;
@@ -173,19 +196,19 @@ std::vector<std::string> KeyTypeNames(EVP_PKEY* key) {
       {"DSA", "DSA"},     {"DH", "DH"},
   };
   for (const auto& t : kTypes) {
-    if (EVP_PKEY_is_a(key, t.type)) {
+    if (KeyIs(key, t.type)) {
       names.push_back(t.name);
       break;
     }
   }
-  const int id = EVP_PKEY_get_base_id(key);
+  const int id = KeyBaseId(key);
   if (id != NID_undef) AddObjectNames(id, &names);
-  if (EVP_PKEY_is_a(key, "DH")) {
+  if (KeyIs(key, "DH")) {
     const std::string group = GroupName(key);
     if (!group.empty()) names.push_back(group);
   }
   if (names.empty()) {
-    const char* type = EVP_PKEY_get0_type_name(key);
+    const char* type = KeyTypeName(key);
     names.push_back(type != nullptr ? type : "unknown");
   }
   return names;

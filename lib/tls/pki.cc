@@ -1,10 +1,12 @@
 #include "lib/tls/pki.h"
 
-#include <openssl/core_names.h>
+#include <openssl/ec.h>
 #include <openssl/err.h>
 
 #include <ctime>
 #include <utility>
+
+#include "lib/tls/compat.h"
 
 namespace tlsim::tls {
 namespace {
@@ -42,10 +44,41 @@ bool AddExtension(X509* cert, X509V3_CTX* v3, int nid, const char* value) {
   return ext != nullptr && X509_add_ext(cert, ext.get(), -1) == 1;
 }
 
+// Writes an EC key's public point compressed from now on. Returns false on
+// failure.
+bool CompressPoint(EVP_PKEY* key) {
+#if TLSIM_HAS_PROVIDERS
+  return EVP_PKEY_set_utf8_string_param(
+             key, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed") ==
+         1;
+#else
+  EC_KEY* ec = EVP_PKEY_get0_EC_KEY(key);
+  if (ec == nullptr) return false;
+  EC_KEY_set_conv_form(ec, POINT_CONVERSION_COMPRESSED);
+  return true;
+#endif
+}
+
+// Starts a signature with `key` over `digest` (nullptr: none) in `libctx`.
+bool SignInit(EVP_MD_CTX* md_ctx, const char* digest, LibCtx* libctx,
+              EVP_PKEY* key) {
+#if TLSIM_HAS_PROVIDERS
+  return EVP_DigestSignInit_ex(md_ctx, nullptr, digest, libctx, nullptr, key,
+                               nullptr) == 1;
+#else
+  (void)libctx;
+  const EVP_MD* md = digest != nullptr ? EVP_get_digestbyname(digest) : nullptr;
+  if (digest != nullptr && md == nullptr) return false;
+  return EVP_DigestSignInit(md_ctx, nullptr, md, nullptr, key) == 1;
+#endif
+}
+
 }  // namespace
 
-bool Pki::Build(OSSL_LIB_CTX* libctx, const std::vector<CertSpec>& specs,
+bool Pki::Build(LibCtx* libctx, const std::vector<CertSpec>& specs,
                 std::string* out_error, std::optional<uint64_t> seed) {
+  // 1.1.1 draws through the RAND_METHOD, which reads this scope.
+  LibraryScope scope(libctx);
   // Built aside and swapped in at the end, so a failed Build leaves the
   // previous contents untouched.
   std::map<std::string, Issued> built;
@@ -82,14 +115,11 @@ bool Pki::Build(OSSL_LIB_CTX* libctx, const std::vector<CertSpec>& specs,
     if (!MakeKey(libctx, spec.key, seed, &key, &key_error)) {
       return SpecError(spec, key_error, out_error);
     }
-    if (spec.compressed_point &&
-        EVP_PKEY_set_utf8_string_param(
-            key.get(), OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
-            "compressed") != 1) {
+    if (spec.compressed_point && !CompressPoint(key.get())) {
       return OpenSslError(spec, "compress the point", out_error);
     }
 
-    X509Ptr cert(X509_new_ex(libctx, nullptr));
+    X509Ptr cert = NewCertificate(libctx);
     if (cert == nullptr) {
       return OpenSslError(spec, "create the certificate", out_error);
     }
@@ -98,7 +128,7 @@ bool Pki::Build(OSSL_LIB_CTX* libctx, const std::vector<CertSpec>& specs,
     if (subject == nullptr ||
         X509_NAME_add_entry_by_txt(subject.get(), "CN", MBSTRING_UTF8, cn, -1,
                                    -1, 0) != 1 ||
-        X509_set_version(cert.get(), X509_VERSION_3) != 1 ||
+        X509_set_version(cert.get(), kX509Version3) != 1 ||
         ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), serial) != 1 ||
         X509_set_subject_name(cert.get(), subject.get()) != 1 ||
         X509_set_issuer_name(cert.get(),
@@ -166,14 +196,12 @@ bool Pki::Build(OSSL_LIB_CTX* libctx, const std::vector<CertSpec>& specs,
     EVP_PKEY* signing_key = issuer != nullptr ? issuer->key.get() : key.get();
     // EdDSA signs the message itself: no separate digest. An RSA-PSS
     // issuer's key makes the signature PSS.
-    const char* digest = EVP_PKEY_is_a(signing_key, "ED25519") ||
-                                 EVP_PKEY_is_a(signing_key, "ED448")
-                             ? nullptr
-                             : "SHA256";
+    const char* digest =
+        KeyIs(signing_key, "ED25519") || KeyIs(signing_key, "ED448") ? nullptr
+                                                                     : "SHA256";
     EvpMdCtxPtr md_ctx(EVP_MD_CTX_new());
     if (md_ctx == nullptr ||
-        EVP_DigestSignInit_ex(md_ctx.get(), nullptr, digest, libctx, nullptr,
-                              signing_key, nullptr) != 1 ||
+        !SignInit(md_ctx.get(), digest, libctx, signing_key) ||
         X509_sign_ctx(cert.get(), md_ctx.get()) <= 0) {
       return OpenSslError(spec, "sign the certificate", out_error);
     }

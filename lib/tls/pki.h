@@ -1,6 +1,6 @@
 // An in-process PKI: CAs and leaves generated from a small description, in
-// the order given, inside one OSSL_LIB_CTX. No key or certificate ever
-// touches the disk.
+// the order given, inside one run's library (library.h). No key or certificate
+// ever touches the disk.
 //
 //   std::vector<tls::CertSpec> specs = {
 //       {.name = "root", .is_ca = true},
@@ -19,6 +19,7 @@
 
 #include "lib/tls/handles.h"
 #include "lib/tls/keys.h"
+#include "lib/tls/library.h"
 
 namespace tlsim::tls {
 
@@ -53,8 +54,7 @@ class Pki {
   // are 1, 2, 3, ... in spec order. `seed`: the seed libctx was given to
   // UseSeededRandom, if any; keys are then reused within the process
   // (MakeKey, keys.h).
-  [[nodiscard]] bool Build(OSSL_LIB_CTX* libctx,
-                           const std::vector<CertSpec>& specs,
+  [[nodiscard]] bool Build(LibCtx* libctx, const std::vector<CertSpec>& specs,
                            std::string* out_error,
                            std::optional<uint64_t> seed = std::nullopt);
 

@@ -1,5 +1,9 @@
 #include "lib/tls/seeded_random.h"
 
+// OpenSSL 3.x: a provider of the run's library context. 1.1.1:
+// seeded_random_rand_method.cc.
+#if TLSIM_HAS_PROVIDERS
+
 #include <openssl/bio.h>
 #include <openssl/conf.h>
 #include <openssl/core.h>
@@ -560,3 +564,5 @@ bool UseSeededRandom(OSSL_LIB_CTX* libctx, uint64_t seed,
 }
 
 }  // namespace tlsim::tls
+
+#endif  // TLSIM_HAS_PROVIDERS

@@ -1,10 +1,11 @@
-// Deterministic randomness for one OSSL_LIB_CTX: after UseSeededRandom, every
-// random byte OpenSSL draws from that library context (client and server
-// randoms, key shares, session IDs, ticket keys, ECDSA nonces, generated
-// keys) comes from a stream derived from a 64-bit seed, so two runs with the
-// same seed produce the same bytes. Other library contexts are untouched.
+// Deterministic randomness for one run's library (library.h): after
+// UseSeededRandom, every random byte OpenSSL draws from that library context
+// (client and server randoms, key shares, session IDs, ticket keys, ECDSA
+// nonces, generated keys) comes from a stream derived from a 64-bit seed, so
+// two runs with the same seed produce the same bytes. Other library contexts
+// are untouched.
 //
-//   tls::LibCtxPtr libctx(OSSL_LIB_CTX_new());
+//   tls::LibCtxPtr libctx = tls::NewLibCtx();
 //   std::string error;
 //   if (!tls::UseSeededRandom(libctx.get(), 42, &error)) ...
 //   // keys, certificates and SSL_CTXs made from libctx now draw from seed 42
@@ -41,22 +42,32 @@
 // can serve as parents of OpenSSL's own DRBGs (get_seed / clear_seed).
 // This is for reproducible simulation only: the output is as predictable as
 // the seed.
+//
+// On OpenSSL 1.1.1 (no library contexts, no providers) `libctx` is tlsim's
+// own LibCtx (library.h) and one generator, label 2 with an empty
+// personalisation string, is the whole stream: UseSeededRandom installs a
+// process-wide RAND_METHOD (once) whose bytes come from the LibCtx of the
+// calling thread's LibraryScope when that one is seeded, and from OpenSSL's
+// own generator otherwise. RAND_bytes and RAND_priv_bytes reach a RAND_METHOD
+// the same way, so the position's public entry counts every draw; the
+// primary and private entries stay 0. RAND_seed and RAND_add inside a seeded
+// scope are ignored.
 #pragma once
-
-#include <openssl/types.h>
 
 #include <array>
 #include <cstdint>
 #include <string>
 
+#include "lib/tls/library.h"
+
 namespace tlsim::tls {
 
 // Makes every random byte drawn from `libctx` come from a deterministic
-// stream derived from `seed`. Call once, right after OSSL_LIB_CTX_new, before
+// stream derived from `seed`. Call once, right after NewLibCtx, before
 // anything else uses libctx, from one thread at a time. Returns false with a
 // message on failure (NULL libctx, already seeded, randomness already used);
 // then discard libctx.
-[[nodiscard]] bool UseSeededRandom(OSSL_LIB_CTX* libctx, uint64_t seed,
+[[nodiscard]] bool UseSeededRandom(LibCtx* libctx, uint64_t seed,
                                    std::string* out_error);
 
 // How far a seeded library context's primary, public and private DRBGs
@@ -72,17 +83,16 @@ struct RandomPosition {
 
 // Reads the position of a library context given to UseSeededRandom. Returns
 // false for any other (its DRBGs are not tlsim-seeded).
-[[nodiscard]] bool GetRandomPosition(OSSL_LIB_CTX* libctx, RandomPosition* out);
+[[nodiscard]] bool GetRandomPosition(LibCtx* libctx, RandomPosition* out);
 
 // Draws and discards bytes until `libctx` stands at `to`, as if whatever
 // drew them had run. Returns false when that cannot be reached by drawing:
 // another key (rekeys differ), or a generator already past `to`.
-[[nodiscard]] bool AdvanceRandom(OSSL_LIB_CTX* libctx,
-                                 const RandomPosition& to);
+[[nodiscard]] bool AdvanceRandom(LibCtx* libctx, const RandomPosition& to);
 
 // Moves `libctx` back (or on) to `to`, a position it stood at before under
 // the same keys: what it hands out next is what it handed out then. Returns
 // false when the keys changed since (rekeys differ).
-[[nodiscard]] bool RewindRandom(OSSL_LIB_CTX* libctx, const RandomPosition& to);
+[[nodiscard]] bool RewindRandom(LibCtx* libctx, const RandomPosition& to);
 
 }  // namespace tlsim::tls

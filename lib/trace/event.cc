@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "lib/proto/names.h"
+#include "lib/tls/compat.h"
 #include "lib/tls/names.h"
 
 namespace tlsim::trace {
@@ -50,7 +51,7 @@ std::string CallEvent::reason_text() const {
   (void)loaded;
   // A system error (errno, from fopen or a socket call) has no reason
   // string of OpenSSL's own.
-  const char* text = ERR_SYSTEM_ERROR(reason)
+  const char* text = tls::IsSystemError(reason)
                          ? std::strerror(ERR_GET_REASON(reason))
                          : ERR_reason_error_string(reason);
   if (text != nullptr) return text;

@@ -40,6 +40,7 @@
 #include "lib/explore/explorer.h"
 #include "lib/run/session.h"
 #include "lib/scenario/parser.h"
+#include "lib/tls/library.h"
 #include "lib/trace/json.h"
 #include "lib/trace/pcap.h"
 #include "lib/trace/text.h"
@@ -106,8 +107,8 @@ struct BareContexts {
 bool MakeBareContexts(run::World& world, int version, BareContexts* out) {
   const tls::Issued* root = world.pki.Find("root");
   const tls::Issued* leaf = world.pki.Find("server.test");
-  out->client.reset(SSL_CTX_new_ex(world.libctx.get(), nullptr, TLS_method()));
-  out->server.reset(SSL_CTX_new_ex(world.libctx.get(), nullptr, TLS_method()));
+  out->client = tls::NewSslContext(world.libctx.get(), TLS_method());
+  out->server = tls::NewSslContext(world.libctx.get(), TLS_method());
   SSL_CTX* c = out->client.get();
   SSL_CTX* s = out->server.get();
   if (root == nullptr || leaf == nullptr || c == nullptr || s == nullptr) {
