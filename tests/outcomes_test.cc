@@ -10,6 +10,7 @@
 
 #include "tests/runfiles.h"
 #include "tools/outcomes/recorder.h"
+#include "tools/outcomes/table.h"
 
 namespace tlsim {
 namespace {
@@ -37,6 +38,51 @@ TEST_CASE("every shipped scenario has its recorded outcome", "[outcomes]") {
   }
   // The file is exactly what --update writes: no hand edits in between.
   CHECK(text == outcomes::Format(kept));
+}
+
+TEST_CASE("the catalogue's versions table is what the records say",
+          "[outcomes]") {
+  std::vector<outcomes::VersionRecord> records;
+  std::string error;
+  INFO(error);
+  REQUIRE(outcomes::ReadRecords(Runfiles().string(), &records, &error));
+  REQUIRE(!records.empty());
+  CHECK(records[0].first == "3.0");
+  std::string readme = ReadAll(Runfiles() / "scenarios/README.md");
+  std::string expected;
+  REQUIRE(outcomes::ReplaceTable(readme, outcomes::CatalogueTables(records),
+                                 &expected));
+  if (readme != expected) {
+    FAIL(
+        "scenarios/README.md's versions table is not what the records say; "
+        "rewrite it: bazel run //tools/outcomes -- --table");
+  }
+}
+
+TEST_CASE("the versions table shows each version's first different result",
+          "[outcomes]") {
+  outcomes::Outcomes base = {
+      {"scenarios/bugs/a.tlsim",
+       {"L3 run -> deadlock; client 2 calls", "verdict pass"}},
+      {"scenarios/bugs/b.tlsim",
+       {"L4 client read 1 -> -1 SYSCALL", "verdict pass"}},
+      {"scenarios/x/c.tlsim", {"L5 drive -> done", "verdict pass"}}};
+  outcomes::Outcomes other = {
+      {"scenarios/bugs/a.tlsim",
+       {"L3 run -> deadlock; client 9 calls", "verdict pass"}},
+      {"scenarios/bugs/b.tlsim",
+       {"L4 client read 1 -> -1 SSL", "verdict fail: L4: expected SYSCALL"}},
+      {"scenarios/x/c.tlsim",
+       {"L5 drive -> done", "verdict fail: L6: in_flight: expected 7"}}};
+  std::string table =
+      outcomes::CatalogueTables({{"3.0", base}, {"4.0", other}});
+  CHECK(table.find("| a | `L3 run -> deadlock` | as 3.0 |") !=
+        std::string::npos);
+  CHECK(table.find("| b | `L4 client read 1 -> -1 SYSCALL` | "
+                   "`L4 client read 1 -> -1 SSL` |") != std::string::npos);
+  // c's calls agree; an expectation stopped 4.0's run after them.
+  CHECK(table.find("| x/c | `L5 drive -> done` | stops at "
+                   "`L6: in_flight: expected 7` |") != std::string::npos);
 }
 
 TEST_CASE("the record names seedless scenarios' override", "[outcomes]") {
