@@ -14,6 +14,7 @@
 
 #include "lib/run/runner.h"
 #include "lib/scenario/parser.h"
+#include "lib/tls/compat.h"
 #include "lib/trace/event.h"
 #include "tests/digests.h"
 #include "tests/runfiles.h"
@@ -44,11 +45,20 @@ std::string RunHere(const fs::path& file, uint64_t seed) {
   REQUIRE(scenario::Parse(file.string(), source, &s, &d));
   if (!s.seed) s.seed = seed;
   run::Runner runner(s, source);
-  REQUIRE(runner.Prepare(&d));
+  // The shipped scenarios state what OpenSSL 3.0 does. 1.1.1 refuses a few
+  // of their settings (a setting it lacks, named with its version) and
+  // comes to other results in others: there, what must hold is that the
+  // bytes repeat, whatever the verdict.
+  const bool prepared = runner.Prepare(&d);
+  if (tls::kIs111 && !prepared) {
+    CHECK_FALSE(d.message.empty());
+    return "refused\n";
+  }
+  REQUIRE(prepared);
   tests::Digests digests;
   run::Verdict v = runner.Run({&digests});
   INFO(v.Format(file.string()));
-  CHECK(v.passed);
+  if (!tls::kIs111) CHECK(v.passed);
   return digests.TraceLines();
 }
 
@@ -64,7 +74,10 @@ std::string RunElsewhere(const fs::path& file, uint64_t seed) {
                         " >/dev/null 2>&1";
   int status = std::system(command.c_str());
   CHECK(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
+  if (tls::kIs111 && WEXITSTATUS(status) == 2) return "refused\n";
+  // 1.1.1: 1 when an expectation written for 3.0 fails (see RunHere).
+  CHECK(
+      (WEXITSTATUS(status) == 0 || (tls::kIs111 && WEXITSTATUS(status) == 1)));
   std::string lines;
   std::istringstream in(ReadAll(trace));
   for (std::string line; std::getline(in, line);) {
@@ -80,7 +93,7 @@ TEST_CASE("every scenario sends the same bytes twice in one process",
   for (const fs::path& file : files) {
     INFO(file.string());
     std::string first = RunHere(file, 1);
-    CHECK(first.find("sha256 ") != std::string::npos);
+    if (first != "refused\n") CHECK(first.find("sha256 ") != std::string::npos);
     CHECK(RunHere(file, 1) == first);
   }
 }

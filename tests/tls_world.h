@@ -71,7 +71,7 @@ struct TlsWorld {
     return error;
   }
 
-  LibCtxPtr libctx{OSSL_LIB_CTX_new()};
+  LibCtxPtr libctx = tlsim::tls::NewLibCtx();
   Pki pki;
   std::vector<SslCtxPtr> contexts;
 };

@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/opensslv.h>
+#include <openssl/rsa.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <strings.h>
@@ -263,6 +264,40 @@ inline constexpr uint64_t kOpNoCaNames =
 #else
     0;
 #endif
+
+// Whether two keys are the same public key (EVP_PKEY_eq since 3.0,
+// EVP_PKEY_cmp before).
+inline bool KeysEqual(const EVP_PKEY* a, const EVP_PKEY* b) {
+#if TLSIM_HAS_PROVIDERS
+  return EVP_PKEY_eq(a, b) == 1;
+#else
+  return EVP_PKEY_cmp(a, b) == 1;
+#endif
+}
+
+// The digest an RSA-PSS key is restricted to, as this OpenSSL names it
+// ("SHA2-256" on 3.x, "SHA256" on 1.1.1), or "" for an unrestricted key.
+inline std::string RsaPssDigest(const EVP_PKEY* key) {
+#if TLSIM_HAS_PROVIDERS
+  char name[32] = {};
+  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_RSA_DIGEST, name,
+                                     sizeof name, nullptr) != 1) {
+    return "";
+  }
+  return name;
+#else
+  const RSA* rsa = EVP_PKEY_get0_RSA(const_cast<EVP_PKEY*>(key));
+  const RSA_PSS_PARAMS* pss =
+      rsa != nullptr ? RSA_get0_pss_params(rsa) : nullptr;
+  if (pss == nullptr) return "";
+  // A restriction without a hash algorithm is SHA-1's (RFC 4055).
+  const int nid = pss->hashAlgorithm != nullptr
+                      ? OBJ_obj2nid(pss->hashAlgorithm->algorithm)
+                      : NID_sha1;
+  const char* name = OBJ_nid2sn(nid);
+  return name != nullptr ? name : "";
+#endif
+}
 
 // A key's base type (EVP_PKEY_RSA, EVP_PKEY_EC, ...); 3.0 renamed the
 // accessor.

@@ -1,5 +1,8 @@
 #include "lib/tls/library.h"
 
+#include <openssl/rand.h>
+
+#include <climits>
 #include <new>
 
 namespace tlsim::tls {
@@ -43,6 +46,28 @@ X509Ptr NewCertificate(LibCtx* lib) {
 #else
   (void)lib;
   return X509Ptr(X509_new());
+#endif
+}
+
+bool RandomBytes(LibCtx* lib, unsigned char* out, size_t length,
+                 bool private_stream) {
+#if TLSIM_HAS_PROVIDERS
+  return (private_stream ? RAND_priv_bytes_ex(lib, out, length, 0)
+                         : RAND_bytes_ex(lib, out, length, 0)) == 1;
+#else
+  LibraryScope scope(lib);
+  if (length > INT_MAX) return false;
+  const int n = static_cast<int>(length);
+  return (private_stream ? RAND_priv_bytes(out, n) : RAND_bytes(out, n)) == 1;
+#endif
+}
+
+X509_STORE_CTX* NewStoreContext(LibCtx* lib) {
+#if TLSIM_HAS_PROVIDERS
+  return X509_STORE_CTX_new_ex(lib, nullptr);
+#else
+  (void)lib;
+  return X509_STORE_CTX_new();
 #endif
 }
 

@@ -90,4 +90,14 @@ class RunScope {
 // X509_new_ex(lib, ...) on 3.x, X509_new on 1.1.1.
 [[nodiscard]] X509Ptr NewCertificate(LibCtx* lib);
 
+// Draws `length` random bytes from `lib` (RAND_bytes_ex, or RAND_priv_bytes_ex
+// when `private_stream`; 1.1.1: RAND_bytes / RAND_priv_bytes inside lib's
+// LibraryScope). Returns false when OpenSSL fails.
+[[nodiscard]] bool RandomBytes(LibCtx* lib, unsigned char* out, size_t length,
+                               bool private_stream = false);
+
+// X509_STORE_CTX_new_ex(lib, ...) on 3.x, X509_STORE_CTX_new on 1.1.1;
+// nullptr on failure. The caller frees it with X509_STORE_CTX_free.
+[[nodiscard]] X509_STORE_CTX* NewStoreContext(LibCtx* lib);
+
 }  // namespace tlsim::tls

@@ -143,7 +143,8 @@ bool Seek(LibCtx* lib, uint64_t drawn) {
 
 bool UseSeededRandom(LibCtx* libctx, uint64_t seed, std::string* out_error) {
   if (libctx == nullptr) {
-    return Fail("needs a library of its own, not none", out_error);
+    return Fail("needs a library context of its own, not the default (NULL)",
+                out_error);
   }
   if (libctx->seeded) {
     return Fail("this library context is already seeded", out_error);
