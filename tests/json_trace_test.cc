@@ -94,6 +94,7 @@ constexpr const char* kSchema = R"({
   "set": {"type": "set", "step": "uint", "sub": "uint", "line": "uint",
           "connection": "string|null", "actor": "client|server",
           "setting": "string", "ok": "bool", "result": "string"},
+  "not_applicable": {"type": "not_applicable", "message": "string"},
   "end": {"type": "end", "passed": "bool", "message": "string",
           "digests": [{"connection": "string",
                        "client_to_server": {"bytes": "uint",
@@ -315,7 +316,9 @@ std::string RunObserver(const std::vector<Event>& events, bool passed) {
   JsonLinesObserver json(&out);
   json.OnHeader({"scenarios/a.tlsim", "A \"title\"", "OpenSSL 3.0.19"});
   for (const Event& e : events) json.OnEvent(e);
-  Footer footer{passed, passed ? "" : "step 8: expectation failed", {}};
+  Footer footer;
+  footer.passed = passed;
+  footer.message = passed ? "" : "step 8: expectation failed";
   footer.digests.push_back({"main", {245, 764}, {"ab12", "cd34"}});
   json.OnFooter(footer);
   return out.str();
@@ -361,6 +364,32 @@ TEST_CASE("every line of a JSON trace parses and matches the schema",
       CHECK(errors.empty());
     }
   }
+}
+
+TEST_CASE("a scenario that does not apply says so in a record before end",
+          "[json]") {
+  std::ostringstream out;
+  JsonLinesObserver json(&out);
+  json.OnHeader({"scenarios/a.tlsim", "A", "OpenSSL 3.0.19"});
+  Footer footer;
+  footer.not_applicable = "requires openssl >= 3.5; this is OpenSSL 3.0";
+  json.OnFooter(footer);
+  std::vector<std::string> lines = Lines(out.str());
+  REQUIRE(lines.size() == 3);
+  for (const std::string& line : lines) {
+    INFO(line);
+    CHECK(ValidateLine(line).empty());
+  }
+  CHECK(Json::parse(lines[1]) ==
+        Json::parse(R"({"type":"not_applicable",)"
+                    R"("message":"requires openssl >= 3.5; this is OpenSSL )"
+                    R"(3.0"})"));
+  CHECK(Json::parse(lines[2])["type"] == "end");
+  // A scenario that ran has no such record.
+  std::ostringstream ran;
+  JsonLinesObserver again(&ran);
+  again.OnFooter(Footer());
+  CHECK(ran.str().find("not_applicable") == std::string::npos);
 }
 
 TEST_CASE("a JSON trace carries the events' values", "[json]") {

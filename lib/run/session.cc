@@ -22,7 +22,9 @@
 #include "lib/run/convert.h"
 #include "lib/run/outcome.h"
 #include "lib/run/program.h"
+#include "lib/run/series.h"
 #include "lib/scenario/printer.h"
+#include "lib/scenario/versions.h"
 #include "lib/tls/clock.h"
 #include "lib/tls/compat.h"
 #include "lib/tls/library.h"
@@ -104,6 +106,13 @@ std::pair<std::string, bool> SameName(const std::string* want,
   return {names.empty() ? "none" : names.front(), ok};
 }
 
+Verdict Unprepared() {
+  Verdict v;
+  v.passed = false;
+  v.message = "the scenario was not prepared";
+  return v;
+}
+
 }  // namespace
 
 std::string Verdict::Format(const std::string& file) const {
@@ -141,7 +150,11 @@ class Session::Steps {
   trace::Transport Transport() { return caller_.Transport(); }
 
   static Verdict Fail(const trace::StepId& id, std::string message) {
-    return Verdict{false, id.line, std::move(message)};
+    Verdict v;
+    v.passed = false;
+    v.line = id.line;
+    v.message = std::move(message);
+    return v;
   }
 
   void MakeCall(wire::Side side, Call call, const scenario::CallStep& step,
@@ -298,6 +311,12 @@ class Session::Steps {
     if (!ev.ok) v = Fail(id, "set " + ev.setting + ": " + ev.result);
     Emit(std::move(ev));
     return v;
+  }
+
+  // The Session resolved every `if` block for its series before the first
+  // step (Resolve): none reaches a run.
+  Verdict Do(const scenario::IfStep&, const trace::StepId& id) {
+    return Fail(id, "an 'if' block reached the run unresolved");
   }
 
   Verdict Do(const scenario::DriveStep& step, const trace::StepId& id);
@@ -665,8 +684,7 @@ std::pair<std::string, bool> Session::Steps::Observe(
     }
     case Property::kPeerCertType:
       return SameName(
-          text,
-          tls::KeyTypeNames(X509_get0_pubkey(tls::PeerCertificate(ssl))));
+          text, tls::KeyTypeNames(X509_get0_pubkey(tls::PeerCertificate(ssl))));
     case Property::kPeerSigType: {
       int nid = NID_undef;
       if (SSL_get_peer_signature_type_nid(ssl, &nid) != 1) {
@@ -719,8 +737,24 @@ Verdict Session::Steps::Do(const scenario::ExpectStep& step,
   return v;
 }
 
+const scenario::Scenario& Session::Resolve(const scenario::Scenario& scenario,
+                                           std::string_view source) {
+  proto::OpensslSeries series;
+  scenario::Diagnostic error;
+  if (!DecideHere(scenario, source, &series, &not_applicable_, &error)) {
+    undecided_ = std::move(error);
+    return scenario;
+  }
+  // A scenario without blocks runs as it is: no copy.
+  if (!scenario::HasBlocks(scenario)) return scenario;
+  resolved_ = scenario::ForSeries(scenario, series);
+  return *resolved_;
+}
+
 Session::Session(const scenario::Scenario& scenario, std::string_view source)
-    : scenario_(scenario), source_(source), steps_(scenario.steps) {
+    : scenario_(Resolve(scenario, source)),
+      source_(source),
+      steps_(scenario_.steps) {
   tag_connections_ =
       std::any_of(steps_.begin(), steps_.end(), [](const scenario::Step& s) {
         return std::holds_alternative<scenario::ConnectionStep>(s);
@@ -729,6 +763,18 @@ Session::Session(const scenario::Scenario& scenario, std::string_view source)
 }
 
 bool Session::Prepare(scenario::Diagnostic* out_error) {
+  if (undecided_) {
+    *out_error = *undecided_;
+    return false;
+  }
+  if (!not_applicable_.empty()) {
+    // Nothing of it is for this series, its settings included (a group
+    // this OpenSSL does not have, say): no World, no step.
+    prepared_ = true;
+    next_ = steps_.size();
+    verdict_.not_applicable = not_applicable_;
+    return true;
+  }
   world_.record_keylog = record_keylog_;
   tls::ClockScope clock(scenario_.clock.value_or(kDefaultClock));
   prepared_ = BuildWorld(scenario_, source_, &world_, out_error);
@@ -848,7 +894,7 @@ void Session::Emit(trace::Event&& event) {
 Verdict Session::Step() {
   Start();
   if (!prepared_) {
-    verdict_ = {false, 0, "the scenario was not prepared"};
+    verdict_ = Unprepared();
     return verdict_;
   }
   if (done()) return verdict_;
@@ -878,8 +924,11 @@ Verdict Session::Finish() {
   ERR_clear_error();
   error_queue_clean_ = true;
   Start();
-  if (!prepared_) verdict_ = {false, 0, "the scenario was not prepared"};
-  footer_ = {verdict_.passed, verdict_.Format(scenario_.file), {}};
+  if (!prepared_) verdict_ = Unprepared();
+  footer_ = trace::Footer();
+  footer_.passed = verdict_.passed;
+  footer_.message = verdict_.Format(scenario_.file);
+  footer_.not_applicable = verdict_.not_applicable;
   for (const auto& c : world_.connections) {
     trace::WireDigest d;
     d.connection = c->name;

@@ -30,6 +30,7 @@
 #include <array>
 #include <cstddef>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,10 @@ struct Verdict {
   bool passed = true;
   int line = 0;
   std::string message;  // "expected WANT_READ, observed WANT_WRITE (...)"
+  // Why nothing ran: the scenario does not apply to the series here
+  // ("requires openssl >= 3.5; this is OpenSSL 3.0"). `passed` stays true;
+  // empty when it applies.
+  std::string not_applicable;
 
   // "file:line: message"; empty when passed.
   std::string Format(const std::string& file) const;
@@ -58,15 +63,26 @@ struct Verdict {
 
 class Session {
  public:
-  // Borrows both; they must outlive the Session.
+  // Borrows both; they must outlive the Session. The steps that run are
+  // those of the scenario resolved for the OpenSSL series this process
+  // runs on (series.h): its `if openssl ...` blocks decided.
   Session(const scenario::Scenario& scenario, std::string_view source);
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
   // Builds the World: every setting goes through OpenSSL now, so bad input
   // is reported before any step runs. Returns false with the Diagnostic.
+  // A scenario that does not apply to the series here (`requires`) builds
+  // nothing and runs no step: Prepare returns true, done() is true, and the
+  // verdict and the footer say why (not_applicable()).
   [[nodiscard]] bool Prepare(scenario::Diagnostic* out_error);
   bool prepared() const { return prepared_; }
+
+  // The scenario as it runs here: its blocks resolved for the series
+  // (the caller's own when it has none). next_step() indexes its steps.
+  const scenario::Scenario& scenario() const { return scenario_; }
+  // Why the scenario does not apply to the series here, or empty.
+  const std::string& not_applicable() const { return not_applicable_; }
 
   // Starts the run over without building the World again: every
   // connection closed, "main" opened afresh, the scenario clock and (the
@@ -181,7 +197,15 @@ class Session {
   bool listening() const { return keep_events_ || !observers_.empty(); }
   void Start();  // the header, once
 
-  const scenario::Scenario& scenario_;
+  // `scenario` resolved for the series here (series.h), kept in
+  // resolved_ when it has `if` blocks; the undecided conditions' error.
+  const scenario::Scenario& Resolve(const scenario::Scenario& scenario,
+                                    std::string_view source);
+
+  std::optional<scenario::Scenario> resolved_;
+  std::string not_applicable_;
+  std::optional<scenario::Diagnostic> undecided_;
+  const scenario::Scenario& scenario_;  // resolved_'s, or the caller's
   std::string_view source_;
   const std::vector<scenario::Step>& steps_;
   World world_;

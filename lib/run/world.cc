@@ -12,6 +12,7 @@
 #include "lib/proto/names.h"
 #include "lib/scenario/parser.h"
 #include "lib/scenario/settings.h"
+#include "lib/scenario/versions.h"
 #include "lib/tls/library.h"
 #include "lib/tls/names.h"
 #include "lib/tls/seeded_random.h"
@@ -376,6 +377,14 @@ bool ApplySetting(World* world, const scenario::SetStep& step,
 
 bool BuildWorld(const scenario::Scenario& s, std::string_view source,
                 World* out, scenario::Diagnostic* out_error) {
+  // What a World is built for is what runs: steps, not `if` blocks still to
+  // decide (Session resolves them first).
+  if (scenario::HasBlocks(s)) {
+    return Fail(s, source, {},
+                "its 'if openssl' blocks are not resolved for a series "
+                "(scenario::ForSeries)",
+                out_error);
+  }
   out->clock = s.clock.value_or(kDefaultClock);
   out->libctx = tls::NewLibCtx();
   if (!out->libctx) {

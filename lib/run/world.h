@@ -151,10 +151,11 @@ struct World {
 };
 
 // Builds the World for `scenario`, whose text is `source` (for messages),
-// with its first connection, "main". With a seed, every random value of the
-// run comes from it. Returns false with a Diagnostic pointing at the setting
-// or certificate that OpenSSL refused. `out` must not move afterwards: the
-// key log callbacks point into it.
+// with its first connection, "main". The scenario is one resolved for a
+// series (no `if` blocks: scenario::ForSeries; Session does it). With a seed,
+// every random value of the run comes from it. Returns false with a Diagnostic
+// pointing at the setting or certificate that OpenSSL refused. `out` must not
+// move afterwards: the key log callbacks point into it.
 [[nodiscard]] bool BuildWorld(const scenario::Scenario& scenario,
                               std::string_view source, World* out,
                               scenario::Diagnostic* out_error);

@@ -18,6 +18,7 @@
 
 #include "lib/proto/keys.h"
 #include "lib/proto/names.h"
+#include "lib/proto/openssl_series.h"
 
 namespace tlsim::scenario {
 
@@ -534,9 +535,68 @@ struct SetStep {
   bool operator==(const SetStep&) const = default;
 };
 
-using Step =
-    std::variant<CallStep, DeliverStep, CloseStep, DriveStep, ExpectStep,
-                 FaultStep, ConnectionStep, ClockStep, SetStep, RunStep>;
+// How a version test compares the running series with its own:
+// == != < <= > >=, in release order (proto::OpensslSeries).
+enum class Comparison { kEq, kNe, kLt, kLe, kGt, kGe };
+
+// openssl >= 3.5: the series this process runs on, compared with one of
+// proto::AllSeries().
+struct VersionTest {
+  Pos pos;  // the word `openssl`
+  Comparison op = Comparison::kGe;
+  proto::OpensslSeries series = proto::kDefaultSeries;
+  bool operator==(const VersionTest&) const = default;
+};
+
+// openssl >= 3.0 and openssl < 4.0: holds when every test does
+// (versions.h decides).
+struct VersionCondition {
+  Pos pos;
+  std::vector<VersionTest> tests;  // at least one
+  bool operator==(const VersionCondition&) const = default;
+};
+
+struct IfStep;
+
+// A step of the file. An `if` block (IfStep) holds steps of its own; every
+// run resolves the blocks first for the series it runs on
+// (scenario::ForSeries, versions.h), so what runs is a list of the others.
+using Step = std::variant<CallStep, DeliverStep, CloseStep, DriveStep,
+                          ExpectStep, FaultStep, ConnectionStep, ClockStep,
+                          SetStep, RunStep, IfStep>;
+
+// One branch of an `if` block: `if COND {`, `} else if COND {`, or
+// `} else {` (no condition).
+struct Branch {
+  Pos pos;  // `if`, or the `else` that opens it
+  std::optional<VersionCondition> condition;
+  std::vector<Step> steps;
+  friend bool operator==(const Branch&, const Branch&);
+};
+
+//   if openssl < 3.5 {          client connect -> 1 if openssl >= 3.5
+//     ...
+//   } else {
+//     ...
+//   }
+// The first branch whose condition holds runs (the `else`, the last, when
+// none does); nothing runs when no branch matches. The one-line form (a
+// step ending with `if CONDITION`) is a block of one branch holding that
+// step, printed back on one line.
+struct IfStep {
+  Pos pos;                       // the first `if`
+  std::vector<Branch> branches;  // at least one; only the last may be else
+  bool one_line = false;
+  friend bool operator==(const IfStep&, const IfStep&);
+};
+
+inline bool operator==(const Branch& a, const Branch& b) {
+  return a.condition == b.condition && a.steps == b.steps;
+}
+
+inline bool operator==(const IfStep& a, const IfStep& b) {
+  return a.one_line == b.one_line && a.branches == b.branches;
+}
 
 // server context NAME { ... }: a second server SSL_CTX, which the server's
 // name callback switches to (SSL_set_SSL_CTX) for the hosts its `contexts`
@@ -551,6 +611,9 @@ struct ContextDecl {
 struct Scenario {
   std::string file;  // as given to the parser; not part of equality
   std::string title;
+  // requires openssl >= 3.5: the series the scenario applies to; on
+  // another one nothing runs and the run says it is not applicable.
+  std::optional<VersionCondition> requirement;
   std::optional<uint64_t> seed;
   std::optional<int64_t> clock;  // seconds since the Unix epoch, UTC
   std::vector<CertDecl> pki;
@@ -561,9 +624,10 @@ struct Scenario {
   std::vector<Step> steps;
 
   bool operator==(const Scenario& o) const {
-    return title == o.title && seed == o.seed && clock == o.clock &&
-           pki == o.pki && client == o.client && server == o.server &&
-           contexts == o.contexts && programs == o.programs && steps == o.steps;
+    return title == o.title && requirement == o.requirement && seed == o.seed &&
+           clock == o.clock && pki == o.pki && client == o.client &&
+           server == o.server && contexts == o.contexts &&
+           programs == o.programs && steps == o.steps;
   }
 };
 

@@ -73,6 +73,19 @@ bool Parser::ParseScenario() {
 }
 
 bool Parser::ExpectEndOfLine() {
+  if (tok_.kind == Token::kWord && tok_.text == "if") {
+    if (!in_step_line_) {
+      return Error(tok_,
+                   "only a step can end with 'if openssl ...': header "
+                   "statements, settings and blocks hold on every series "
+                   "('requires openssl ...' limits the whole scenario)");
+    }
+    in_step_line_ = false;  // one condition per line
+    line_if_pos_ = PosOf(Take());
+    VersionCondition condition;
+    if (!ParseCondition("'if'", &condition)) return false;
+    line_condition_ = std::move(condition);
+  }
   if (tok_.kind == Token::kEof) return true;
   if (tok_.kind != Token::kNewline) return Unexpected("end of line");
   Take();
@@ -157,43 +170,79 @@ void Parser::UnquoteValue() {
 
 bool Parser::ParseStatement() {
   const std::string& word = tok_.text;
-  if (word == "scenario") return ParseTitle();
-  if (word == "seed") return ParseSeed();
-  if (word == "clock") return ParseClock();
+  if (word == "scenario") {
+    return CheckNotConditional(tok_, "'scenario'") && ParseTitle();
+  }
+  if (word == "seed") return CheckNotConditional(tok_, "'seed'") && ParseSeed();
+  if (word == "requires") {
+    return CheckNotConditional(tok_, "'requires'") && ParseRequires();
+  }
+  if (word == "clock") {
+    Token keyword = Take();
+    if (tok_.kind == Token::kWord &&
+        (tok_.text == "advance" || tok_.text == "set")) {
+      return StepLine([&] { return ParseClockStep(keyword); });
+    }
+    return CheckNotConditional(keyword, "'clock'") && ParseClock(keyword);
+  }
   if (word == "pki") {
     Token keyword = Take();
+    if (!CheckNotConditional(keyword, "'pki' block")) return false;
     if (!CheckHeader(keyword, "'pki' block", &pki_pos_)) return false;
     return ParsePki(keyword);
   }
   if (word == "client" || word == "server") {
     Token side_word = Take();
     if (tok_.kind == Token::kWord && tok_.text == "set") {
-      return ParseSet(side_word);
+      return StepLine([&] { return ParseSet(side_word); });
     }
     if (side_word.text == "server" && tok_.kind == Token::kWord &&
         tok_.text == "context") {
-      return ParseContext(side_word);
+      return CheckNotConditional(side_word, "'server context' block") &&
+             ParseContext(side_word);
     }
-    if (tok_.kind != Token::kLBrace) return ParseCall(side_word);
+    if (tok_.kind != Token::kLBrace) {
+      return StepLine([&] { return ParseCall(side_word); });
+    }
+    const std::string what = "'" + side_word.text + "' block";
+    if (!CheckNotConditional(side_word, what)) return false;
     EndpointDecl* decl =
         side_word.text == "client" ? &out_->client : &out_->server;
     Pos first = decl->pos;
-    if (!CheckHeader(side_word, "'" + side_word.text + "' block", &first)) {
-      return false;
-    }
+    if (!CheckHeader(side_word, what, &first)) return false;
     return ParseEndpoint(side_word, decl);
   }
-  if (word == "deliver") return ParseDeliver(Take());
-  if (word == "close") return ParseClose(Take());
-  if (word == "reset") return ParseClose(Take());
-  if (word == "drive") return ParseDrive(Take());
-  if (word == "expect") return ParseExpect(Take());
-  if (word == "connection") return ParseConnection(Take());
-  if (word == "program") return ParseProgram(Take());
-  if (word == "run") return ParseRun(Take());
-  for (const char* fault :
-       {"drop", "duplicate", "swap", "truncate", "cut", "corrupt", "inject"}) {
-    if (word == fault) return ParseFault(Take());
+  if (word == "program") {
+    return CheckNotConditional(tok_, "'program' block") && ParseProgram(Take());
+  }
+  if (word == "if") return ParseIf(Take());
+  if (word == "else") {
+    return Error(tok_,
+                 "'else' without 'if': an 'else' goes after the '}' that "
+                 "closes an 'if' block, on the same line ('} else {')");
+  }
+  using StepParser = bool (Parser::*)(const Token&);
+  static const std::pair<const char*, StepParser> kSteps[] = {
+      {"deliver", &Parser::ParseDeliver},
+      {"close", &Parser::ParseClose},
+      {"reset", &Parser::ParseClose},
+      {"drive", &Parser::ParseDrive},
+      {"expect", &Parser::ParseExpect},
+      {"connection", &Parser::ParseConnection},
+      {"run", &Parser::ParseRun},
+      {"drop", &Parser::ParseFault},
+      {"duplicate", &Parser::ParseFault},
+      {"swap", &Parser::ParseFault},
+      {"truncate", &Parser::ParseFault},
+      {"cut", &Parser::ParseFault},
+      {"corrupt", &Parser::ParseFault},
+      {"inject", &Parser::ParseFault},
+  };
+  for (const auto& [name, parse] : kSteps) {
+    if (word == name) {
+      Token keyword = Take();
+      return StepLine([&] { return (this->*parse)(keyword); });
+    }
   }
   return Error(tok_, "unknown statement '" + word + "'");
 }

@@ -51,16 +51,20 @@ bool Parser::ParseClockStep(const Token& keyword) {
   ClockStep step;
   step.pos = PosOf(keyword);
   Token how = Take();  // advance | set
-  int64_t now = clock_;
   if (how.text == "set") {
     Located<int64_t> time;
     if (!TakeTime("set", &time)) return false;
-    if (time.value < clock_) {
-      return Error(time.pos, "the clock cannot move backwards: it is " +
-                                 FormatTime(clock_) + " here");
-    }
     step.set = true;
-    step.seconds = now = time.value;
+    step.seconds = time.value;
+    // Where the clock stands depends on the steps each path took.
+    OnPaths([&](PathState* path) -> std::optional<PathFailure> {
+      if (time.value < path->clock) {
+        return PathFailure{time.pos, "the clock cannot move backwards: it is " +
+                                         FormatTime(path->clock) + " here"};
+      }
+      path->clock = time.value;
+      return std::nullopt;
+    });
   } else {
     const std::string what = "a duration like 90s, 2h or 1d12h";
     Token word;
@@ -77,13 +81,16 @@ bool Parser::ParseClockStep(const Token& keyword) {
       default:
         return Error(word, "expected " + what + ", found " + TokenName(word));
     }
-    if (step.seconds > kLastClock - clock_) {
-      return Error(word, "'" + word.text + "' takes the clock past " +
-                             FormatTime(kLastClock));
-    }
-    now = clock_ + step.seconds;
+    OnPaths([&](PathState* path) -> std::optional<PathFailure> {
+      if (step.seconds > kLastClock - path->clock) {
+        return PathFailure{PosOf(word), "'" + word.text +
+                                            "' takes the clock past " +
+                                            FormatTime(kLastClock)};
+      }
+      path->clock += step.seconds;
+      return std::nullopt;
+    });
   }
-  clock_ = now;
   AddStep(std::move(step));
   return ExpectEndOfLine();
 }

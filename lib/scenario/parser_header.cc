@@ -117,17 +117,12 @@ bool Parser::ParseSeed() {
   return ExpectEndOfLine();
 }
 
-bool Parser::ParseClock() {
-  Token keyword = Take();
-  if (tok_.kind == Token::kWord &&
-      (tok_.text == "advance" || tok_.text == "set")) {
-    return ParseClockStep(keyword);
-  }
+bool Parser::ParseClock(const Token& keyword) {
   if (!CheckHeader(keyword, "'clock'", &clock_pos_)) return false;
   Located<int64_t> time;
   if (!TakeTime("clock", &time)) return false;
   out_->clock = time.value;
-  clock_ = time.value;
+  for (PathState& path : paths_) path.clock = time.value;
   return ExpectEndOfLine();
 }
 

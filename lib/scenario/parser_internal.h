@@ -16,6 +16,9 @@
 //   parser_faults.cc    wire faults and record selectors
 //   parser_contexts.cc  server context blocks and set steps
 //   parser_programs.cc  program blocks, their operations, and run steps
+//   parser_versions.cc  requires, `if openssl ...` blocks and one-line
+//                       conditions, and the checks each series' path of
+//                       steps must pass
 #pragma once
 
 #include <array>
@@ -38,6 +41,7 @@
 #include "lib/scenario/parser.h"
 #include "lib/scenario/settings.h"
 #include "lib/scenario/spellings.h"
+#include "lib/scenario/versions.h"
 
 namespace tlsim::scenario::internal {
 
@@ -87,6 +91,33 @@ bool LookupVersion(std::string_view name, Version* out);
 bool LookupSide(std::string_view name, Side* out);
 inline Pos PosOf(const Token& t) { return Pos{t.line, t.col}; }
 
+// What the steps so far did on one series' path through the `if` blocks:
+// the connections opened, the clock, the directions reset. Steps that
+// depend on it (connection, reset, clock) are checked on every path that
+// reaches them.
+struct PathState {
+  std::vector<std::string> connections = {"main"};  // names so far
+  int64_t clock = kDefaultClock;  // the scenario clock after the last step
+  // Where each direction of the current connection was reset (line 0: not
+  // yet); a second reset is refused.
+  std::array<int, 2> reset_lines = {0, 0};
+};
+
+// A check of one step line that failed on a path: where and why. Reported
+// when the line ends, if that path runs the step (a one-line condition
+// comes after the step).
+struct PathFailure {
+  Pos pos;
+  std::string message;
+};
+
+// A set of series, one bit per entry of proto::AllSeries(), in order.
+using SeriesMask = uint32_t;
+inline size_t SeriesCount() { return proto::AllSeries().size(); }
+inline SeriesMask AllSeriesMask() {
+  return (SeriesMask{1} << SeriesCount()) - 1;
+}
+
 class Parser {
  public:
   Parser(std::string_view file, std::string_view text, Scenario* out)
@@ -131,6 +162,11 @@ class Parser {
   bool Error(const Token& at, const std::string& message) {
     return Error(PosOf(at), at.kind == Token::kError ? at.text : message);
   }
+  // The current token starts a step's one-line condition (`if openssl
+  // ...`): the word lists of outcomes and options end before it.
+  bool AtLineCondition() const {
+    return tok_.kind == Token::kWord && tok_.text == "if";
+  }
   // "expected <what>, found <current token>".
   bool Unexpected(const std::string& what) {
     return Error(tok_, "expected " + what + ", found " + TokenName(tok_));
@@ -138,6 +174,8 @@ class Parser {
 
   // parser.cc: statements and tokens.
   bool ParseStatement();
+  // The end of a line: newline or end of file. On a step's line, an
+  // `if CONDITION` before it makes the step conditional (EndStepLine).
   bool ExpectEndOfLine();
   // Takes a word into *out, or reports "expected <what>, found ...".
   bool TakeWord(const std::string& what, Token* out);
@@ -159,7 +197,8 @@ class Parser {
   bool CheckHeader(const Token& keyword, const std::string& what, Pos* first);
   bool ParseTitle();
   bool ParseSeed();
-  bool ParseClock();
+  // clock TIME; `keyword` is `clock`.
+  bool ParseClock(const Token& keyword);
   bool ParsePki(const Token& keyword);
   bool ParseCertDecl();
   bool CheckReferences(const EndpointDecl& decl);
@@ -259,6 +298,38 @@ class Parser {
   bool TakeNumber(const std::string& what, const std::string& after,
                   int64_t min, int64_t max, int64_t* out);
 
+  // parser_versions.cc
+  // requires CONDITION; the current token is `requires`.
+  bool ParseRequires();
+  // openssl OP VERSION [and openssl OP VERSION ...]; `after` names the word
+  // before it for messages ("'if'").
+  bool ParseCondition(const std::string& after, VersionCondition* out);
+  // == != < <= > >= after `openssl`, and its text.
+  bool ParseComparison(Comparison* out, std::string* out_text);
+  // if CONDITION { ... } [else if CONDITION { ... }] [else { ... }]
+  bool ParseIf(const Token& keyword);
+  // The step lines of one branch, up to and with its '}'; `opener` is the
+  // `if` or `else` that opened it.
+  bool ParseBranchSteps(const Token& opener, std::vector<Step>* steps);
+  // A header statement or block (`what`, at `keyword`) is refused inside
+  // an `if` block.
+  bool CheckNotConditional(const Token& keyword, const std::string& what);
+  // Parses one step line with `parse`, then ends it (EndStepLine).
+  template <typename ParseStep>
+  bool StepLine(ParseStep parse);
+  void BeginStepLine();
+  // Reports a path check that failed on a series that runs the step,
+  // takes back what the step did on the paths its one-line condition
+  // leaves out, and wraps the step in that condition.
+  bool EndStepLine();
+  // Runs `check` on the path of every series that reaches the current step
+  // line (and has not failed on it yet); `check` updates the path and
+  // returns nothing, or a failure.
+  void OnPaths(
+      const std::function<std::optional<PathFailure>(PathState*)>& check);
+  // The series whose path reaches the step being parsed.
+  SeriesMask active() const { return active_; }
+
   // parser_programs.cc
   // program SIDE [blocking] [policy=NAME] { ... }; `keyword` is `program`.
   bool ParseProgram(const Token& keyword);
@@ -271,10 +342,11 @@ class Parser {
   // run [deliver=N|record|all] [first=SIDE] [limit=N] [-> VERDICT]
   bool ParseRun(const Token& keyword);
 
-  // Appends a step; header statements and blocks are refused from now on.
+  // Appends a step to the steps being read (the file's, or an `if`
+  // branch's); header statements and blocks are refused from now on.
   void AddStep(Step step) {
     seen_step_ = true;
-    out_->steps.push_back(std::move(step));
+    target_->push_back(std::move(step));
   }
 
   std::string_view file_;
@@ -285,15 +357,43 @@ class Parser {
   Scenario* out_;
   Diagnostic error_;  // the first error, once a Parse* returned false
   bool seen_step_ = false;
-  Pos title_pos_, seed_pos_, clock_pos_, pki_pos_;   // line 0: not yet seen
-  std::vector<std::string> connections_ = {"main"};  // names so far
-  int64_t clock_ = kDefaultClock;  // the scenario clock after the last step
-  // Where each direction of the current connection was reset (line 0: not
-  // yet); a second reset is refused.
-  std::array<int, 2> reset_lines_ = {0, 0};
+  Pos title_pos_, seed_pos_, clock_pos_, pki_pos_;  // line 0: not yet seen
+  Pos requires_pos_;
   // Where each side's program block was declared (line 0: not yet).
   std::array<Pos, 2> program_pos_ = {};
+
+  // Versions (parser_versions.cc). Where steps go: the file's, or the
+  // branch being read.
+  std::vector<Step>* target_ = &out_->steps;
+  int depth_ = 0;  // `if` blocks open around the current line
+  // One path per series (proto::AllSeries()), and the series whose path
+  // reaches the current line: those the scenario applies to (every series
+  // when it applies to none, so that such a file is still checked),
+  // narrowed by the branches around the line.
+  std::vector<PathState> paths_ = std::vector<PathState>(SeriesCount());
+  SeriesMask active_ = AllSeriesMask();
+  // The step line being read: its trailing condition, what it did to each
+  // path (to take back), and the checks that failed on each.
+  bool in_step_line_ = false;
+  std::optional<VersionCondition> line_condition_;
+  Pos line_if_pos_;
+  struct PathMark {
+    size_t connections = 0;
+    int64_t clock = 0;
+    std::array<int, 2> reset_lines = {0, 0};
+  };
+  std::vector<PathMark> line_marks_ = std::vector<PathMark>(SeriesCount());
+  std::vector<std::optional<PathFailure>> line_failures_ =
+      std::vector<std::optional<PathFailure>>(SeriesCount());
 };
+
+template <typename ParseStep>
+bool Parser::StepLine(ParseStep parse) {
+  BeginStepLine();
+  bool ok = parse();
+  in_step_line_ = false;
+  return ok && EndStepLine();
+}
 
 template <typename ParseLine>
 bool Parser::ParseBlockLines(const Token& keyword, const std::string& what,

@@ -1,4 +1,5 @@
 // Calls and their outcomes, deliveries, close, drive and connections.
+#include <algorithm>
 #include <climits>
 #include <functional>
 #include <string>
@@ -104,7 +105,7 @@ bool Parser::ParseCall(const Token& side_word) {
 }
 
 bool Parser::ParseOutcome(Call call, Outcome* out) {
-  if (tok_.kind != Token::kWord) {
+  if (tok_.kind != Token::kWord || AtLineCondition()) {
     return Unexpected("an outcome after '->'");
   }
   out->pos = PosOf(tok_);
@@ -115,7 +116,7 @@ bool Parser::ParseOutcome(Call call, Outcome* out) {
   }
   // Items come in the order: return value, SSL error, key=value pairs.
   enum { kRet, kError, kPairs } stage = kRet;
-  while (tok_.kind == Token::kWord) {
+  while (tok_.kind == Token::kWord && !AtLineCondition()) {
     Token word = Take();
     const std::string& w = word.text;
     if (tok_.kind == Token::kEquals) {
@@ -311,13 +312,17 @@ bool Parser::ParseClose(const Token& keyword) {
   Token direction = tok_;
   if (!ParseDirection(keyword.text, &step.from)) return false;
   if (step.reset) {
-    int& line = reset_lines_[static_cast<size_t>(step.from)];
-    if (line != 0) {
-      return Error(direction, std::string(DirectionName(step.from)) +
-                                  " is already reset (line " +
-                                  std::to_string(line) + ")");
-    }
-    line = step.pos.line;
+    OnPaths([&](PathState* path) -> std::optional<PathFailure> {
+      int& line = path->reset_lines[static_cast<size_t>(step.from)];
+      if (line != 0) {
+        return PathFailure{PosOf(direction),
+                           std::string(DirectionName(step.from)) +
+                               " is already reset (line " +
+                               std::to_string(line) + ")"};
+      }
+      line = step.pos.line;
+      return std::nullopt;
+    });
   }
   if (!ParseWireOutcome(keyword, nullptr)) return false;
   AddStep(std::move(step));
@@ -356,7 +361,7 @@ bool Parser::ParseLoopOptions(
     const std::function<bool(const std::string&)>& is_result, Amount* chunk,
     Side* first, int64_t* limit) {
   bool seen_deliver = false, seen_first = false, seen_limit = false;
-  while (tok_.kind == Token::kWord) {
+  while (tok_.kind == Token::kWord && !AtLineCondition()) {
     Token option = Take();
     const std::string& o = option.text;
     bool* seen = o == "deliver" ? &seen_deliver
@@ -460,12 +465,8 @@ bool Parser::ParseConnection(const Token& keyword) {
   if (!TakeWord("a connection name after 'connection'", &name)) {
     return false;
   }
-  for (const std::string& known : connections_) {
-    if (known == name.text) {
-      return Error(name, "duplicate connection '" + name.text + "'");
-    }
-  }
   step.name = name.text;
+  Token from;
   if (tok_.kind == Token::kWord && tok_.text == "resume") {
     Take();
     if (tok_.kind != Token::kEquals) {
@@ -473,19 +474,29 @@ bool Parser::ParseConnection(const Token& keyword) {
     }
     Take();
     UnquoteValue();
-    Token from;
     if (!TakeWord("a connection name after 'resume='", &from)) {
       return false;
     }
-    bool known = false;
-    for (const std::string& c : connections_) known = known || c == from.text;
-    if (!known) {
-      return Error(from, "unknown connection '" + from.text + "'");
-    }
     step.resume = Located<std::string>{from.text, PosOf(from)};
   }
-  connections_.push_back(step.name);
-  reset_lines_ = {0, 0};  // a new connection, new directions
+  // The names known here are those the path to this line opened.
+  OnPaths([&](PathState* path) -> std::optional<PathFailure> {
+    auto known = [&](const std::string& n) {
+      return std::find(path->connections.begin(), path->connections.end(), n) !=
+             path->connections.end();
+    };
+    if (known(step.name)) {
+      return PathFailure{PosOf(name),
+                         "duplicate connection '" + step.name + "'"};
+    }
+    if (step.resume && !known(step.resume->value)) {
+      return PathFailure{step.resume->pos,
+                         "unknown connection '" + step.resume->value + "'"};
+    }
+    path->connections.push_back(step.name);
+    path->reset_lines = {0, 0};  // a new connection, new directions
+    return std::nullopt;
+  });
   AddStep(std::move(step));
   return ExpectEndOfLine();
 }

@@ -11,6 +11,7 @@
 #include "lib/scenario/overloaded.h"
 #include "lib/scenario/settings.h"
 #include "lib/scenario/spellings.h"
+#include "lib/scenario/versions.h"
 
 namespace tlsim::scenario {
 namespace {
@@ -328,6 +329,12 @@ std::string StepText(const Step& step) {
           },
           [](const ClockStep& s) { return ClockText(s); },
           [](const RunStep& s) { return RunText(s); },
+          [](const IfStep& s) {
+            // Only a one-line block comes here (PrintSteps); its step,
+            // then its condition.
+            return StepText(s.branches.front().steps.front()) + " if " +
+                   ConditionText(*s.branches.front().condition);
+          },
           [](const ExpectStep& s) {
             std::string value = std::visit(
                 Overloaded{
@@ -347,11 +354,45 @@ std::string StepText(const Step& step) {
       step);
 }
 
+// Whether `block` prints on one line: as the parser reads the one-line
+// form, one branch with a condition, holding one step that is no block.
+bool PrintsOnOneLine(const IfStep& block) {
+  return block.one_line && block.branches.size() == 1 &&
+         block.branches.front().condition &&
+         block.branches.front().steps.size() == 1 &&
+         !std::holds_alternative<IfStep>(block.branches.front().steps.front());
+}
+
+// Each step on its lines after `indent`; an `if` block's steps two spaces
+// further in.
+void PrintSteps(const std::vector<Step>& steps, const std::string& indent,
+                std::string* out) {
+  for (const Step& step : steps) {
+    const auto* block = std::get_if<IfStep>(&step);
+    if (block == nullptr || PrintsOnOneLine(*block)) {
+      *out += indent + StepText(step) + "\n";
+      continue;
+    }
+    for (size_t i = 0; i < block->branches.size(); ++i) {
+      const Branch& branch = block->branches[i];
+      *out += i == 0 ? indent : "} else ";
+      if (branch.condition) *out += "if " + ConditionText(*branch.condition);
+      *out += branch.condition ? " {\n" : "{\n";
+      PrintSteps(branch.steps, indent + "  ", out);
+      *out += indent;
+    }
+    *out += "}\n";
+  }
+}
+
 }  // namespace
 
 std::string Print(const Scenario& s) {
   std::string out;
   if (!s.title.empty()) out += "scenario " + QuoteString(s.title) + "\n";
+  if (s.requirement) {
+    out += "requires " + ConditionText(*s.requirement) + "\n";
+  }
   if (s.seed) out += "seed " + std::to_string(*s.seed) + "\n";
   if (s.clock) out += "clock " + FormatTime(*s.clock) + "\n";
   // Sections are set apart by one blank line.
@@ -380,7 +421,7 @@ std::string Print(const Scenario& s) {
     PrintProgram(program, &out);
   }
   if (!s.steps.empty()) section();
-  for (const Step& step : s.steps) out += StepText(step) + "\n";
+  PrintSteps(s.steps, "", &out);
   // A file must declare something; one that declared only an empty title
   // or an empty pki block prints as the empty title.
   if (out.empty()) out = "scenario \"\"\n";

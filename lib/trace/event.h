@@ -222,6 +222,9 @@ struct Footer {
   bool passed = true;
   std::string message;              // empty when passed
   std::vector<WireDigest> digests;  // one per connection, in order
+  // Why no step ran: the scenario does not apply to the series here
+  // ("requires openssl >= 3.5; this is OpenSSL 3.0"); empty when it ran.
+  std::string not_applicable;
 };
 
 class Observer {

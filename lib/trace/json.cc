@@ -547,6 +547,13 @@ void JsonLinesObserver::OnEvent(const Event& event) {
 }
 
 void JsonLinesObserver::OnFooter(const Footer& f) {
+  if (!f.not_applicable.empty()) {
+    // Its own record, before `end`: nothing ran, and says why.
+    Json na;
+    na["type"] = "not_applicable";
+    na["message"] = f.not_applicable;
+    Write(Dump(na) + '\n');
+  }
   Json j;
   j["type"] = "end";
   j["passed"] = f.passed;

@@ -467,8 +467,10 @@ void TextObserver::OnFooter(const Footer& f) {
         "# wire {}: c>s {} bytes sha256 {}; s>c {} bytes sha256 {}\n",
         d.connection, d.bytes[0], d.sha256[0], d.bytes[1], d.sha256[1]);
   }
-  text += f.passed ? std::string("# pass\n")
-                   : fmt::format("# FAIL: {}\n", f.message);
+  text += !f.not_applicable.empty()
+              ? fmt::format("# not applicable: {}\n", f.not_applicable)
+          : f.passed ? std::string("# pass\n")
+                     : fmt::format("# FAIL: {}\n", f.message);
   Write(text);
   for (std::ostream* out : outs_) out->flush();
 }
