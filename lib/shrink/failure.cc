@@ -7,6 +7,7 @@
 #include <cctype>
 #include <optional>
 #include <variant>
+#include <vector>
 
 #include "lib/run/runner.h"
 #include "lib/scenario/parser.h"
@@ -228,14 +229,17 @@ RunResult RunScenario(const scenario::Scenario& scenario,
   if (!runner.Prepare(out_error)) return RunResult::kRefused;
   LastEvent events;
   run::Verdict v = runner.Run({&events});
+  if (!v.not_applicable.empty()) return RunResult::kNotApplicable;
   if (v.passed) return RunResult::kPassed;
   Failure f;
-  // Step() moved past the failed step before running it.
+  // Step() moved past the failed step before running it; the steps are
+  // those that ran here (the blocks resolved).
+  const std::vector<scenario::Step>& ran = runner.session().scenario().steps;
   f.step = runner.session().next_step() - 1;
   f.line = v.line;
   f.message = v.message;
-  if (f.step < scenario.steps.size()) {
-    Classify(scenario.steps[f.step], static_cast<int>(f.step) + 1, events, &f);
+  if (f.step < ran.size()) {
+    Classify(ran[f.step], static_cast<int>(f.step) + 1, events, &f);
   } else {
     f.kind = "scenario";
     f.how = v.message;

@@ -24,8 +24,10 @@
 namespace tlsim::shrink {
 
 struct Failure {
-  size_t step = 0;  // the failed step's index in the scenario's steps
-  int line = 0;     // its line in the text that ran
+  // The failed step's index in the steps that ran: the scenario's, its
+  // `if` blocks resolved for the series here (run::Session::scenario()).
+  size_t step = 0;
+  int line = 0;  // its line in the text that ran
   // The step's kind: call, expect, run, drive, deliver, fault, connection,
   // set (close and clock steps cannot fail).
   std::string kind;
@@ -47,6 +49,7 @@ enum class RunResult {
   kRefused,  // it does not parse, or a setting is refused (bad input)
   kPassed,
   kFailed,
+  kNotApplicable,  // its `requires` excludes the series here: nothing ran
 };
 
 // Builds `scenario`'s world and runs it once, in this process. On kFailed,

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "lib/scenario/printer.h"
+#include "lib/scenario/versions.h"
 
 namespace tlsim::shrink::internal {
 
@@ -113,7 +114,152 @@ void AddReferences(const EndpointDecl& d, References* r) {
   }
 }
 
+void AddNodes(const std::vector<Step>& steps, proto::OpensslSeries series,
+              size_t parent, bool runs, size_t* leaf, std::vector<Node>* out) {
+  for (const Step& step : steps) {
+    const size_t me = out->size();
+    out->push_back({&step, parent, Node::kNone, me + 1, runs});
+    const auto* block = std::get_if<scenario::IfStep>(&step);
+    if (block == nullptr) {
+      (*out)[me].leaf = (*leaf)++;
+      continue;
+    }
+    const scenario::Branch* taken = scenario::TakenBranch(*block, series);
+    for (const scenario::Branch& branch : block->branches) {
+      AddNodes(branch.steps, series, me, runs && &branch == taken, leaf, out);
+    }
+    (*out)[me].end = out->size();
+  }
+}
+
+void KeepInto(const std::vector<Step>& steps, const std::vector<bool>& keep,
+              bool kept_around, size_t* node, size_t* leaf,
+              std::vector<Step>* out, std::vector<size_t>* out_leaves) {
+  for (const Step& step : steps) {
+    const bool kept = kept_around && keep[(*node)++];
+    const auto* block = std::get_if<scenario::IfStep>(&step);
+    if (block == nullptr) {
+      const size_t me = (*leaf)++;
+      if (kept) {
+        out->push_back(step);
+        out_leaves->push_back(me);
+      }
+      continue;
+    }
+    scenario::IfStep copy;
+    copy.pos = block->pos;
+    copy.one_line = block->one_line;
+    for (const scenario::Branch& branch : block->branches) {
+      scenario::Branch b;
+      b.pos = branch.pos;
+      b.condition = branch.condition;
+      KeepInto(branch.steps, keep, kept, node, leaf, &b.steps, out_leaves);
+      copy.branches.push_back(std::move(b));
+    }
+    while (!copy.branches.empty() && copy.branches.back().steps.empty()) {
+      copy.branches.pop_back();
+    }
+    if (kept && !copy.branches.empty()) out->push_back(std::move(copy));
+  }
+}
+
+size_t CountLeaves(const std::vector<Step>& steps) {
+  size_t n = 0;
+  for (const Step& step : steps) {
+    const auto* block = std::get_if<scenario::IfStep>(&step);
+    if (block == nullptr) {
+      ++n;
+      continue;
+    }
+    for (const scenario::Branch& b : block->branches) n += CountLeaves(b.steps);
+  }
+  return n;
+}
+
+void AddRunOrder(const std::vector<Step>& steps, proto::OpensslSeries series,
+                 size_t* leaf, std::vector<size_t>* out) {
+  for (const Step& step : steps) {
+    const auto* block = std::get_if<scenario::IfStep>(&step);
+    if (block == nullptr) {
+      out->push_back((*leaf)++);
+      continue;
+    }
+    const scenario::Branch* taken = scenario::TakenBranch(*block, series);
+    for (const scenario::Branch& branch : block->branches) {
+      if (&branch == taken) {
+        AddRunOrder(branch.steps, series, leaf, out);
+      } else {
+        *leaf += CountLeaves(branch.steps);
+      }
+    }
+  }
+}
+
+void AddLeaves(std::vector<Step>* steps, std::vector<Step*>* out) {
+  for (Step& step : *steps) {
+    auto* block = std::get_if<scenario::IfStep>(&step);
+    if (block == nullptr) {
+      out->push_back(&step);
+      continue;
+    }
+    for (scenario::Branch& branch : block->branches) {
+      AddLeaves(&branch.steps, out);
+    }
+  }
+}
+
+void AddLeaves(const std::vector<Step>& steps, std::vector<const Step*>* out) {
+  for (const Step& step : steps) {
+    const auto* block = std::get_if<scenario::IfStep>(&step);
+    if (block == nullptr) {
+      out->push_back(&step);
+      continue;
+    }
+    for (const scenario::Branch& branch : block->branches) {
+      AddLeaves(branch.steps, out);
+    }
+  }
+}
+
 }  // namespace
+
+std::vector<Node> Nodes(const std::vector<Step>& steps,
+                        proto::OpensslSeries series) {
+  std::vector<Node> nodes;
+  size_t leaf = 0;
+  AddNodes(steps, series, Node::kNone, true, &leaf, &nodes);
+  return nodes;
+}
+
+std::vector<Step> Keep(const std::vector<Step>& steps,
+                       const std::vector<bool>& keep,
+                       std::vector<size_t>* out_leaves) {
+  std::vector<Step> out;
+  out_leaves->clear();
+  size_t node = 0, leaf = 0;
+  KeepInto(steps, keep, true, &node, &leaf, &out, out_leaves);
+  return out;
+}
+
+std::vector<size_t> RunOrder(const std::vector<Step>& steps,
+                             proto::OpensslSeries series) {
+  std::vector<size_t> order;
+  size_t leaf = 0;
+  AddRunOrder(steps, series, &leaf, &order);
+  return order;
+}
+
+std::vector<Step*> Leaves(Scenario* s) {
+  std::vector<Step*> out;
+  AddLeaves(&s->steps, &out);
+  return out;
+}
+
+std::vector<const Step*> Leaves(const Scenario& s) {
+  std::vector<const Step*> out;
+  AddLeaves(s.steps, &out);
+  return out;
+}
 
 References ReferencesOf(const Scenario& s) {
   References r;
@@ -125,11 +271,11 @@ References ReferencesOf(const Scenario& s) {
   for (const scenario::ContextDecl& c : s.contexts) {
     AddReferences(c.settings, &r);
   }
-  for (const Step& step : s.steps) {
-    if (const auto* set = std::get_if<scenario::SetStep>(&step)) {
+  for (const Step* step : Leaves(s)) {
+    if (const auto* set = std::get_if<scenario::SetStep>(step)) {
       AddReferences(set->settings, &r);
     }
-    const auto* expect = std::get_if<scenario::ExpectStep>(&step);
+    const auto* expect = std::get_if<scenario::ExpectStep>(step);
     if (expect && expect->property == scenario::Property::kCaNames) {
       if (const auto* names = std::get_if<std::string>(&expect->value)) {
         size_t start = 0;
@@ -148,8 +294,9 @@ References ReferencesOf(const Scenario& s) {
 // Every payload slot of `s`.
 std::vector<Slot> Slots(const Scenario& s) {
   std::vector<Slot> slots;
-  for (size_t i = 0; i < s.steps.size(); ++i) {
-    if (const auto* call = std::get_if<scenario::CallStep>(&s.steps[i])) {
+  const std::vector<const Step*> leaves = Leaves(s);
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    if (const auto* call = std::get_if<scenario::CallStep>(leaves[i])) {
       if (call->call == scenario::Call::kWrite ||
           call->call == scenario::Call::kWriteEarly) {
         slots.push_back({Slot::Kind::kCallWrite, i, 0});
@@ -158,7 +305,7 @@ std::vector<Slot> Slots(const Scenario& s) {
         slots.push_back({Slot::Kind::kCallData, i, 0});
       }
     }
-    const auto* expect = std::get_if<scenario::ExpectStep>(&s.steps[i]);
+    const auto* expect = std::get_if<scenario::ExpectStep>(leaves[i]);
     if (expect && expect->property == scenario::Property::kProgramRead) {
       slots.push_back({Slot::Kind::kExpectRead, i, 0});
     }
@@ -183,14 +330,14 @@ std::vector<Slot> Slots(const Scenario& s) {
 size_t SizeOf(const Scenario& s, const Slot& slot) {
   switch (slot.kind) {
     case Slot::Kind::kCallWrite:
-      return std::get<scenario::CallStep>(s.steps[slot.index])
+      return std::get<scenario::CallStep>(*Leaves(s)[slot.index])
           .write_data.size();
     case Slot::Kind::kCallData:
-      return std::get<scenario::CallStep>(s.steps[slot.index])
+      return std::get<scenario::CallStep>(*Leaves(s)[slot.index])
           .expect->data->size();
     case Slot::Kind::kExpectRead:
       return std::get<std::string>(
-                 std::get<scenario::ExpectStep>(s.steps[slot.index]).value)
+                 std::get<scenario::ExpectStep>(*Leaves(s)[slot.index]).value)
           .size();
     case Slot::Kind::kOpData:
       return s.programs[slot.index].operations[slot.op].data.size();
@@ -205,14 +352,14 @@ std::string SlotName(const Scenario& s, const Slot& slot) {
   switch (slot.kind) {
     case Slot::Kind::kCallWrite:
     case Slot::Kind::kCallData: {
-      const auto& call = std::get<scenario::CallStep>(s.steps[slot.index]);
+      const auto& call = std::get<scenario::CallStep>(*Leaves(s)[slot.index]);
       return fmt::format("L{} {} {}{}", call.pos.line,
                          scenario::SideName(call.side),
                          scenario::CallName(call.call),
                          slot.kind == Slot::Kind::kCallData ? " data=" : "");
     }
     case Slot::Kind::kExpectRead: {
-      const auto& e = std::get<scenario::ExpectStep>(s.steps[slot.index]);
+      const auto& e = std::get<scenario::ExpectStep>(*Leaves(s)[slot.index]);
       return fmt::format("L{} expect {} read", e.pos.line,
                          scenario::SideName(e.side));
     }
@@ -243,21 +390,21 @@ void Halve(Scenario* s, const Slot& slot) {
   };
   switch (slot.kind) {
     case Slot::Kind::kCallWrite: {
-      auto& call = std::get<scenario::CallStep>(s->steps[slot.index]);
+      auto& call = std::get<scenario::CallStep>(*Leaves(s)[slot.index]);
       size_t was = call.write_data.size();
       call.write_data.resize(was / 2);
       follow(&call, was, was / 2);
       break;
     }
     case Slot::Kind::kCallData: {
-      auto& call = std::get<scenario::CallStep>(s->steps[slot.index]);
+      auto& call = std::get<scenario::CallStep>(*Leaves(s)[slot.index]);
       size_t was = call.expect->data->size();
       call.expect->data->resize(was / 2);
       follow(&call, was, was / 2);
       break;
     }
     case Slot::Kind::kExpectRead: {
-      auto& e = std::get<scenario::ExpectStep>(s->steps[slot.index]);
+      auto& e = std::get<scenario::ExpectStep>(*Leaves(s)[slot.index]);
       auto& text = std::get<std::string>(e.value);
       text.resize(text.size() / 2);
       break;

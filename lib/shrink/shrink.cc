@@ -8,8 +8,10 @@
 #include <utility>
 #include <variant>
 
+#include "lib/run/series.h"
 #include "lib/scenario/printer.h"
 #include "lib/scenario/settings.h"
+#include "lib/scenario/versions.h"
 #include "lib/shrink/parts.h"
 
 namespace tlsim::shrink {
@@ -25,10 +27,11 @@ using namespace internal;
 // request line) usually mean something, long ones are bulk.
 constexpr size_t kShortPayload = 16;
 
-// A scenario being shrunk, and where each of its steps came from.
+// A scenario being shrunk, and where each of its plain steps came from.
 struct Candidate {
   Scenario s;
-  std::vector<size_t> origin;  // each step's index in the original
+  // Each plain step's leaf number in the original (parts.h), by its own.
+  std::vector<size_t> origin;
 };
 
 int LineOf(const Step& step) {
@@ -44,30 +47,67 @@ std::string StepText(const Step& step) {
   return text;
 }
 
-// "L20-L25, L30": the lines of the steps at `indices` of `c` (ascending),
-// runs of neighbouring steps as ranges.
-std::string StepLines(const Candidate& c, const std::vector<size_t>& indices) {
+// "L20-L25, L30": the lines of the plain steps `leaves` (ascending leaf
+// numbers of `c`), runs of neighbouring steps as ranges.
+std::string StepLines(const Candidate& c, const std::vector<size_t>& leaves) {
+  const std::vector<const Step*> all = Leaves(c.s);
   std::string out;
-  for (size_t i = 0; i < indices.size();) {
+  for (size_t i = 0; i < leaves.size();) {
     size_t j = i;
-    while (j + 1 < indices.size() && indices[j + 1] == indices[j] + 1) ++j;
+    while (j + 1 < leaves.size() && leaves[j + 1] == leaves[j] + 1) ++j;
     if (!out.empty()) out += ", ";
-    out += fmt::format("L{}", LineOf(c.s.steps[indices[i]]));
-    if (j > i) out += fmt::format("-L{}", LineOf(c.s.steps[indices[j]]));
+    out += fmt::format("L{}", LineOf(*all[leaves[i]]));
+    if (j > i) out += fmt::format("-L{}", LineOf(*all[leaves[j]]));
     i = j + 1;
   }
   return out;
 }
 
 // "removed 2 steps: L20 client connect -> -1 WANT_READ; L21 deliver ...",
-// or, for more than three, their lines only.
-std::string RemovedSteps(const Candidate& c, const std::vector<size_t>& gone,
-                         const std::string& what) {
-  std::string out = fmt::format("removed {} step{}{}: ", gone.size(),
-                                gone.size() == 1 ? "" : "s", what);
-  if (gone.size() > 3) return out + StepLines(c, gone);
-  for (size_t k = 0; k < gone.size(); ++k) {
-    const Step& step = c.s.steps[gone[k]];
+// or, for more than three, their lines only; the nodes `gone` of `c`
+// (parts.h), a block with the steps inside it: "removed 3 steps and 1 'if'
+// block (L20): ...". Nodes `already` marks (gone in an earlier candidate)
+// are not told again.
+std::string RemovedSteps(const Candidate& c, const std::vector<Node>& nodes,
+                         const std::vector<size_t>& gone,
+                         const std::string& what,
+                         const std::vector<bool>& already = {}) {
+  std::vector<bool> removed(nodes.size(), false);
+  for (size_t i : gone) removed[i] = true;
+  auto was_gone = [&](size_t i) { return i < already.size() && already[i]; };
+  std::vector<size_t> leaves;
+  std::vector<int> blocks;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    // Gone itself, or inside a block that is; and not told before.
+    bool out = removed[i];
+    bool inside = false;
+    bool told = was_gone(i);
+    for (size_t p = nodes[i].parent; p != Node::kNone; p = nodes[p].parent) {
+      inside = inside || removed[p];
+      told = told || was_gone(p);
+    }
+    if ((!out && !inside) || told) continue;
+    if (!nodes[i].is_block()) {
+      leaves.push_back(nodes[i].leaf);
+    } else if (!inside) {
+      blocks.push_back(LineOf(*nodes[i].step));
+    }
+  }
+  std::string head = fmt::format("removed {} step{}", leaves.size(),
+                                 leaves.size() == 1 ? "" : "s");
+  if (!blocks.empty()) {
+    std::string lines;
+    for (int line : blocks) {
+      lines += fmt::format("{}L{}", lines.empty() ? "" : ", ", line);
+    }
+    head += fmt::format(" and {} 'if' block{} ({})", blocks.size(),
+                        blocks.size() == 1 ? "" : "s", lines);
+  }
+  std::string out = head + what + ": ";
+  if (leaves.size() > 3) return out + StepLines(c, leaves);
+  const std::vector<const Step*> all = Leaves(c.s);
+  for (size_t k = 0; k < leaves.size(); ++k) {
+    const Step& step = *all[leaves[k]];
     out += fmt::format("{}L{} {}", k ? "; " : "", LineOf(step), StepText(step));
   }
   return out;
@@ -75,18 +115,26 @@ std::string RemovedSteps(const Candidate& c, const std::vector<size_t>& gone,
 
 class Shrinker {
  public:
-  Shrinker(const Options& options, Result* result, std::string file)
-      : options_(options), result_(result), file_(std::move(file)) {}
+  Shrinker(const Options& options, Result* result, std::string file,
+           proto::OpensslSeries series)
+      : options_(options),
+        result_(result),
+        file_(std::move(file)),
+        series_(series) {}
 
   void Start(const Scenario& original) {
     current_.s = original;
-    current_.origin.resize(original.steps.size());
-    for (size_t i = 0; i < original.steps.size(); ++i) current_.origin[i] = i;
-    failed_origin_ = result_->failure.step;
+    const size_t leaves = Leaves(original).size();
+    current_.origin.resize(leaves);
+    for (size_t i = 0; i < leaves; ++i) current_.origin[i] = i;
+    // The failure's index is among the steps that ran on this series.
+    failed_origin_ =
+        RunOrder(original.steps, series_).at(result_->failure.step);
   }
 
   void Run() {
     DropTail();
+    PruneOtherSeries();
     // Each kind of reduction can make another possible (a setting gone
     // leaves a certificate unreferenced, a step gone a program operation
     // useless): go round until a whole round removes nothing.
@@ -104,11 +152,25 @@ class Shrinker {
   }
 
   const Candidate& current() const { return current_; }
-  // The failed step's index in `c`.
+  // The failed step's leaf number in `c`.
   size_t FailedIn(const Candidate& c) const {
     return static_cast<size_t>(
         std::find(c.origin.begin(), c.origin.end(), failed_origin_) -
         c.origin.begin());
+  }
+  // The failed step's index among the steps `c` runs on this series.
+  size_t FailedRunIndex(const Candidate& c) const {
+    const std::vector<size_t> order = RunOrder(c.s.steps, series_);
+    return static_cast<size_t>(
+        std::find(order.begin(), order.end(), FailedIn(c)) - order.begin());
+  }
+  // The failed step's node in `nodes`, the nodes of `c`.
+  size_t FailedNode(const Candidate& c, const std::vector<Node>& nodes) const {
+    const size_t leaf = FailedIn(c);
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      if (nodes[i].leaf == leaf) return i;
+    }
+    return nodes.size();
   }
 
   // Runs `c` (printed, parsed, built): true when it fails the same way at
@@ -124,10 +186,15 @@ class Shrinker {
         ++result_->refused;
         return false;
       case RunResult::kPassed:
+      case RunResult::kNotApplicable:
         return false;
-      case RunResult::kFailed:
-        return f.step < c.origin.size() && c.origin[f.step] == failed_origin_ &&
+      case RunResult::kFailed: {
+        // The steps that ran are `c`'s resolved for this series.
+        const std::vector<size_t> order = RunOrder(c.s.steps, series_);
+        return f.step < order.size() && order[f.step] < c.origin.size() &&
+               c.origin[order[f.step]] == failed_origin_ &&
                f.SameWay(result_->failure);
+      }
     }
     return false;
   }
@@ -201,39 +268,74 @@ class Shrinker {
     });
   }
 
-  // Steps after the failed one never run.
-  void DropTail() {
-    size_t failed = FailedIn(current_);
-    if (failed + 1 >= current_.s.steps.size()) return;
-    std::vector<size_t> gone;
-    for (size_t i = failed + 1; i < current_.s.steps.size(); ++i) {
-      gone.push_back(i);
-    }
-    Candidate c = current_;
-    c.s.steps.resize(failed + 1);
-    c.origin.resize(failed + 1);
-    (void)Accept(std::move(c),
-                 RemovedSteps(current_, gone, " after the failed one"));
+  // The candidate of `base` without the nodes `gone` (of `nodes`, its
+  // nodes); a block goes with the steps inside it.
+  static Candidate Without(const Candidate& base,
+                           const std::vector<Node>& nodes,
+                           const std::vector<size_t>& gone) {
+    std::vector<bool> keep(nodes.size(), true);
+    for (size_t i : gone) keep[i] = false;
+    Candidate c;
+    c.s = base.s;
+    std::vector<size_t> leaves;
+    c.s.steps = Keep(base.s.steps, keep, &leaves);
+    for (size_t leaf : leaves) c.origin.push_back(base.origin[leaf]);
+    return c;
   }
 
+  // Steps after the failed one never run (in a branch after the failed
+  // one's, or in no branch taken, they never run on this series either).
+  void DropTail() {
+    const std::vector<Node> nodes = Nodes(current_.s.steps, series_);
+    const size_t failed = FailedNode(current_, nodes);
+    std::vector<size_t> gone;
+    for (size_t i = failed + 1; i < nodes.size(); ++i) gone.push_back(i);
+    if (gone.empty()) return;
+    (void)Accept(Without(current_, nodes, gone),
+                 RemovedSteps(current_, nodes, gone, " after the failed one"));
+  }
+
+  // The steps under conditions that do not hold on this series never run
+  // here: they go all at once. The conditions stay where a branch still
+  // holds a step.
+  void PruneOtherSeries() {
+    const std::vector<Node> nodes = Nodes(current_.s.steps, series_);
+    std::vector<size_t> gone;
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      if (!nodes[i].runs) gone.push_back(i);
+    }
+    if (gone.empty()) return;
+    (void)Accept(
+        Without(current_, nodes, gone),
+        RemovedSteps(current_, nodes, gone,
+                     fmt::format(" under conditions that do not hold on "
+                                 "OpenSSL {}",
+                                 proto::SeriesName(series_))));
+  }
+
+  // Every step and block before the failed step, but the blocks around
+  // it: a block may go whole, or the steps inside it one by one.
   bool Steps() {
     const Candidate base = current_;
-    size_t failed = FailedIn(base);
-    return Reduce(failed, [&](const std::vector<bool>& keep,
-                              const std::vector<bool>& before, Candidate* c,
-                              std::string* line) {
-      c->s = base.s;
-      c->s.steps.clear();
-      std::vector<size_t> gone;
-      for (size_t i = 0; i < base.s.steps.size(); ++i) {
-        if (i < failed && !keep[i]) {
-          if (before[i]) gone.push_back(i);
-          continue;
-        }
-        c->s.steps.push_back(base.s.steps[i]);
-        c->origin.push_back(base.origin[i]);
+    const std::vector<Node> nodes = Nodes(base.s.steps, series_);
+    const size_t failed = FailedNode(base, nodes);
+    std::vector<size_t> items;
+    for (size_t i = 0; i < failed && i < nodes.size(); ++i) {
+      if (nodes[i].end <= failed) items.push_back(i);  // not around it
+    }
+    return Reduce(items.size(), [&](const std::vector<bool>& keep,
+                                    const std::vector<bool>& before,
+                                    Candidate* c, std::string* line) {
+      std::vector<size_t> gone, reported;
+      std::vector<bool> already(nodes.size(), false);
+      for (size_t k = 0; k < items.size(); ++k) {
+        if (!before[k]) already[items[k]] = true;
+        if (keep[k]) continue;
+        gone.push_back(items[k]);
+        if (before[k]) reported.push_back(items[k]);
       }
-      *line = RemovedSteps(base, gone, "");
+      *c = Without(base, nodes, gone);
+      *line = RemovedSteps(base, nodes, reported, "", already);
       return true;
     });
   }
@@ -241,8 +343,8 @@ class Shrinker {
   // Programs with no `run` step left to run them.
   bool WholePrograms() {
     if (current_.s.programs.empty()) return false;
-    for (const Step& step : current_.s.steps) {
-      if (std::holds_alternative<scenario::RunStep>(step)) return false;
+    for (const Step* step : Leaves(current_.s)) {
+      if (std::holds_alternative<scenario::RunStep>(*step)) return false;
     }
     Candidate c = current_;
     c.s.programs.clear();
@@ -469,6 +571,7 @@ class Shrinker {
   const Options& options_;
   Result* result_;
   std::string file_;
+  proto::OpensslSeries series_;  // the series the runs are on
   Candidate current_;
   size_t failed_origin_ = 0;
 };
@@ -485,7 +588,7 @@ size_t SettingsIn(const EndpointDecl& d) {
 
 Size Measure(const Scenario& s) {
   Size size;
-  size.steps = s.steps.size();
+  size.steps = Leaves(s).size();
   size.settings = SettingsIn(s.client) + SettingsIn(s.server);
   for (const scenario::ContextDecl& c : s.contexts) {
     size.settings += SettingsIn(c.settings);
@@ -516,27 +619,46 @@ Status Shrink(const Scenario& original, std::string_view source,
               const Options& options, Result* out,
               scenario::Diagnostic* out_error) {
   *out = Result{};
+  // The runs are on this process's OpenSSL: the failure is this series'.
+  proto::OpensslSeries series;
+  if (!run::DecideHere(original, source, &series, &out->not_applicable,
+                       out_error)) {
+    return Status::kRefused;
+  }
+  if (!out->not_applicable.empty()) return Status::kNotApplicable;
   switch (RunScenario(original, source, &out->failure, out_error)) {
     case RunResult::kRefused:
       return Status::kRefused;
     case RunResult::kPassed:
       return Status::kPasses;
+    case RunResult::kNotApplicable:  // decided above
+      return Status::kNotApplicable;
     case RunResult::kFailed:
       break;
   }
   if (options.on_failure) options.on_failure(out->failure);
   out->before = Measure(original);
-  Shrinker shrinker(options, out, original.file);
+  if (scenario::HasBlocks(original)) out->series = series;
+  Shrinker shrinker(options, out, original.file, series);
   shrinker.Start(original);
   shrinker.Run();
   out->smallest = shrinker.current().s;
   out->text = scenario::Print(out->smallest);
+  if (out->series) {
+    // What is left was run on this series only: say so in the file.
+    out->text = fmt::format(
+                    "# shrunk on OpenSSL {}: it fails there the way the "
+                    "original did; steps under conditions that hold on other "
+                    "series only were removed\n",
+                    proto::SeriesName(series)) +
+                out->text;
+  }
   out->after = Measure(out->smallest);
   // The result as it will be read: its text parsed and run once more.
   scenario::Diagnostic bad;
   if (RunText(original.file, out->text, &out->shrunk, &bad) !=
           RunResult::kFailed ||
-      out->shrunk.step != shrinker.FailedIn(shrinker.current()) ||
+      out->shrunk.step != shrinker.FailedRunIndex(shrinker.current()) ||
       !out->shrunk.SameWay(out->failure)) {
     return Status::kNotRepeated;
   }

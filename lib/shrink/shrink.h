@@ -21,10 +21,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "lib/proto/openssl_series.h"
 #include "lib/scenario/ast.h"
 #include "lib/scenario/diagnostic.h"
 #include "lib/shrink/failure.h"
@@ -65,15 +67,24 @@ struct Result {
   int refused = 0;       // candidates that did not parse or build
   bool bounded = false;  // stopped by Options::max_runs
   Size before, after;
+  // The series the runs were on, when the scenario has `if` blocks: the
+  // result fails that way there (the steps of other series' branches are
+  // gone), and its text opens with a comment saying so.
+  std::optional<proto::OpensslSeries> series;
+  // Why nothing ran (Status::kNotApplicable): "requires openssl >= 3.5;
+  // this is OpenSSL 3.0".
+  std::string not_applicable;
 };
 
 enum class Status {
-  kShrunk,       // result holds the smallest found (maybe the original)
-  kRefused,      // the original does not build: out_error says why
-  kPasses,       // the original passes: nothing to shrink
-  kNotRepeated,  // the result, printed and parsed again, did not fail the
-                 // same way (an unseeded scenario whose failure depends on
-                 // the random bytes)
+  kShrunk,         // result holds the smallest found (maybe the original)
+  kRefused,        // the original does not build: out_error says why
+  kPasses,         // the original passes: nothing to shrink
+  kNotRepeated,    // the result, printed and parsed again, did not fail the
+                   // same way (an unseeded scenario whose failure depends on
+                   // the random bytes)
+  kNotApplicable,  // the original's `requires` excludes the series here:
+                   // nothing ran, nothing to shrink (result.not_applicable)
 };
 
 // Shrinks `original`, parsed from `source`. The original is run first.
