@@ -27,6 +27,7 @@
 #include "lib/explore/coverage.h"
 #include "lib/explore/explorer.h"
 #include "lib/run/runner.h"
+#include "lib/run/series.h"
 #include "lib/scenario/parser.h"
 #include "lib/scenario/printer.h"
 #include "lib/scenario/settings.h"
@@ -268,6 +269,16 @@ int RunOne(const RunFlags& flags, Loaded& l) {
     return kExitBadInput;
   }
 
+  if (!v.not_applicable.empty()) {
+    // Nothing ran on this series: a pass that says so, never silently; no
+    // golden trace to compare with or to write.
+    if (!flags.trace) {
+      std::cout << l.path << ": not applicable: " << v.not_applicable
+                << (flags.update ? "; its golden trace is left as it is" : "")
+                << "\n";
+    }
+    return kExitPass;
+  }
   int code = v.passed ? kExitPass : kExitFail;
   if (!v.passed) {
     std::cerr << v.Format(l.path) << "\n";
@@ -329,7 +340,16 @@ int Run(const RunFlags& flags) {
 int Check(const std::vector<std::string>& files) {
   std::vector<std::unique_ptr<Loaded>> loaded;
   if (!LoadAll(files, std::nullopt, false, &loaded)) return kExitBadInput;
-  for (const auto& l : loaded) std::cout << "ok " << l->path << "\n";
+  for (const auto& l : loaded) {
+    const std::string& na = l->runner->session().not_applicable();
+    if (na.empty()) {
+      std::cout << "ok " << l->path << "\n";
+    } else {
+      // Parsed, but its settings were not built: they are another
+      // series'.
+      std::cout << l->path << ": not applicable: " << na << "\n";
+    }
+  }
   return kExitPass;
 }
 
@@ -375,6 +395,21 @@ int EnvNumber(const char* name, int fallback) {
 int Explore(const ExploreFlags& flags) {
   Loaded l;
   if (!ReadAndParse(flags.file, &l)) return kExitBadInput;
+  {
+    // A scenario whose `requires` excludes this series has nothing to
+    // explore here: it says so and passes, as `tlsim run` does.
+    proto::OpensslSeries series;
+    std::string na;
+    scenario::Diagnostic d;
+    if (!run::DecideHere(l.scenario, l.source, &series, &na, &d)) {
+      std::cerr << d.Format();
+      return kExitBadInput;
+    }
+    if (!na.empty()) {
+      std::cout << l.path << ": not applicable: " << na << "\n";
+      return kExitPass;
+    }
+  }
   explore::Options options;
   if (!flags.families.empty()) {
     options.families.clear();
@@ -439,7 +474,7 @@ struct ShrinkFlags {
 // `tlsim shrink FILE`: the smallest scenario that fails the way FILE does
 // (lib/shrink). Each reduction is a line on standard error; the scenario
 // goes to standard output or --output. Exit 0 with it written, 2 on bad
-// input or when FILE passes.
+// input or when FILE passes or does not apply to this series.
 int Shrink(const ShrinkFlags& flags) {
   Loaded l;
   if (!ReadAndParse(flags.file, &l)) return kExitBadInput;
@@ -472,6 +507,11 @@ int Shrink(const ShrinkFlags& flags) {
     case shrink::Status::kPasses:
       std::cerr << l.path << " passes: nothing to shrink\n";
       return kExitBadInput;
+    case shrink::Status::kNotApplicable:
+      // As for a scenario that passes: nothing failed here to shrink.
+      std::cerr << l.path << ": not applicable: " << result.not_applicable
+                << "; nothing to shrink\n";
+      return kExitBadInput;
     case shrink::Status::kNotRepeated:
       std::cerr << l.path
                 << ": error: the shrunk scenario does not fail the same way "
@@ -494,6 +534,11 @@ int Shrink(const ShrinkFlags& flags) {
     std::cerr << "stopped at the bound of " << options.max_runs
               << " candidate runs (--max-runs): a smaller scenario may "
                  "fail the same way\n";
+  }
+  if (result.series) {
+    std::cerr << "shrunk on OpenSSL " << proto::SeriesName(*result.series)
+              << ": the steps of branches that do not run on it were "
+                 "removed; the conditions that still hold a step stay\n";
   }
   std::string out_name = flags.output.empty() ? "<stdout>" : flags.output;
   std::cerr << out_name << ":" << result.shrunk.line

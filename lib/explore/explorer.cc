@@ -21,6 +21,7 @@
 
 #include "lib/proto/names.h"
 #include "lib/run/program.h"
+#include "lib/run/series.h"
 #include "lib/run/session.h"
 #include "lib/scenario/printer.h"
 #include "lib/trace/event.h"
@@ -1320,7 +1321,20 @@ std::optional<Family> FamilyNamed(std::string_view name) {
 
 bool Explore(const scenario::Scenario& scenario, std::string_view source,
              const Options& options, Report* out, std::string* out_error) {
-  Explorer explorer(scenario, source, options, out);
+  // The explorer reads the steps itself (the run step, the prefix) and
+  // changes them: it works on the steps that run on this series.
+  scenario::Scenario here;
+  std::string not_applicable;
+  scenario::Diagnostic undecided;
+  if (!run::ResolveHere(scenario, source, &here, &not_applicable, &undecided)) {
+    *out_error = undecided.message;
+    return false;
+  }
+  if (!not_applicable.empty()) {
+    *out_error = "not applicable: " + not_applicable;
+    return false;
+  }
+  Explorer explorer(here, source, options, out);
   return explorer.Run(out_error);
 }
 

@@ -107,9 +107,11 @@ struct Report {
 };
 
 // Explores `scenario` (which must have programs and a `run` step; steps
-// before the first run are its prefix, steps after it are not run).
+// before the first run are its prefix, steps after it are not run), its
+// `if openssl` blocks resolved for the series here (run/series.h).
 // Returns false with `out_error` for what cannot be explored (no run step,
-// a family larger than max_runs, an emit folder that is not empty).
+// a family larger than max_runs, an emit folder that is not empty, a
+// `requires` that excludes this series: "not applicable: ...").
 [[nodiscard]] bool Explore(const scenario::Scenario& scenario,
                            std::string_view source, const Options& options,
                            Report* out, std::string* out_error);
