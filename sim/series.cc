@@ -35,6 +35,15 @@ std::string SiblingName(proto::OpensslSeries series) {
   return name;
 }
 
+// Whether this build put the tlsim of `series` next to this one (sim/BUILD).
+bool BuiltBeside(proto::OpensslSeries series) {
+  std::stringstream names(TLSIM_SIBLING_SERIES);
+  for (std::string name; std::getline(names, name, ',');) {
+    if (name == proto::SeriesName(series)) return true;
+  }
+  return false;
+}
+
 std::string ReadWhole(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;
@@ -88,7 +97,7 @@ bool FindBinaries(const std::string& argv0, const std::string& wanted,
       b.path = argv0.find('/') != std::string::npos
                    ? argv0
                    : fs::read_symlink("/proc/self/exe", ec).string();
-    } else {
+    } else if (BuiltBeside(s)) {
       fs::path sibling = folder / SiblingName(s);
       if (access(sibling.c_str(), X_OK) == 0) b.path = sibling.string();
     }
