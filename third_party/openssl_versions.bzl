@@ -18,6 +18,12 @@ _FLAG = str(Label("//third_party:openssl"))
 # The series built on this machine other than the default, oldest first.
 OTHER_SERIES = [s for s in BUILT if s != DEFAULT_SERIES]
 
+# The series whose tests run (openssl_tests): every other series but 1.1.1,
+# which tlsim runs on (tlsim_openssl_1_1_1, `--openssl 1.1.1`) but whose
+# test suite does not pass yet: several unit tests assume 3.0's API or
+# results, and shipped scenarios state no 1.1.1 results yet.
+TESTED_SERIES = [s for s in OTHER_SERIES if s != "1.1.1"]
+
 def series_suffix(series):
     """'_openssl_3_5' for 3.5: what a target's name gets for that series."""
     return "_openssl_" + series.replace(".", "_")
@@ -41,7 +47,17 @@ def _forward(ctx, target):
     return [DefaultInfo(executable = exe, files = depset([exe]), runfiles = runfiles)]
 
 def _openssl_binary_impl(ctx):
-    return _forward(ctx, ctx.attr.binary[0])
+    # Not _forward: BINARY's own runfiles hold it at its short path (sim/tlsim
+    # for tlsim_openssl_3_5), the same path as the default build's BINARY, so
+    # a target with both in its runfiles (every test with //sim:tlsim as data)
+    # got whichever came last. This target's runfiles hold its own name, and
+    # BINARY under a path of this target's.
+    real = ctx.attr.binary[0][DefaultInfo].files_to_run.executable
+    exe = ctx.actions.declare_file(ctx.label.name)
+    ctx.actions.symlink(output = exe, target_file = real, is_executable = True)
+    hidden = "%s/_%s/%s" % (ctx.label.package, ctx.label.name, real.basename)
+    runfiles = ctx.runfiles(files = [exe], symlinks = {hidden: real})
+    return [DefaultInfo(executable = exe, files = depset([exe]), runfiles = runfiles)]
 
 def _openssl_test_impl(ctx):
     return _forward(ctx, ctx.attr.test[0])
@@ -76,7 +92,7 @@ openssl_test = rule(
 )
 
 def openssl_tests(name, **kwargs):
-    """NAME (already declared) again for every other built series.
+    """NAME (already declared) again for every other built series tested.
 
     Declares NAME_openssl_3_5 and so on; kwargs (size, shard_count, tags,
     timeout, flaky) are those of NAME's own test. Each is tagged
@@ -84,7 +100,7 @@ def openssl_tests(name, **kwargs):
     (--test_tag_filters=-openssl_version) or pick one series.
     """
     tags = kwargs.pop("tags", [])
-    for series in OTHER_SERIES:
+    for series in TESTED_SERIES:
         openssl_test(
             name = name + series_suffix(series),
             test = ":" + name,
