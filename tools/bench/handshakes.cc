@@ -20,6 +20,7 @@
 //     bazel-bin/tools/bench/handshakes --only tls13-bytes --rounds 1
 //     --memory 0
 #include <openssl/err.h>
+#include <openssl/crypto.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 #include <sys/resource.h>
@@ -447,6 +448,8 @@ int main(int argc, char** argv) {
                  "run one case: tls13-flights, tls13-bytes, tls12-flights "
                  "or tls12-bytes");
   CLI11_PARSE(app, argc, argv);
+  // Both loops run on this version (each version has its own binary).
+  std::printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
 
   const Case kCases[] = {
       {"TLSv1.3", TLS1_3_VERSION, false},
