@@ -170,6 +170,7 @@ constexpr char kHeader[] =
 #   L<line> wire STEP -> fails: MESSAGE | ok   each wire step written -> fails
 #   wire CONNECTION: c>s N bytes sha256 ...; s>c ...    bytes each way
 #   verdict pass | verdict fail: L<line>: message
+#       | verdict not applicable: why (its `requires` excludes this version)
 # A scenario without its own `seed` runs with seed 1, as with
 # `tlsim run --seed 1`; its block says "seed 1 (override)".
 )txt";
@@ -199,7 +200,9 @@ bool Record(const std::string& path, std::string_view source,
   for (std::string& line : observer.lines) {
     out_lines->push_back(std::move(line));
   }
-  out_lines->push_back(verdict.passed
+  out_lines->push_back(!verdict.not_applicable.empty()
+                           ? "verdict not applicable: " + verdict.not_applicable
+                       : verdict.passed
                            ? "verdict pass"
                            : "verdict fail: L" + std::to_string(verdict.line) +
                                  ": " + verdict.message);

@@ -28,6 +28,15 @@ std::string Failure(const std::vector<std::string>& lines) {
   return "";
 }
 
+// Why a block's scenario did not run at all (its `requires`), or "".
+std::string NotApplicable(const std::vector<std::string>& lines) {
+  const std::string kNotApplicable = "verdict not applicable: ";
+  for (const std::string& line : lines) {
+    if (line.rfind(kNotApplicable, 0) == 0) return "not applicable";
+  }
+  return "";
+}
+
 // What a block's scenario came to: its last run or drive step's result, or
 // its last step.
 std::string Result(const std::vector<std::string>& steps) {
@@ -91,8 +100,14 @@ std::string VersionTable(const std::vector<VersionRecord>& records,
         continue;
       }
       const std::vector<std::string> steps = Steps(it->second);
+      const std::string na = NotApplicable(it->second);
       if (v == 0) {
-        row += " " + Cell(Result(steps)) + " |";
+        row += " " + (na.empty() ? Cell(Result(steps)) : na) + " |";
+        continue;
+      }
+      if (na != NotApplicable(lines)) {
+        differs = true;
+        row += " " + (na.empty() ? Cell(Result(steps)) : na) + " |";
         continue;
       }
       size_t k = 0;
