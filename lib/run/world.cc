@@ -16,6 +16,7 @@
 #include "lib/tls/library.h"
 #include "lib/tls/names.h"
 #include "lib/tls/seeded_random.h"
+#include "lib/tls/version.h"
 
 namespace tlsim::run {
 namespace {
@@ -294,6 +295,15 @@ void OnMessage(int write_p, int /*version*/, int content_type, const void* buf,
   }
 }
 
+// "; this is OpenSSL 3.5", for a setting the running OpenSSL refused: what
+// one version refuses, another may take (a group, an option, a version).
+std::string OnThisVersion() {
+  proto::OpensslSeries series;
+  if (!tls::RunningSeries(&series))
+    return "; this is " + tls::RunningVersionText();
+  return "; this is OpenSSL " + std::string(proto::SeriesName(series));
+}
+
 bool Fail(const scenario::Scenario& s, std::string_view source,
           scenario::Pos pos, std::string message,
           scenario::Diagnostic* out_error) {
@@ -439,7 +449,7 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
     if (!ctx) {
       return Fail(s, source, SettingPos(context.settings, error.field),
                   "server context " + context.name + " " + error.field + ": " +
-                      error.message,
+                      error.message + OnThisVersion(),
                   out_error);
     }
     by_name[context.name] = ctx.get();
@@ -492,10 +502,10 @@ bool BuildWorld(const scenario::Scenario& s, std::string_view source,
       probe = tls::MakeSsl(out->contexts[i].get(), out->configs[i], &error);
     }
     if (!probe) {
-      return Fail(
-          s, source, SettingPos(decl, error.field),
-          (server ? "server " : "client ") + error.field + ": " + error.message,
-          out_error);
+      return Fail(s, source, SettingPos(decl, error.field),
+                  (server ? "server " : "client ") + error.field + ": " +
+                      error.message + OnThisVersion(),
+                  out_error);
     }
   }
   out->socket_bios =

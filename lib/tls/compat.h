@@ -11,6 +11,7 @@
 // where it is asked for (EndpointConfig, MakeKey), naming the version.
 #pragma once
 
+#include <arpa/inet.h>
 #include <openssl/dh.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
@@ -376,6 +377,47 @@ inline std::string KeyGroupName(const EVP_PKEY* key) {
   }
   const char* name = nid != NID_undef ? OBJ_nid2sn(nid) : nullptr;
   return name != nullptr ? name : "";
+#endif
+}
+
+// Sets the name the peer's certificate must match (a DNS name, or an IP
+// address in text). 4.0 deprecated SSL_set1_host for SSL_set1_dnsname and
+// SSL_set1_ipaddr, one for each kind of name. Returns false when OpenSSL
+// refuses the name.
+inline bool SetVerifyHost(SSL* ssl, const char* host) {
+#if OPENSSL_VERSION_NUMBER >= 0x40000000L
+  unsigned char ip[16];
+  if (inet_pton(AF_INET, host, ip) == 1 || inet_pton(AF_INET6, host, ip) == 1) {
+    return SSL_set1_ipaddr(ssl, host) == 1;
+  }
+  return SSL_set1_dnsname(ssl, host) == 1;
+#else
+  return SSL_set1_host(ssl, host) == 1;
+#endif
+}
+
+// The first commonName of a certificate's subject, or "" when it has none.
+// 4.0 deprecated X509_NAME_get_text_by_NID and made the names const.
+inline std::string CommonName(const X509* cert) {
+  auto* name = X509_get_subject_name(cert);  // const from 4.0 on
+  int at = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
+  if (at < 0) return "";
+  const ASN1_STRING* data =
+      X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, at));
+  return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(data)),
+                     static_cast<size_t>(ASN1_STRING_length(data)));
+}
+
+// How many certificates and CRLs a store holds. 3.3 added the locked copy
+// X509_STORE_get1_objects, and 4.0 deprecated the unlocked get0.
+inline int StoreObjectCount(X509_STORE* store) {
+#if OPENSSL_VERSION_NUMBER >= 0x30300000L
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get1_objects(store);
+  int count = sk_X509_OBJECT_num(objects);
+  sk_X509_OBJECT_pop_free(objects, X509_OBJECT_free);
+  return count;
+#else
+  return sk_X509_OBJECT_num(X509_STORE_get0_objects(store));
 #endif
 }
 

@@ -956,7 +956,7 @@ SslPtr MakeSsl(SSL_CTX* ctx, const EndpointConfig& config,
     return Refuse(out_error, "server_name", Refused(config.server_name));
   }
   if (!config.verify_host.empty() &&
-      SSL_set1_host(ssl.get(), config.verify_host.c_str()) != 1) {
+      !SetVerifyHost(ssl.get(), config.verify_host.c_str())) {
     return Refuse(out_error, "verify_host", Refused(config.verify_host));
   }
   return ssl;
@@ -1046,7 +1046,7 @@ bool ApplyToSsl(SSL* ssl, const std::string& field,
            refused(config.server_name);
   }
   if (field == "verify_host") {
-    return SSL_set1_host(ssl, config.verify_host.c_str()) == 1 ||
+    return SetVerifyHost(ssl, config.verify_host.c_str()) ||
            refused(config.verify_host);
   }
   if (field == "alpn") {

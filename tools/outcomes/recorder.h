@@ -38,8 +38,9 @@ std::string UpdateCommand();
 using Outcomes = std::map<std::string, std::vector<std::string>>;
 
 // Parses and runs the scenario `source` once (seeded with its own seed, or
-// with kSeedOverride) and returns the lines of its outcome. False with a
-// message when it does not parse or prepare.
+// with kSeedOverride) and returns the lines of its outcome; a setting the
+// running OpenSSL refuses is recorded as the outcome ("verdict bad input:
+// ..."). False with a message when it does not parse.
 [[nodiscard]] bool Record(const std::string& path, std::string_view source,
                           std::vector<std::string>* out_lines,
                           std::string* out_error);

@@ -21,9 +21,16 @@ std::vector<std::string> Steps(const std::vector<std::string>& lines) {
 
 // Why a block's run stopped early: its failed expectation, or "".
 std::string Failure(const std::vector<std::string>& lines) {
-  const std::string kFail = "verdict fail: ";
   for (const std::string& line : lines) {
-    if (line.rfind(kFail, 0) == 0) return line.substr(kFail.size());
+    for (std::string_view kind : {"verdict fail: ", "verdict bad input: ",
+                                  "verdict not applicable: "}) {
+      if (line.rfind(kind, 0) == 0) {
+        return kind == "verdict fail: "
+                   ? line.substr(kind.size())
+                   : std::string(kind.substr(8, kind.size() - 10)) + ": " +
+                         line.substr(kind.size());
+      }
+    }
   }
   return "";
 }
