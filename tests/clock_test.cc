@@ -17,6 +17,7 @@
 #include "lib/scenario/parser.h"
 #include "lib/tls/compat.h"
 #include "lib/trace/text.h"
+#include "tests/openssl_differences.h"
 
 namespace tlsim {
 namespace {
@@ -125,10 +126,15 @@ TEST_CASE("a ticket's age on the wire follows the scenario clock only",
 TEST_CASE("empty lists OpenSSL refuses are reported at the value",
           "[settings]") {
   for (const char* key : {"ciphers", "groups", "sigalgs"}) {
+    INFO(key);
     Parsed p;
     ParseOrFail(std::string("client {\n  ") + key + " = \"\"\n}\n", &p);
     run::Session session(p.scenario, p.source);
     scenario::Diagnostic bad;
+    if (std::string(key) == "groups" && !tests::EmptyGroupListRefused()) {
+      CHECK(session.Prepare(&bad));  // 3.5 and later take "" as no groups
+      continue;
+    }
     CHECK_FALSE(session.Prepare(&bad));
     CHECK(bad.line == 2);
     CHECK(bad.col == static_cast<int>(std::string(key).size()) + 6);

@@ -17,6 +17,7 @@
 
 #include "lib/explore/coverage.h"
 #include "tests/command.h"
+#include "tests/openssl_differences.h"
 #include "tests/runfiles.h"
 
 namespace tlsim {
@@ -141,7 +142,14 @@ TEST_CASE(
                        " --family splits --split-delivery 2");
   INFO(taped.out);
   CHECK(taped.exit_code == 0);
-  CHECK(taped.out.find("# 609 runs played the sender of their split "
+  // A run per split point of the server's first flight, less the baseline:
+  // 610 bytes on 3.0 and 3.5, 608 on 3.6 and 4.0, whose TLS 1.2
+  // ServerHello is two bytes shorter (63 against 65).
+  const std::string played =
+      "# " + std::to_string(tests::PerSeries<int>{609, 609, 607, 607}.Here()) +
+      " runs played";
+  CHECK(taped.out.find(played +
+                       " the sender of their split "
                        "delivery back from the baseline's tape; 0 diverged "
                        "and ran again with both sides real\n") !=
         std::string::npos);
@@ -151,11 +159,11 @@ TEST_CASE(
   CHECK(real.exit_code == 0);
   CHECK(real.out.find("played") == std::string::npos);
   // The same report below its first line (which has the time).
-  auto body = [](const std::string& out) {
+  auto body = [&played](const std::string& out) {
     std::string rest = out.substr(out.find('\n') + 1);
-    const size_t played = rest.find("# 609 runs played");
-    if (played != std::string::npos) {
-      rest.erase(played, rest.find('\n', played) + 1 - played);
+    const size_t line = rest.find(played);
+    if (line != std::string::npos) {
+      rest.erase(line, rest.find('\n', line) + 1 - line);
     }
     return rest;
   };

@@ -31,6 +31,22 @@ inline proto::OpensslSeries Series() {
 // True on the system's 3.0, whose answers the tests were first written for.
 inline bool DefaultSeries() { return Series() == proto::kDefaultSeries; }
 
+// How OpenSSL_version's text (a trace's "# OpenSSL ..." line) starts on the
+// running series: "OpenSSL 3.0.", "OpenSSL 3.5.", ..., "OpenSSL 4.0.".
+inline std::string VersionTextPrefix() {
+  const std::string name(proto::SeriesName(Series()));
+  return "OpenSSL " + name +
+         (Series() == proto::OpensslSeries::k1_1_1 ? "" : ".");
+}
+
+// The name tlsim gives a golden trace of "NAME.tlsim" on the running series
+// (sim/golden.h): "NAME.trace" on 3.0, "NAME.openssl-3.5.trace" on 3.5.
+inline std::string GoldenTraceName(const std::string& name) {
+  if (DefaultSeries()) return name + ".trace";
+  return name + ".openssl-" + std::string(proto::SeriesName(Series())) +
+         ".trace";
+}
+
 // A value observed on each series, for numbers that differ between them (a
 // flight's size, a run count): PerSeries<int>{245, 1471, 1469, 1471}.Here().
 template <typename T>
@@ -87,10 +103,14 @@ inline bool HybridKeyShareByDefault() {
   return Series() >= proto::OpensslSeries::k3_5;
 }
 
-// What tlsim observes as `peer_tmp_key` after a handshake on X25519MLKEM768
-// (3.5 and later with default groups): SSL_get_peer_tmp_key gives no key
-// for the hybrid group, so "none".
-inline constexpr const char* kHybridPeerTmpKey = "none";
+// What `expect SIDE peer_tmp_key` observes after a TLS 1.3 handshake on
+// X25519MLKEM768 (3.5 and later with default groups; on 3.0 both sides see
+// X25519): the server sees the client's share as an "X25519MLKEM768" key;
+// the client sees "none", SSL_get_peer_tmp_key having no key for the
+// server's encapsulated share.
+inline const char* HybridPeerTmpKey(bool client_side) {
+  return client_side ? "none" : "X25519MLKEM768";
+}
 
 // Whether SSL_CTX_set1_groups_list refuses an empty list: yes on 3.0 (with
 // no reason on the error queue), no on 3.5 and later, whose group list
@@ -109,7 +129,7 @@ inline std::string UnknownGroupRefusalReason() {
 
 // How many alert descriptions (0..255) SSL_alert_desc_string_long names: 31
 // on 3.x (3.0 lacks 86, 109 and 116 there, as tlsim's table has them); 32
-// on 4.0, which also names 121 "ech required" (RFC 9849), an alert tlsim's
+// on 4.0, which also names 121 "ECH required" (RFC 9849), an alert tlsim's
 // table does not have (it prints "alert(121)").
 inline int OpensslNamedAlerts() {
   return Series() >= proto::OpensslSeries::k4_0 ? 32 : 31;

@@ -20,6 +20,7 @@
 #include "lib/trace/event.h"
 #include "tests/digests.h"
 #include "tests/http_exchange.h"
+#include "tests/openssl_differences.h"
 #include "tests/parse_helpers.h"
 #include "tests/runfiles.h"
 
@@ -77,7 +78,11 @@ TEST_CASE("every run replays from its plain steps, byte for byte") {
     REQUIRE(runner.Prepare(&d));
     Digests first;
     run::Verdict v = runner.Run({&first});
-    REQUIRE(v.passed);
+    // Every shipped run passes on 3.0. On another series a scenario's
+    // expectations may be 3.0's (each series' outcomes are checked by the
+    // scenario tests and outcomes_test): what this test asks there is that
+    // the run, passed or not, replays from its plain steps byte for byte.
+    if (tests::DefaultSeries()) REQUIRE(v.passed);
 
     const std::string plain_text =
         scenario::Print(runner.session().PlainScenario());
@@ -94,7 +99,7 @@ TEST_CASE("every run replays from its plain steps, byte for byte") {
     Digests second;
     run::Verdict replayed = again.Run({&second});
     INFO(replayed.Format("plain.tlsim"));
-    CHECK(replayed.passed);
+    if (v.passed) CHECK(replayed.passed);
     CHECK(second.TraceLines() == first.TraceLines());
   }
 }
@@ -112,7 +117,10 @@ TEST_CASE("a rewound session runs again with the same bytes") {
     session.AddObserver(&first);
     REQUIRE(session.Prepare(&d));
     while (!session.done()) session.Step();
-    REQUIRE(session.Finish().passed);
+    // As above: on another series than 3.0, the same verdict and bytes
+    // again, whether or not the scenario's 3.0 expectations held.
+    const run::Verdict verdict = session.Finish();
+    if (tests::DefaultSeries()) REQUIRE(verdict.passed);
     const std::string once = first.TraceLines();
     const bool connections =
         std::any_of(s.steps.begin(), s.steps.end(), [](const auto& step) {
@@ -125,7 +133,9 @@ TEST_CASE("a rewound session runs again with the same bytes") {
     REQUIRE(session.Rewind());
     while (!session.done()) session.Step();
     INFO(session.verdict().Format(file.string()));
-    REQUIRE(session.Finish().passed);
+    const run::Verdict again = session.Finish();
+    REQUIRE(again.passed == verdict.passed);
+    CHECK(again.Format(file.string()) == verdict.Format(file.string()));
     CHECK(first.TraceLines() == once + once);
   }
 }
@@ -270,8 +280,14 @@ TEST_CASE("a user's own client in the client's seat") {
   std::string text = kHeader;
   // A small send buffer, and no TLS 1.3 tickets: bytes arriving for the
   // client would wake a client that waits for the wrong thing.
+  // 1024 bytes is smaller than the 3004-byte request but holds 3.0's
+  // ClientHello; 3.5 and later send a ClientHello of about 1.5 KB (the
+  // hybrid key share), which needs 2048 for the client to get as far as
+  // sending.
+  const std::string send_buffer =
+      tests::HybridKeyShareByDefault() ? "2048" : "1024";
   text.replace(text.find("trust  = root"), 13,
-               "trust  = root\n  send_buffer = 1024");
+               "trust  = root\n  send_buffer = " + send_buffer);
   text.replace(text.find("cert = server.test"), 18,
                "cert = server.test\n  num_tickets = 0");
   text +=
