@@ -11,11 +11,11 @@
 #include <vector>
 
 #include "lib/tls/handles.h"
+#include "tests/openssl_differences.h"
 
 namespace tlsim::tls {
 namespace {
 
-#include "tests/openssl_differences.h"
 using X509StoreCtxPtr =
     std::unique_ptr<X509_STORE_CTX, Free<X509_STORE_CTX_free>>;
 using GeneralNamesPtr =
