@@ -269,6 +269,36 @@ TEST_CASE("a scenario without blocks shrinks with no word of series",
   CHECK(r.text.rfind("#", 0) != 0);
 }
 
+TEST_CASE("explore runs the run step of the branch its series takes",
+          "[versions][explore]") {
+  const std::string programs = std::string(kHandshake) +
+                               "program client {\n  connect\n}\n"
+                               "program server {\n  accept\n}\n";
+  explore::Options options;
+  options.families = {explore::Family::kOrder};
+  options.workers = 1;
+  // The run is in this series' branch: it is explored.
+  const std::string here = programs + "if openssl == " + HereName() +
+                           " {\n  run -> done\n} else {\n  drive -> done\n"
+                           "}\n";
+  explore::Report report;
+  std::string error;
+  INFO(error);
+  REQUIRE(explore::Explore(MustParse(here), here, options, &report, &error));
+  REQUIRE_FALSE(report.runs.empty());
+  CHECK(report.runs[0].verdict == "done");
+  CHECK(report.violations.empty());
+  // In another series' branch only: there is nothing to explore here.
+  const std::string elsewhere = programs +
+                                "run -> done if openssl != " + HereName() +
+                                "\ndrive -> done\n";
+  explore::Report none;
+  CHECK_FALSE(explore::Explore(MustParse(elsewhere), elsewhere, options, &none,
+                               &error));
+  CHECK(error.rfind("nothing to explore: the scenario has no `run` step", 0) ==
+        0);
+}
+
 TEST_CASE("shrink and explore do nothing with a scenario that does not apply",
           "[versions][shrink]") {
   const std::string text =

@@ -238,8 +238,9 @@ bool Parser::ParseStatement() {
       {"corrupt", &Parser::ParseFault},
       {"inject", &Parser::ParseFault},
   };
-  for (const auto& [name, parse] : kSteps) {
-    if (word == name) {
+  for (const auto& step : kSteps) {
+    if (word == step.first) {
+      const StepParser parse = step.second;
       Token keyword = Take();
       return StepLine([&] { return (this->*parse)(keyword); });
     }
