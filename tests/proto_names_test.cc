@@ -6,8 +6,8 @@
 #include <set>
 #include <string>
 
-#include "lib/tls/compat.h"
 #include "lib/proto/names.h"
+#include "lib/tls/compat.h"
 
 namespace tlsim::proto {
 namespace {
@@ -61,7 +61,8 @@ TEST_CASE("the numbers are OpenSSL's", "[names]") {
   CHECK(SslErrors().Value("WANT_ASYNC_JOB") == SSL_ERROR_WANT_ASYNC_JOB);
   CHECK(SslErrors().Value("WANT_CLIENT_HELLO_CB") ==
         SSL_ERROR_WANT_CLIENT_HELLO_CB);
-  CHECK(SslErrors().Value("WANT_RETRY_VERIFY") == tlsim::tls::kErrorWantRetryVerify);
+  CHECK(SslErrors().Value("WANT_RETRY_VERIFY") ==
+        tlsim::tls::kErrorWantRetryVerify);
   CHECK(Versions().Value("TLSv1") == TLS1_VERSION);
   CHECK(Versions().Value("TLSv1.3") == TLS1_3_VERSION);
   CHECK(ContentTypes().Value("handshake") == SSL3_RT_HANDSHAKE);

@@ -19,8 +19,8 @@
 //   valgrind --tool=callgrind --toggle-collect='*QuietBatch*'
 //     bazel-bin/tools/bench/handshakes --only tls13-bytes --rounds 1
 //     --memory 0
-#include <openssl/err.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 #include <sys/resource.h>

@@ -25,10 +25,11 @@ std::string Failure(const std::vector<std::string>& lines) {
     for (std::string_view kind : {"verdict fail: ", "verdict bad input: ",
                                   "verdict not applicable: "}) {
       if (line.rfind(kind, 0) == 0) {
+        // Not applicable says which version it is: the same on each.
+        if (kind == "verdict not applicable: ") return "not applicable";
         return kind == "verdict fail: "
                    ? line.substr(kind.size())
-                   : std::string(kind.substr(8, kind.size() - 10)) + ": " +
-                         line.substr(kind.size());
+                   : "bad input: " + line.substr(kind.size());
       }
     }
   }
@@ -129,7 +130,9 @@ std::string VersionTable(const std::vector<VersionRecord>& records,
         row += " " + Cell(steps[k]) + " |";
       } else {
         std::string why = Failure(it->second);
-        row += " stops at " + Cell(why.empty() ? "its end" : why) + " |";
+        row += why == "not applicable"
+                   ? " not applicable |"
+                   : " stops at " + Cell(why.empty() ? "its end" : why) + " |";
       }
     }
     if (differs || !differing_only) out += row + "\n";
