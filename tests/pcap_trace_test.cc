@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "lib/tls/compat.h"
 #include "lib/tls/handles.h"
 #include "lib/trace/event.h"
 #include "lib/trace/keylog.h"
@@ -46,14 +47,15 @@ void SelfSigned(tls::EvpPkeyPtr* out_key, tls::X509Ptr* out_cert) {
   REQUIRE(key != nullptr);
   tls::X509Ptr cert(X509_new());
   REQUIRE(cert != nullptr);
-  REQUIRE(X509_set_version(cert.get(), X509_VERSION_3) == 1);
+  REQUIRE(X509_set_version(cert.get(), tlsim::tls::kX509Version3) == 1);
   REQUIRE(ASN1_INTEGER_set(X509_get_serialNumber(cert.get()), 1) == 1);
-  X509_NAME* name = X509_get_subject_name(cert.get());
+  tls::X509NamePtr name(X509_NAME_new());
   REQUIRE(X509_NAME_add_entry_by_txt(
-              name, "CN", MBSTRING_ASC,
+              name.get(), "CN", MBSTRING_ASC,
               reinterpret_cast<const unsigned char*>("server.test"), -1, -1,
               0) == 1);
-  REQUIRE(X509_set_issuer_name(cert.get(), name) == 1);
+  REQUIRE(X509_set_subject_name(cert.get(), name.get()) == 1);
+  REQUIRE(X509_set_issuer_name(cert.get(), name.get()) == 1);
   REQUIRE(X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600) != nullptr);
   REQUIRE(X509_gmtime_adj(X509_getm_notAfter(cert.get()), 86400) != nullptr);
   REQUIRE(X509_set_pubkey(cert.get(), key.get()) == 1);
@@ -203,7 +205,7 @@ void WriteCapture(const std::string& path, const std::vector<Event>& events,
   pcap.OnHeader({"tls13.tlsim", "TLS 1.3", "OpenSSL 3"});
   for (const Event& e : events) pcap.OnEvent(e);
   if (with_footer) {
-    pcap.OnFooter({true, "", {}});
+    pcap.OnFooter({true, "", {}, ""});
     INFO(pcap.error());
     REQUIRE(pcap.ok());
   }
@@ -461,7 +463,7 @@ TEST_CASE("a capture appears whole when the run ends, or not at all",
     pcap.OnHeader({"f", "t", "o"});
     CHECK(!Exists(path));
     CHECK(Exists(path + ".tmp"));
-    pcap.OnFooter({false, "failed", {}});  // a failed run is still captured
+    pcap.OnFooter({false, "failed", {}, ""});  // a failed run is still captured
     CHECK(pcap.ok());
     CHECK(Exists(path));
     CHECK(!Exists(path + ".tmp"));
@@ -475,7 +477,7 @@ TEST_CASE("a capture appears whole when the run ends, or not at all",
   CHECK(!bad.ok());
   CHECK(bad.error().find("no/such/dir/x.pcap.tmp") != std::string::npos);
   bad.OnHeader({"f", "t", "o"});
-  bad.OnFooter({true, "", {}});
+  bad.OnFooter({true, "", {}, ""});
   CHECK(!bad.ok());
 }
 

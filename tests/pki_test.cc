@@ -1,7 +1,11 @@
 #include "lib/tls/pki.h"
 
 #include <openssl/err.h>
+
+#include "lib/tls/compat.h"
+#if TLSIM_HAS_PROVIDERS
 #include <openssl/provider.h>
+#endif
 #include <openssl/x509_vfy.h>
 
 #include <catch2/catch.hpp>
@@ -62,14 +66,14 @@ std::vector<CertSpec> Chain(KeyType key) {
 // Verifies `leaf` with `root` as the only trust anchor and `untrusted` as
 // chain-building helpers, at time `at`. Returns the X509_STORE_CTX error
 // (X509_V_OK on success).
-int VerifyAt(OSSL_LIB_CTX* libctx, X509* root, X509* leaf,
+int VerifyAt(LibCtx* libctx, X509* root, X509* leaf,
              const std::vector<X509*>& untrusted, time_t at,
              unsigned long flags = 0) {
   X509StorePtr store(X509_STORE_new());
   REQUIRE(X509_STORE_add_cert(store.get(), root) == 1);
   X509StackPtr chain(sk_X509_new_null());
   for (X509* ca : untrusted) REQUIRE(sk_X509_push(chain.get(), ca) > 0);
-  X509StoreCtxPtr ctx(X509_STORE_CTX_new_ex(libctx, nullptr));
+  X509StoreCtxPtr ctx(NewStoreContext(libctx));
   REQUIRE(X509_STORE_CTX_init(ctx.get(), store.get(), leaf, chain.get()) == 1);
   X509_STORE_CTX_set_time(ctx.get(), 0, at);
   if (flags != 0) X509_STORE_CTX_set_flags(ctx.get(), flags);
@@ -81,17 +85,10 @@ int VerifyAt(OSSL_LIB_CTX* libctx, X509* root, X509* leaf,
 }
 
 // VerifyAt for `pki`'s leaf "server.test" with its intermediates.
-int VerifyServerAt(OSSL_LIB_CTX* libctx, const Pki& pki, X509* root, time_t at,
+int VerifyServerAt(LibCtx* libctx, const Pki& pki, X509* root, time_t at,
                    unsigned long flags = 0) {
   return VerifyAt(libctx, root, pki.Find("server.test")->cert.get(),
                   pki.Intermediates("server.test"), at, flags);
-}
-
-std::string CommonName(X509* cert) {
-  char text[256] = {};
-  X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, text,
-                            sizeof text);
-  return text;
 }
 
 std::vector<std::string> DnsNames(X509* cert) {
@@ -115,8 +112,7 @@ long Serial(X509* cert) {
 
 // Builds `specs` into a fresh Pki and returns Build's message ("" on
 // success).
-std::string BuildError(OSSL_LIB_CTX* libctx,
-                       const std::vector<CertSpec>& specs) {
+std::string BuildError(LibCtx* libctx, const std::vector<CertSpec>& specs) {
   Pki pki;
   std::string error;
   if (pki.Build(libctx, specs, &error)) return "";
@@ -130,7 +126,7 @@ TEST_CASE("a root, intermediate and leaf verify only inside their window",
                                    std::pair{KeyType::kEd25519, "ED25519"},
                                    std::pair{KeyType::kRsa2048, "RSA"});
   CAPTURE(algorithm);
-  LibCtxPtr libctx(OSSL_LIB_CTX_new());
+  LibCtxPtr libctx = tlsim::tls::NewLibCtx();
   Pki pki;
   std::string error;
   REQUIRE(pki.Build(libctx.get(), Chain(key), &error));
@@ -138,10 +134,10 @@ TEST_CASE("a root, intermediate and leaf verify only inside their window",
   X509* root = pki.Find("root")->cert.get();
 
   for (const char* name : {"root", "intermediate", "server.test"}) {
-    CHECK(EVP_PKEY_is_a(pki.Find(name)->key.get(), algorithm));
+    CHECK(tlsim::tls::KeyIs(pki.Find(name)->key.get(), algorithm));
   }
   if (key == KeyType::kRsa2048) {
-    CHECK(EVP_PKEY_get_bits(pki.Find("root")->key.get()) == 2048);
+    CHECK(tlsim::tls::KeyBits(pki.Find("root")->key.get()) == 2048);
   }
 
   SECTION("inside the window the chain verifies") {
@@ -177,7 +173,7 @@ TEST_CASE("a root, intermediate and leaf verify only inside their window",
 
 TEST_CASE("certificates carry the names, serials and extensions of the spec",
           "[pki]") {
-  LibCtxPtr libctx(OSSL_LIB_CTX_new());
+  LibCtxPtr libctx = tlsim::tls::NewLibCtx();
   std::vector<CertSpec> specs = Chain(KeyType::kRsa2048);
   specs.push_back(Leaf("bare.test", "root", KeyType::kEd25519));
   Pki pki;
@@ -201,7 +197,7 @@ TEST_CASE("certificates carry the names, serials and extensions of the spec",
   CHECK(Serial(leaf) == 3);
   CHECK(Serial(bare) == 4);
 
-  CHECK(X509_get_version(leaf) == X509_VERSION_3);
+  CHECK(X509_get_version(leaf) == tlsim::tls::kX509Version3);
   CHECK(X509_NAME_cmp(X509_get_issuer_name(root),
                       X509_get_subject_name(root)) == 0);
   CHECK(X509_NAME_cmp(X509_get_issuer_name(leaf),
@@ -225,7 +221,7 @@ TEST_CASE("certificates carry the names, serials and extensions of the spec",
   // covered by the chain test above.
   CHECK(X509_get_signature_nid(leaf) == NID_sha256WithRSAEncryption);
   CHECK(X509_get_signature_nid(bare) == NID_sha256WithRSAEncryption);
-  CHECK(EVP_PKEY_is_a(pki.Find("bare.test")->key.get(), "ED25519"));
+  CHECK(tlsim::tls::KeyIs(pki.Find("bare.test")->key.get(), "ED25519"));
 
   CHECK(pki.Find("nobody") == nullptr);
   CHECK(pki.Find("server.test")->issuer == "intermediate");
@@ -233,7 +229,7 @@ TEST_CASE("certificates carry the names, serials and extensions of the spec",
 }
 
 TEST_CASE("an Ed25519 issuer signs without a separate digest", "[pki]") {
-  LibCtxPtr libctx(OSSL_LIB_CTX_new());
+  LibCtxPtr libctx = tlsim::tls::NewLibCtx();
   Pki pki;
   std::string error;
   REQUIRE(pki.Build(libctx.get(), Chain(KeyType::kEd25519), &error));
@@ -242,7 +238,7 @@ TEST_CASE("an Ed25519 issuer signs without a separate digest", "[pki]") {
 }
 
 TEST_CASE("Build reports each bad spec by name", "[pki]") {
-  LibCtxPtr libctx(OSSL_LIB_CTX_new());
+  LibCtxPtr libctx = tlsim::tls::NewLibCtx();
   const CertSpec root = Ca("root");
 
   CHECK(BuildError(libctx.get(), {root, Leaf("x", "nope")}) ==
@@ -262,10 +258,12 @@ TEST_CASE("Build reports each bad spec by name", "[pki]") {
         "certificate 'x': OpenSSL failed to add an extension: missing value");
 }
 
+// Providers are 3.0's: 1.1.1 has one process-wide set of algorithms.
+#if TLSIM_HAS_PROVIDERS
 TEST_CASE("Build uses only the library context it is given", "[pki]") {
   // A context holding only the null provider has no algorithms at all: if
   // Build reached for the default context, it would succeed here.
-  LibCtxPtr empty(OSSL_LIB_CTX_new());
+  LibCtxPtr empty = tlsim::tls::NewLibCtx();
   OSSL_PROVIDER* null_provider = OSSL_PROVIDER_load(empty.get(), "null");
   REQUIRE(null_provider != nullptr);
   const std::string error = BuildError(empty.get(), {Ca("root")});
@@ -274,10 +272,11 @@ TEST_CASE("Build uses only the library context it is given", "[pki]") {
   CHECK(error.find("unknown error") == std::string::npos);
   OSSL_PROVIDER_unload(null_provider);
 }
+#endif  // TLSIM_HAS_PROVIDERS
 
 TEST_CASE("two PKIs in two library contexts do not interfere", "[pki]") {
-  LibCtxPtr first_ctx(OSSL_LIB_CTX_new());
-  LibCtxPtr second_ctx(OSSL_LIB_CTX_new());
+  LibCtxPtr first_ctx = tlsim::tls::NewLibCtx();
+  LibCtxPtr second_ctx = tlsim::tls::NewLibCtx();
   auto first = std::make_unique<Pki>();
   Pki second;
   std::string error;
@@ -286,8 +285,8 @@ TEST_CASE("two PKIs in two library contexts do not interfere", "[pki]") {
   X509* second_root = second.Find("root")->cert.get();
 
   // Same names, different keys: neither root vouches for the other's chain.
-  CHECK(EVP_PKEY_eq(first->Find("root")->key.get(),
-                    second.Find("root")->key.get()) != 1);
+  CHECK(tlsim::tls::KeysEqual(first->Find("root")->key.get(),
+                              second.Find("root")->key.get()) != 1);
   CHECK(VerifyServerAt(second_ctx.get(), *first, second_root, kInside) ==
         X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
   CHECK(VerifyServerAt(first_ctx.get(), *first, first->Find("root")->cert.get(),
@@ -301,7 +300,7 @@ TEST_CASE("two PKIs in two library contexts do not interfere", "[pki]") {
 }
 
 TEST_CASE("Intermediates lists the CAs between a leaf and its root", "[pki]") {
-  LibCtxPtr libctx(OSSL_LIB_CTX_new());
+  LibCtxPtr libctx = tlsim::tls::NewLibCtx();
   Pki pki;
   std::string error;
   REQUIRE(pki.Build(libctx.get(),
@@ -318,7 +317,7 @@ TEST_CASE("Intermediates lists the CAs between a leaf and its root", "[pki]") {
 }
 
 TEST_CASE("a failed Build leaves the previous certificates in place", "[pki]") {
-  LibCtxPtr libctx(OSSL_LIB_CTX_new());
+  LibCtxPtr libctx = tlsim::tls::NewLibCtx();
   Pki pki;
   std::string error;
   REQUIRE(pki.Build(libctx.get(), {Ca("root")}, &error));

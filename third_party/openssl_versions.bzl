@@ -90,8 +90,38 @@ def _openssl_binary_impl(ctx):
     runfiles = ctx.runfiles(files = [exe], symlinks = {hidden: real})
     return [DefaultInfo(executable = exe, files = depset([exe]), runfiles = runfiles)]
 
+def _shell_quote(text):
+    return "'" + text.replace("'", "'\\''") + "'"
+
 def _openssl_test_impl(ctx):
-    return _forward(ctx, ctx.attr.test[0])
+    if not ctx.attr.test_args:
+        return _forward(ctx, ctx.attr.test[0])
+
+    # TEST's own arguments ($(location X) of its data, built for SERIES as
+    # well) are not passed by Bazel to this target's executable: a launcher
+    # passes them, as paths from the runfiles root where tests start.
+    info = ctx.attr.test[0][DefaultInfo]
+    real = info.files_to_run.executable
+    args = [
+        ctx.expand_location(
+            a.replace("$(location ", "$(rootpath ").replace("$(locations ", "$(rootpaths "),
+            targets = ctx.attr.data,
+        )
+        for a in ctx.attr.test_args
+    ]
+    exe = ctx.actions.declare_file(ctx.label.name)
+    ctx.actions.write(
+        output = exe,
+        content = "#!/bin/bash\nexec %s %s \"$@\"\n" % (
+            _shell_quote(real.short_path),
+            " ".join([_shell_quote(a) for a in args]),
+        ),
+        is_executable = True,
+    )
+    runfiles = ctx.runfiles(files = [exe, real]).merge(info.default_runfiles)
+    for d in ctx.attr.data:
+        runfiles = runfiles.merge(d[DefaultInfo].default_runfiles)
+    return [DefaultInfo(executable = exe, runfiles = runfiles)]
 
 _ATTRS = {
     "series": attr.string(mandatory = True),
@@ -114,11 +144,17 @@ openssl_binary = rule(
 openssl_test = rule(
     implementation = _openssl_test_impl,
     test = True,
-    attrs = dict(_ATTRS, test = attr.label(
-        mandatory = True,
-        executable = True,
-        cfg = _series_transition,
-    )),
+    attrs = dict(
+        _ATTRS,
+        test = attr.label(
+            mandatory = True,
+            executable = True,
+            cfg = _series_transition,
+        ),
+        # TEST's args and the data they name ($(location X)).
+        test_args = attr.string_list(),
+        data = attr.label_list(allow_files = True, cfg = _series_transition),
+    ),
     doc = "TEST built and run against SERIES, under this target's name.",
 )
 
@@ -160,4 +196,7 @@ def openssl_tests_for_package():
         series = list(TESTED_SERIES)
         if "1.1.1" in OTHER_SERIES and name in PASSING_ON_1_1_1:
             series = ["1.1.1"] + series
+        if rule.get("args"):
+            kwargs["test_args"] = list(rule["args"])
+            kwargs["data"] = list(rule.get("data", []))
         openssl_tests(name = name, series = series, tags = list(rule.get("tags", [])), **kwargs)
