@@ -61,8 +61,12 @@ TEST_CASE("the numbers are OpenSSL's", "[names]") {
   CHECK(SslErrors().Value("WANT_ASYNC_JOB") == SSL_ERROR_WANT_ASYNC_JOB);
   CHECK(SslErrors().Value("WANT_CLIENT_HELLO_CB") ==
         SSL_ERROR_WANT_CLIENT_HELLO_CB);
-  CHECK(SslErrors().Value("WANT_RETRY_VERIFY") ==
-        tlsim::tls::kErrorWantRetryVerify);
+  // 1.1.1 has no SSL_ERROR_WANT_RETRY_VERIFY (kErrorWantRetryVerify is -1
+  // there); the name keeps 3.0's number on every series.
+  if (tlsim::tls::kErrorWantRetryVerify != -1) {
+    CHECK(SslErrors().Value("WANT_RETRY_VERIFY") ==
+          tlsim::tls::kErrorWantRetryVerify);
+  }
   CHECK(Versions().Value("TLSv1") == TLS1_VERSION);
   CHECK(Versions().Value("TLSv1.3") == TLS1_3_VERSION);
   CHECK(ContentTypes().Value("handshake") == SSL3_RT_HANDSHAKE);

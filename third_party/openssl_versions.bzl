@@ -24,7 +24,16 @@ OTHER_SERIES = [s for s in BUILT if s != DEFAULT_SERIES]
 TESTED_SERIES = [s for s in OTHER_SERIES if s != "1.1.1"]
 
 # The tests that do pass on 1.1.1 already, run there too (openssl_tests_for_package).
+# Not yet: callbacks_test, endpoint_config_test, pcap_trace_test and
+# runner_test assume 3.0's API or results (retry_verify,
+# X509_VERIFY_PARAM_get0_host, EVP_PKEY_Q_keygen); explore_test finds the
+# played-back and the real runs' reports differ on 1.1.1.
 PASSING_ON_1_1_1 = [
+    "catalogue_test",
+    "determinism_test",
+    "openssl_matrix_test",
+    "proto_names_test",
+    "shrink_test",
     "application_example_test",
     "cli_test",
     "clock_test",
