@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "lib/tls/version.h"
+#include "sim/files.h"
 
 namespace tlsim::sim {
 namespace {
@@ -44,11 +45,10 @@ bool BuiltBeside(proto::OpensslSeries series) {
   return false;
 }
 
+// The file's bytes, or "" when it cannot be read (a child that wrote none).
 std::string ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::string text;
+  return ReadFile(path, &text) ? text : "";
 }
 
 }  // namespace

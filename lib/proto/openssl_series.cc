@@ -1,6 +1,7 @@
 #include "lib/proto/openssl_series.h"
 
 #include <array>
+#include <string>
 #include <utility>
 
 namespace tlsim::proto {
@@ -42,6 +43,16 @@ bool ParseSeries(std::string_view name, OpensslSeries* out) {
   return false;
 }
 
-std::string_view SeriesList() { return "1.1.1, 3.0, 3.5, 3.6, 4.0"; }
+std::string_view SeriesList() {
+  // Made from the table once: the names are written only there.
+  static const std::string list = [] {
+    std::string text;
+    for (const auto& [series, name] : kSeries) {
+      text += (text.empty() ? "" : ", ") + std::string(name);
+    }
+    return text;
+  }();
+  return list;
+}
 
 }  // namespace tlsim::proto
